@@ -1,0 +1,29 @@
+/** Tokens of one connection, as kept in the vault. Times are Unix milliseconds. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt: number;
+  refreshExpiresAt?: number;
+  scope?: string;
+  /** Provider specifics needed to use the tokens: realmId, tenantId, seller_name, open_id … */
+  extra?: Record<string, string>;
+}
+
+/** Where secrets live: the OS keyring when it works, otherwise a 0600 file in SYNDER_HOME. */
+export interface TokenVault {
+  readonly kind: 'keyring' | 'file';
+  /** Human description for `synder status`, e.g. "file ~/.config/synder/credentials.json (0600)". */
+  readonly location: string;
+  get(key: string): Promise<TokenSet | undefined>;
+  set(key: string, tokens: TokenSet): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** App credentials and other plain secrets entered by the user. */
+  getSecret(name: string): Promise<string | undefined>;
+  setSecret(name: string, value: string): Promise<void>;
+}
+
+/** Vault keys: one per ledger connection (per org) and one per TikTok authorization. */
+export const vaultKeys = {
+  ledger: (orgId: number) => `org:${orgId}:ledger`,
+  tiktok: (orgId: number, authId: string) => `org:${orgId}:tiktok:${authId}`,
+};

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import type { ProgramDeps } from '../command.js';
+import { registerNotBuilt } from './not-built.js';
+import { registerOrg } from './org.js';
+
+/**
+ * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
+ * heavy modules are imported inside the run function so `synder --help` stays fast.
+ */
+export function registerCommands(program: Command, deps: ProgramDeps): void {
+  registerNotBuilt(program, deps, 'init', 'Set up synder: business, platforms, ledger, sync mode, first sync');
+  registerOrg(program, deps);
+  registerNotBuilt(program, deps, 'connect', 'Sign in to tiktok | quickbooks | xero (browser OAuth, or --no-browser)');
+  registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
+  registerNotBuilt(program, deps, 'disconnect', 'Revoke and forget the tokens of a provider');
+  registerNotBuilt(program, deps, 'sync', 'Fetch TikTok finance data and book it into the ledger (safe to re-run)');
+  registerNotBuilt(program, deps, 'transactions', 'List the platform transactions synder has seen, with status');
+  registerNotBuilt(program, deps, 'explain', 'Show every amount, posting and ledger document for one order');
+  registerNotBuilt(program, deps, 'reconcile', 'Compare the clearing balance in the ledger with TikTok\'s unpaid settlements');
+  registerNotBuilt(program, deps, 'rollback', 'Delete or void documents synder created so they can be synced again');
+  registerNotBuilt(program, deps, 'export', 'Write the postings as an hledger, beancount or CSV journal');
+  registerNotBuilt(program, deps, 'status', 'Active org, integrations, token health, last run, pending invites');
+  registerNotBuilt(program, deps, 'sandbox', 'Run the local fake TikTok Shop, QuickBooks and Xero servers');
+  registerNotBuilt(program, deps, 'demo', 'Run the whole flow against the built-in sandbox, no accounts needed');
+}

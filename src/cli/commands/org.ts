@@ -1,0 +1,130 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { action, type ProgramDeps } from '../command.js';
+
+interface CreateOpts { country?: string; currency?: string; timezone?: string; email?: string; json?: boolean; use?: boolean }
+
+export function registerOrg(program: Command, deps: ProgramDeps): void {
+  const org = program.command('org').description('Organizations: one ledger company each, many integrations each');
+
+  org
+    .command('create')
+    .description('Create an organization (and make it active)')
+    .argument('<name>', 'business name, e.g. "Acme Store"')
+    .option('--country <code>', 'ISO 3166 country code, e.g. US')
+    .option('--currency <code>', 'base currency, ISO 4217, e.g. USD')
+    .option('--timezone <iana>', 'time zone, e.g. America/New_York')
+    .option('--email <address>', 'contact email')
+    .option('--no-use', 'do not make it the active organization')
+    .option('--json', 'print the organization as JSON')
+    .action(
+      action<CreateOpts>(deps, async (ctx, opts, [rawName]) => {
+        const { createOrg, orgView } = await import('../../orgs/service.js');
+        const store = await ctx.store();
+        const created = createOrg(store, { name: rawName, ...opts });
+        const prefs = await ctx.preferences();
+        if (opts.use !== false) prefs.activeOrg = created.name;
+        if (ctx.output.json) ctx.output.printJson(orgView(store, created, prefs.activeOrg));
+        else ctx.output.line(`Created organization "${created.name}"${opts.use !== false ? ' and made it active' : ''}.`);
+      }),
+    );
+
+  org
+    .command('list')
+    .description('List organizations (* marks the active one)')
+    .option('--json', 'print as JSON')
+    .action(
+      action<{ json?: boolean }>(deps, async (ctx) => {
+        const { orgView } = await import('../../orgs/service.js');
+        const store = await ctx.store();
+        const active = await ctx.activeOrgName();
+        const orgs = store.orgs.list();
+        if (ctx.output.json) {
+          ctx.output.printJson(orgs.map((o) => orgView(store, o, active)));
+          return;
+        }
+        if (orgs.length === 0) {
+          ctx.output.line('No organizations yet. Run `synder init` or `synder org create <name>`.');
+          return;
+        }
+        await ctx.output.table({
+          head: ['', 'Name', 'Country', 'Currency', 'Ledger', 'Mode', 'Integrations'],
+          rows: orgs.map((o) => [
+            o.name.toLowerCase() === active?.toLowerCase() ? '*' : '',
+            o.name,
+            o.country,
+            o.currency,
+            o.ledger ?? 'not connected',
+            o.mode,
+            store.integrations.listForOrg(o.id).length,
+          ]),
+        });
+      }),
+    );
+
+  org
+    .command('use')
+    .description('Switch the active organization')
+    .argument('<name>')
+    .action(
+      action(deps, async (ctx, _opts, [name]) => {
+        const store = await ctx.store();
+        const found = store.orgs.findByName((name ?? '').trim());
+        if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
+        (await ctx.preferences()).activeOrg = found.name;
+        ctx.output.line(`Active organization: ${found.name}`);
+      }),
+    );
+
+  org
+    .command('show')
+    .description('Show the active organization (or the one named)')
+    .argument('[name]')
+    .option('--json', 'print as JSON')
+    .action(
+      action<{ json?: boolean }>(deps, async (ctx, _opts, [name]) => {
+        const { orgView } = await import('../../orgs/service.js');
+        if (name) ctx.orgOverride = name;
+        const found = await ctx.requireOrg();
+        const store = await ctx.store();
+        const view = orgView(store, found, await ctx.activeOrgName());
+        if (ctx.output.json) {
+          ctx.output.printJson(view);
+          return;
+        }
+        await ctx.output.table({
+          head: ['Field', 'Value'],
+          rows: [
+            ['Name', view.name + (view.active ? ' (active)' : '')],
+            ['Country', view.country],
+            ['Currency', view.currency],
+            ['Time zone', view.timezone],
+            ['Email', view.email],
+            ['Ledger', view.ledger ? `${view.ledger}${view.ledgerCompany ? ` — ${view.ledgerCompany}` : ''}` : 'not connected'],
+            ['Sync mode', view.mode],
+            ['Integrations', view.integrations.map((i) => `${i.platform}: ${i.name}`).join('\n') || 'none'],
+          ],
+        });
+      }),
+    );
+
+  org
+    .command('remove')
+    .description('Delete an organization and its local state (the ledger is not touched)')
+    .argument('<name>')
+    .option('--yes', 'confirm the removal')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action<{ yes?: boolean; json?: boolean }>(deps, async (ctx, opts, [name]) => {
+        const store = await ctx.store();
+        const found = store.orgs.findByName((name ?? '').trim());
+        if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
+        if (!opts.yes) throw new UsageError(`Removing "${found.name}" deletes its local state.`, 'Pass --yes to confirm.');
+        store.orgs.remove(found.id);
+        const prefs = await ctx.preferences();
+        if (prefs.activeOrg?.toLowerCase() === found.name.toLowerCase()) prefs.activeOrg = undefined;
+        if (ctx.output.json) ctx.output.printJson({ ok: true, removed: found.name });
+        else ctx.output.line(`Removed organization "${found.name}".`);
+      }),
+    );
+}

@@ -1,0 +1,105 @@
+import type { Config, Env } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Org } from '../store/orgs.js';
+import { Logger } from './logger.js';
+import { Output, type Streams } from './output.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** User preferences kept outside the database (active org). */
+export interface Preferences {
+  get activeOrg(): string | undefined;
+  set activeOrg(name: string | undefined);
+}
+
+/**
+ * Everything a command needs, created once per invocation and passed down.
+ * Commands never read process.env or globals: tests swap any part here.
+ */
+export class Context {
+  readonly logger: Logger;
+  readonly output: Output;
+  private storePromise?: Promise<Store>;
+  private prefsPromise?: Promise<Preferences>;
+  private readonly cleanups: Array<() => void | Promise<void>> = [];
+  orgOverride?: string;
+
+  constructor(
+    readonly config: Config,
+    readonly env: Env,
+    readonly streams: Streams,
+    readonly clock: Clock,
+    opts: { verbose?: boolean } = {},
+  ) {
+    this.logger = new Logger(streams.stderr, Boolean(opts.verbose));
+    this.output = new Output(streams, this.logger, !config.noColor);
+    for (const secret of [config.tiktok.appSecret, config.quickbooks.clientSecret, config.xero.clientSecret]) this.logger.addSecret(secret);
+  }
+
+  /** A prompt may be shown only with a terminal on both ends; otherwise missing input is an error naming the flag. */
+  get interactive(): boolean {
+    return Boolean(this.streams.stdin.isTTY && this.streams.stderr.isTTY);
+  }
+
+  store(): Promise<Store> {
+    this.storePromise ??= (async () => {
+      const { Store } = await import('../store/store.js');
+      const store = await Store.open(this.config.home, () => this.clock.now());
+      this.onClose(() => store.close());
+      return store;
+    })();
+    return this.storePromise;
+  }
+
+  preferences(): Promise<Preferences> {
+    this.prefsPromise ??= (async () => {
+      const { default: Conf } = await import('conf');
+      const conf = new Conf<{ activeOrg?: string }>({ cwd: this.config.home, configName: 'settings', projectName: 'synder' });
+      return {
+        get activeOrg() {
+          return conf.get('activeOrg');
+        },
+        set activeOrg(name: string | undefined) {
+          if (name === undefined) conf.delete('activeOrg');
+          else conf.set('activeOrg', name);
+        },
+      };
+    })();
+    return this.prefsPromise;
+  }
+
+  /** The org this command acts on: --org, then SYNDER_ORG, then the active one. */
+  async activeOrgName(): Promise<string | undefined> {
+    return this.orgOverride ?? this.config.org ?? (await this.preferences()).activeOrg;
+  }
+
+  async requireOrg(): Promise<Org> {
+    const name = await this.activeOrgName();
+    const store = await this.store();
+    if (!name) {
+      const all = store.orgs.list();
+      if (all.length === 1) return all[0]!;
+      throw new UsageError('No organization is active.', all.length === 0 ? 'Run `synder init` or `synder org create <name>` first.' : 'Pick one with `synder org use <name>` or pass --org <name>.');
+    }
+    const org = store.orgs.findByName(name);
+    if (!org) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
+    return org;
+  }
+
+  onClose(fn: () => void | Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.cleanups.reverse()) {
+      try {
+        await fn();
+      } catch {
+        // Cleanup must not mask the command's own result.
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Expected errors carry the exit code and a hint for the user; anything else is a bug
+ * and is reported as such by the CLI.
+ */
+export const ExitCode = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  partial: 3,
+  reauth: 4,
+  locked: 5,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class SynderError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint?: string;
+  readonly code: string;
+  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; code?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.exitCode = opts.exitCode ?? ExitCode.error;
+    this.hint = opts.hint;
+    this.code = opts.code ?? 'error';
+  }
+}
+
+/** Bad flags, missing input without a TTY, cancelled prompts. */
+export class UsageError extends SynderError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.usage, hint, code: 'usage' });
+  }
+}
+
+/** Tokens expired or revoked: the user must run `synder connect …` again. */
+export class ReauthRequiredError extends SynderError {
+  readonly provider: string;
+  constructor(provider: string, message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.reauth, hint: hint ?? `Run \`synder connect ${provider}\` to sign in again.`, code: 'reauth_required' });
+    this.provider = provider;
+  }
+}
+
+/** Another sync of the same organization holds the lock. */
+export class LockedError extends SynderError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.locked, hint, code: 'locked' });
+  }
+}
+
+/** A response from a provider did not match what we expect from it. */
+export class InvalidResponseError extends SynderError {
+  constructor(endpoint: string, detail: string) {
+    super(`Unexpected response from ${endpoint}: ${detail}`, { code: 'invalid_response' });
+  }
+}
+
+/** Corrupt, unreadable or too-new state. */
+export class StateError extends SynderError {
+  constructor(message: string, hint?: string) {
+    super(message, { hint, code: 'state' });
+  }
+}

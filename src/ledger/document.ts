@@ -1,0 +1,84 @@
+/**
+ * Ledger-neutral documents: what synder books, before any QuickBooks or Xero shape.
+ * The pure ledger module builds them; renderers turn them into API payloads; explain,
+ * export and --dry-run read them. Debit positive, credit negative, every document sums to zero.
+ */
+
+/** The accounts a document can touch. A connector maps each role to a ledger account per org. */
+export const ACCOUNT_ROLES = {
+  clearing: { name: 'TikTok Shop Clearing', class: 'bank' },
+  reserve: { name: 'TikTok Shop Reserve', class: 'current_asset' },
+  bank: { name: 'Business Bank Account', class: 'bank' },
+  sales: { name: 'TikTok Shop Sales', class: 'income' },
+  shipping_income: { name: 'TikTok Shop Shipping Income', class: 'income' },
+  seller_discounts: { name: 'TikTok Shop Seller Discounts', class: 'income' },
+  refunds: { name: 'TikTok Shop Refunds', class: 'income' },
+  marketplace_fees: { name: 'TikTok Shop Marketplace Fees', class: 'expense' },
+  transaction_fees: { name: 'TikTok Shop Transaction Fees', class: 'expense' },
+  affiliate_commissions: { name: 'TikTok Shop Affiliate Commissions', class: 'expense' },
+  shipping_fulfilment: { name: 'TikTok Shop Shipping & Fulfilment', class: 'expense' },
+  fee_taxes: { name: 'TikTok Shop Taxes on Fees', class: 'expense' },
+  platform_adjustments: { name: 'TikTok Shop Platform Adjustments', class: 'other_income' },
+  uncategorized: { name: 'Uncategorized TikTok', class: 'expense' },
+  mf_tax: { name: 'TikTok Shop Marketplace Facilitator Tax', class: 'current_liability' },
+} as const;
+
+export type AccountRole = keyof typeof ACCOUNT_ROLES;
+export type AccountClass = (typeof ACCOUNT_ROLES)[AccountRole]['class'];
+
+export const isAccountRole = (value: string): value is AccountRole => Object.hasOwn(ACCOUNT_ROLES, value);
+
+export type DocumentKind =
+  | 'sale' // order settled: revenue, discounts, shipping income; clearing debited by the net
+  | 'fees' // platform fees, shipping costs and taxes on fees, paid from clearing
+  | 'refund' // refunds and fee reversals
+  | 'reserve' // reserve withheld or released
+  | 'adjustment' // platform adjustments (reimbursement, penalty, ads, unknown types)
+  | 'statement' // summary mode: one document per statement (or per month half of one)
+  | 'payout'; // bank <- clearing
+
+export type SourceKind = 'statement_transaction' | 'statement' | 'payment' | 'order';
+
+export interface LineSource {
+  kind: SourceKind;
+  /** TikTok id of the source object (transaction id, statement id, payment id). */
+  id: string;
+  /** The field the amount came from, e.g. "fee_tax_breakdown.fee.referral_fee_amount". */
+  field: string;
+}
+
+export interface LedgerLine {
+  role: AccountRole;
+  /** Integer minor units of the document currency. Debit positive, credit negative. */
+  amountMinor: number;
+  description: string;
+  source: LineSource;
+  /** Product detail for sale lines (per SKU), used by renderers for readable documents. */
+  item?: { sku?: string; name?: string; quantity?: number };
+}
+
+export interface DocumentRefs {
+  /** The integration (shop) this document belongs to; the clearing role resolves through it. */
+  shopId: string;
+  orderId?: string;
+  statementId?: string;
+  transactionId?: string;
+  paymentId?: string;
+}
+
+export interface LedgerDocument {
+  /** Deterministic and unique: same source + kind → same key, on every run and every machine. */
+  key: string;
+  kind: DocumentKind;
+  /** ISO date (YYYY-MM-DD) in the org's time zone. */
+  date: string;
+  /** ISO 4217 code; every line is in it. */
+  currency: string;
+  memo: string;
+  lines: LedgerLine[];
+  refs: DocumentRefs;
+  /** Non-fatal findings, e.g. an unknown fee key routed to the catch-all account. */
+  warnings: string[];
+  /** Data kept for explain but not booked, e.g. marketplace-facilitator tax. */
+  memoData?: Record<string, string>;
+}

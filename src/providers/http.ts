@@ -1,0 +1,155 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { SynderError } from '../errors.js';
+
+/**
+ * One HTTP client per provider: every call goes through here, so client-side rate limits,
+ * retries (429, 5xx, timeouts — with backoff, jitter and Retry-After) and call counting are
+ * the same for TikTok, QuickBooks and Xero. Providers decide what a response *means*.
+ */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  url: string;
+  headers?: Record<string, string>;
+  /** Exact body bytes to send (signing depends on them, so we never re-serialize). */
+  body?: string;
+  /** Label for errors and counters, e.g. "GET /finance/202309/statements". */
+  label?: string;
+  /** Set false for a write that is not safe to repeat (no idempotency key). */
+  retry?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface RateLimit {
+  /** Requests allowed per window. */
+  requests: number;
+  windowMs: number;
+}
+
+export interface HttpClientOptions {
+  provider: string;
+  concurrency?: number;
+  limits?: RateLimit[];
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Decides from a response whether to retry and how long to wait (ms); undefined = do not retry. */
+  retryDelay?: (res: HttpResponse, attempt: number) => number | undefined;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function backoff(attempt: number, baseMs = 250, capMs = 20_000): number {
+  // Full jitter: spreads retries of parallel callers so they do not stampede together.
+  const exp = Math.min(capMs, baseMs * 2 ** attempt);
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+export function retryAfterMs(headers: HttpResponse['headers'], now: number): number | undefined {
+  const raw = headers['retry-after'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/** Sliding-window limiter: waits until a request fits every configured window. */
+class WindowLimiter {
+  private readonly stamps: number[][];
+  constructor(private readonly limits: RateLimit[], private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
+    this.stamps = limits.map(() => []);
+  }
+  async take(): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      let wait = 0;
+      this.limits.forEach((l, i) => {
+        const s = this.stamps[i]!;
+        while (s.length > 0 && s[0]! <= t - l.windowMs) s.shift();
+        if (s.length >= l.requests) wait = Math.max(wait, s[0]! + l.windowMs - t);
+      });
+      if (wait <= 0) {
+        this.stamps.forEach((s) => s.push(t));
+        return;
+      }
+      await this.sleep(wait);
+    }
+  }
+}
+
+export class HttpError extends SynderError {
+  constructor(readonly provider: string, readonly label: string, readonly response: HttpResponse | undefined, message: string) {
+    super(message, { code: 'http' });
+  }
+}
+
+export class HttpClient {
+  calls = 0;
+  retries = 0;
+  private readonly limit: LimitFunction;
+  private readonly window: WindowLimiter;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.limit = pLimit(opts.concurrency ?? 4);
+    this.sleep = opts.sleep ?? defaultSleep;
+    this.now = opts.now ?? Date.now;
+    this.window = new WindowLimiter(opts.limits ?? [], this.now, this.sleep);
+  }
+
+  request(req: HttpRequest): Promise<HttpResponse> {
+    return this.limit(() => this.attempt(req));
+  }
+
+  private async attempt(req: HttpRequest): Promise<HttpResponse> {
+    const { default: got } = await import('got');
+    const label = req.label ?? `${req.method} ${new URL(req.url).pathname}`;
+    const maxRetries = req.retry === false ? 0 : this.opts.maxRetries ?? 6;
+    for (let attempt = 0; ; attempt++) {
+      await this.window.take();
+      this.calls++;
+      let res: HttpResponse | undefined;
+      let networkError: Error | undefined;
+      try {
+        const r = await got(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          throwHttpErrors: false,
+          retry: { limit: 0 },
+          timeout: { request: this.opts.timeoutMs ?? 60_000 },
+          followRedirect: false,
+        });
+        res = { status: r.statusCode, headers: r.headers, body: r.body };
+      } catch (err) {
+        networkError = err as Error;
+      }
+      let delay: number | undefined;
+      if (res) {
+        delay = this.opts.retryDelay?.(res, attempt) ?? defaultRetryDelay(res, attempt, this.now());
+      } else {
+        delay = backoff(attempt);
+      }
+      if (delay === undefined || attempt >= maxRetries) {
+        if (res) return res;
+        throw new HttpError(this.opts.provider, label, undefined, `${this.opts.provider}: ${label} failed: ${networkError?.message ?? 'no response'}`);
+      }
+      this.retries++;
+      await this.sleep(delay);
+    }
+  }
+}
+
+export function defaultRetryDelay(res: HttpResponse, attempt: number, now: number): number | undefined {
+  if (res.status === 429 || res.status === 503) return retryAfterMs(res.headers, now) ?? backoff(attempt);
+  if (res.status >= 500) return backoff(attempt);
+  return undefined;
+}

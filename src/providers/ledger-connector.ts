@@ -1,0 +1,77 @@
+import type { AccountClass, AccountRole, LedgerDocument } from '../ledger/document.js';
+
+/**
+ * What the sync engine needs from an accounting ledger. QuickBooks Online and Xero each
+ * implement it; the engine never sees their payload shapes.
+ */
+
+export interface LedgerAccount {
+  id: string;
+  name: string;
+  /** Provider account type, e.g. QuickBooks "Bank", Xero "BANK". */
+  type: string;
+  currency?: string;
+  code?: string;
+}
+
+export interface AccountSpec {
+  role: AccountRole;
+  name: string;
+  class: AccountClass;
+  currency?: string;
+  /** For bank-type accounts Xero needs a number; also a stable way to find it again. */
+  bankAccountNumber?: string;
+}
+
+export interface LedgerCompany {
+  id: string;
+  name: string;
+  currency: string;
+  country?: string;
+  /** Xero organisation ShortCode, used in deep links. */
+  shortCode?: string;
+}
+
+/** A document ready to render: the neutral document plus the ledger account for each role it uses. */
+export interface PostInput {
+  doc: LedgerDocument;
+  accounts: Partial<Record<AccountRole, LedgerAccount>>;
+}
+
+export interface LedgerRef {
+  /** Provider object type, e.g. "SalesReceipt", "Invoice", "BankTransfer". */
+  type: string;
+  id: string;
+  number?: string;
+  url?: string;
+}
+
+export type PostOutcome =
+  | { key: string; status: 'created' | 'existing'; refs: LedgerRef[] }
+  | { key: string; status: 'failed'; error: string; fix?: string; refs: LedgerRef[] };
+
+export interface RemoveOutcome {
+  key: string;
+  status: 'deleted' | 'voided' | 'refused' | 'missing';
+  message?: string;
+}
+
+export interface LedgerConnector {
+  readonly provider: 'quickbooks' | 'xero';
+  /** Calls made so far (for the run summary and the benchmark). */
+  readonly apiCalls: number;
+  company(): Promise<LedgerCompany>;
+  listAccounts(): Promise<LedgerAccount[]>;
+  /** Finds each account by name (or bank number) and creates what is missing. Idempotent. */
+  ensureAccounts(specs: AccountSpec[]): Promise<LedgerAccount[]>;
+  /** Looks documents up by their key (after a crash, before creating). Missing keys are absent from the map. */
+  findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>>;
+  /** Creates documents in batches; one bad document fails alone. Never creates a second copy of a key. */
+  post(inputs: PostInput[]): Promise<PostOutcome[]>;
+  /** Deletes (or voids where deletion is not allowed) what synder created for these keys. */
+  remove(items: Array<{ key: string; refs: LedgerRef[] }>): Promise<RemoveOutcome[]>;
+  /** Balance of an account in minor units (debit positive), as the ledger reports it. */
+  accountBalance(accountId: string): Promise<number>;
+  /** "Show in QuickBooks/Xero" link for an object. */
+  deepLink(ref: Pick<LedgerRef, 'type' | 'id'>): string;
+}
