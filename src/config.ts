@@ -7,14 +7,20 @@ export interface Config {
   org?: string;
   credentials?: 'keyring' | 'file';
   smtpUrl?: string;
-  tiktok: { appKey?: string; appSecret?: string; serviceId?: string; authorizeUrl: string; authUrl: string; apiUrl: string };
-  quickbooks: { clientId?: string; clientSecret?: string; authorizeUrl: string; tokenUrl: string; apiUrl: string; appUrl: string; redirectUri?: string };
-  xero: { clientId?: string; clientSecret?: string; authorizeUrl: string; tokenUrl: string; apiUrl: string; identityUrl: string; connectionsUrl: string; revokeUrl: string; appUrl: string; redirectPort?: number };
+  tiktok: { appKey?: string; appSecret?: string; serviceId?: string; authorizeUrl: string; authUrl: string; apiUrl: string; redirectUri: string };
+  quickbooks: { clientId?: string; clientSecret?: string; authorizeUrl: string; tokenUrl: string; apiUrl: string; appUrl: string; redirectUri: string };
+  xero: { clientId?: string; clientSecret?: string; authorizeUrl: string; tokenUrl: string; apiUrl: string; identityUrl: string; connectionsUrl: string; revokeUrl: string; appUrl: string; redirectUri: string };
   xeroOpenApi?: string;
   noColor: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
+
+/**
+ * The loopback redirect URI registered with each provider app by default. The connect flow
+ * listens on its port (127.0.0.1 only); override per provider with SYNDER_*_REDIRECT_URI.
+ */
+export const DEFAULT_REDIRECT_URI = 'http://localhost:8765/callback';
 
 const defaultHome = (env: Env): string => {
   if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, 'synder');
@@ -30,7 +36,6 @@ export function loadConfig(env: Env): Config {
   if (credentials && credentials !== 'keyring' && credentials !== 'file') {
     throw new Error(`SYNDER_CREDENTIALS must be "keyring" or "file", not "${credentials}"`);
   }
-  const xeroPort = nonEmpty(env.SYNDER_XERO_REDIRECT_PORT);
   return {
     home: nonEmpty(env.SYNDER_HOME) ?? defaultHome(env),
     org: nonEmpty(env.SYNDER_ORG),
@@ -43,6 +48,7 @@ export function loadConfig(env: Env): Config {
       authorizeUrl: nonEmpty(env.SYNDER_TIKTOK_AUTHORIZE_URL) ?? 'https://services.tiktokshop.com/open/authorize',
       authUrl: nonEmpty(env.SYNDER_TIKTOK_AUTH_URL) ?? 'https://auth.tiktok-shops.com',
       apiUrl: nonEmpty(env.SYNDER_TIKTOK_API_URL) ?? 'https://open-api.tiktokglobalshop.com',
+      redirectUri: nonEmpty(env.SYNDER_TIKTOK_REDIRECT_URI) ?? DEFAULT_REDIRECT_URI,
     },
     quickbooks: {
       clientId: nonEmpty(env.SYNDER_QBO_CLIENT_ID),
@@ -51,7 +57,7 @@ export function loadConfig(env: Env): Config {
       tokenUrl: nonEmpty(env.SYNDER_QBO_TOKEN_URL) ?? 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
       apiUrl: nonEmpty(env.SYNDER_QBO_API_URL) ?? 'https://quickbooks.api.intuit.com',
       appUrl: nonEmpty(env.SYNDER_QBO_APP_URL) ?? 'https://app.qbo.intuit.com',
-      redirectUri: nonEmpty(env.SYNDER_QBO_REDIRECT_URI),
+      redirectUri: nonEmpty(env.SYNDER_QBO_REDIRECT_URI) ?? DEFAULT_REDIRECT_URI,
     },
     xero: {
       clientId: nonEmpty(env.SYNDER_XERO_CLIENT_ID),
@@ -63,7 +69,7 @@ export function loadConfig(env: Env): Config {
       connectionsUrl: nonEmpty(env.SYNDER_XERO_CONNECTIONS_URL) ?? `${nonEmpty(env.SYNDER_XERO_API_URL) ?? 'https://api.xero.com'}/connections`,
       revokeUrl: nonEmpty(env.SYNDER_XERO_REVOKE_URL) ?? 'https://identity.xero.com/connect/revocation',
       appUrl: nonEmpty(env.SYNDER_XERO_APP_URL) ?? 'https://go.xero.com',
-      redirectPort: xeroPort ? Number(xeroPort) : undefined,
+      redirectUri: nonEmpty(env.SYNDER_XERO_REDIRECT_URI) ?? DEFAULT_REDIRECT_URI,
     },
     xeroOpenApi: nonEmpty(env.SYNDER_XERO_OPENAPI),
     noColor: env.NO_COLOR !== undefined,

@@ -27,3 +27,29 @@ export const vaultKeys = {
   ledger: (orgId: number) => `org:${orgId}:ledger`,
   tiktok: (orgId: number, authId: string) => `org:${orgId}:tiktok:${authId}`,
 };
+
+export interface AuthorizationRequest {
+  state: string;
+  /** The redirect URI registered with the provider's app; synder's loopback listener serves it. */
+  redirectUri: string;
+  /** PKCE S256 challenge, for providers that use it (Xero). */
+  codeChallenge?: string;
+}
+
+/**
+ * One provider's OAuth: the connect flow, invitations and the refresher use only this.
+ * TikTok, QuickBooks and Xero each provide one (src/providers/<name>/oauth.ts).
+ */
+export interface OAuthAdapter {
+  readonly provider: 'tiktok' | 'quickbooks' | 'xero';
+  readonly usesPkce: boolean;
+  authorizeUrl(req: AuthorizationRequest): string;
+  /**
+   * Exchanges the callback's parameters (code, plus realmId for QuickBooks) for tokens.
+   * A callback carrying an error (denied consent) throws a SynderError saying so.
+   */
+  exchange(callback: URLSearchParams, req: { redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
+  /** Throws ReauthRequiredError when the provider rejects the refresh token. */
+  refresh(tokens: TokenSet): Promise<TokenSet>;
+  revoke?(tokens: TokenSet): Promise<void>;
+}
