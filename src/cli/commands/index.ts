@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ProgramDeps } from '../command.js';
 import { registerNotBuilt } from './not-built.js';
 import { registerOrg } from './org.js';
+import { registerSandbox } from './sandbox.js';
 
 /**
  * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
@@ -20,6 +21,6 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerNotBuilt(program, deps, 'rollback', 'Delete or void documents synder created so they can be synced again');
   registerNotBuilt(program, deps, 'export', 'Write the postings as an hledger, beancount or CSV journal');
   registerNotBuilt(program, deps, 'status', 'Active org, integrations, token health, last run, pending invites');
-  registerNotBuilt(program, deps, 'sandbox', 'Run the local fake TikTok Shop, QuickBooks and Xero servers');
+  registerSandbox(program, deps);
   registerNotBuilt(program, deps, 'demo', 'Run the whole flow against the built-in sandbox, no accounts needed');
 }

@@ -1,0 +1,97 @@
+import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { TokenVault } from '../auth/types.js';
+import type { Prompter } from '../cli/prompts.js';
+
+export type Provider = 'tiktok' | 'quickbooks' | 'xero';
+
+interface CredentialField {
+  env: string;
+  secretName: string;
+  label: string;
+  secret: boolean;
+  optional?: boolean;
+  get(config: Config): string | undefined;
+  set(config: Config, value: string): void;
+}
+
+const FIELDS: Record<Provider, CredentialField[]> = {
+  tiktok: [
+    { env: 'SYNDER_TIKTOK_APP_KEY', secretName: 'app:tiktok:app_key', label: 'TikTok Shop App key', secret: false, get: (c) => c.tiktok.appKey, set: (c, v) => (c.tiktok.appKey = v) },
+    { env: 'SYNDER_TIKTOK_APP_SECRET', secretName: 'app:tiktok:app_secret', label: 'TikTok Shop App secret', secret: true, get: (c) => c.tiktok.appSecret, set: (c, v) => (c.tiktok.appSecret = v) },
+    { env: 'SYNDER_TIKTOK_SERVICE_ID', secretName: 'app:tiktok:service_id', label: 'TikTok Shop service ID', secret: false, get: (c) => c.tiktok.serviceId, set: (c, v) => (c.tiktok.serviceId = v) },
+  ],
+  quickbooks: [
+    { env: 'SYNDER_QBO_CLIENT_ID', secretName: 'app:quickbooks:client_id', label: 'Intuit Client ID', secret: false, get: (c) => c.quickbooks.clientId, set: (c, v) => (c.quickbooks.clientId = v) },
+    { env: 'SYNDER_QBO_CLIENT_SECRET', secretName: 'app:quickbooks:client_secret', label: 'Intuit Client Secret', secret: true, get: (c) => c.quickbooks.clientSecret, set: (c, v) => (c.quickbooks.clientSecret = v) },
+  ],
+  xero: [
+    { env: 'SYNDER_XERO_CLIENT_ID', secretName: 'app:xero:client_id', label: 'Xero Client ID', secret: false, get: (c) => c.xero.clientId, set: (c, v) => (c.xero.clientId = v) },
+  ],
+};
+
+/** Where to create each app and what to register: shown before asking for credentials. */
+export function appSetupHelp(provider: Provider, config: Config): string {
+  switch (provider) {
+    case 'tiktok':
+      return [
+        'synder signs in with your own TikTok Shop app (a custom app is simplest):',
+        '  1. In TikTok Shop Partner Center, create an app for your market (US shops use the US Partner Center).',
+        `  2. Under "Enable API", set the Redirect URL to exactly: ${config.tiktok.redirectUri}`,
+        '  3. Grant the scopes: seller.authorization.info, seller.order.info, seller.finance.info.',
+        '  4. Copy the App key, App secret and service ID (the ID under the app name).',
+        'Set them as SYNDER_TIKTOK_APP_KEY, SYNDER_TIKTOK_APP_SECRET, SYNDER_TIKTOK_SERVICE_ID, or enter them now (kept in the token vault).',
+      ].join('\n');
+    case 'quickbooks':
+      return [
+        'synder signs in with your own Intuit app:',
+        '  1. At the Intuit Developer portal, create an app with the "com.intuit.quickbooks.accounting" scope.',
+        `  2. Add the redirect URI: ${config.quickbooks.redirectUri}`,
+        '     Development keys accept http://localhost. Production keys need an https redirect URI you own;',
+        '     set SYNDER_QBO_REDIRECT_URI to it and paste the URL your browser lands on back into synder.',
+        '  3. Copy the Client ID and Client Secret of the matching keys (development or production).',
+        'Set them as SYNDER_QBO_CLIENT_ID and SYNDER_QBO_CLIENT_SECRET, or enter them now (kept in the token vault).',
+      ].join('\n');
+    case 'xero':
+      return [
+        'synder signs in with your own Xero app (PKCE, no client secret):',
+        '  1. At the Xero developer portal, create an app of type "Auth code with PKCE" (mobile or desktop app).',
+        `  2. Add the redirect URI: ${config.xero.redirectUri}`,
+        '  3. synder asks for the scopes: accounting.invoices, accounting.payments, accounting.banktransactions,',
+        '     accounting.manualjournals, accounting.settings, accounting.contacts, offline_access.',
+        '  4. Copy the Client ID.',
+        'Set it as SYNDER_XERO_CLIENT_ID, or enter it now (kept in the token vault).',
+      ].join('\n');
+  }
+}
+
+/**
+ * Fills the provider's app credentials into `config`: environment first, then the vault,
+ * then (in a terminal) a prompt after explaining where to get them. Without a terminal,
+ * missing credentials are an error naming the variables.
+ */
+export async function ensureAppCredentials(provider: Provider, config: Config, vault: TokenVault, prompter: Prompter, info: (text: string) => void): Promise<void> {
+  const fields = FIELDS[provider];
+  for (const f of fields) {
+    if (!f.get(config)) {
+      const stored = await vault.getSecret(f.secretName);
+      if (stored) f.set(config, stored);
+    }
+  }
+  const missing = fields.filter((f) => !f.get(config) && !f.optional);
+  if (missing.length === 0) return;
+  if (!prompter.interactive) {
+    throw new UsageError(
+      `The ${provider} app credentials are missing: set ${missing.map((f) => f.env).join(', ')}.`,
+      appSetupHelp(provider, config),
+    );
+  }
+  info(appSetupHelp(provider, config));
+  for (const f of missing) {
+    const value = f.secret
+      ? await prompter.secret({ message: `${f.label}:`, flag: f.env })
+      : await prompter.text({ message: `${f.label}:`, flag: f.env, validate: (v) => (v.trim() === '' ? 'Required' : true) });
+    f.set(config, value.trim());
+    await vault.setSecret(f.secretName, value.trim());
+  }
+}

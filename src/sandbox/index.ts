@@ -1,0 +1,77 @@
+import { parseFaults } from './faults.js';
+import type { SandboxCommonOptions, SandboxService } from './types.js';
+
+export interface SandboxOptions {
+  host?: string;
+  /** Base port: TikTok on port, QuickBooks on port+1, Xero on port+2. 0 = free ports. */
+  port?: number;
+  seed?: number;
+  orders?: number;
+  days?: number;
+  currency?: string;
+  autoApprove?: boolean;
+  faults?: string;
+  tiktokDataFile?: string;
+  xeroOpenApi?: string;
+  timeScale?: number;
+  /** The loopback redirect URI the fake apps have registered (where synder's listener waits). */
+  redirectUri?: string;
+  services?: Array<SandboxService['name']>;
+}
+
+export interface RunningSandbox {
+  services: SandboxService[];
+  /** Every SYNDER_* variable that points synder at the running sandbox. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the fake TikTok Shop, QuickBooks Online and Xero servers together. */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const faults = parseFaults(opts.faults);
+  const wanted = new Set(opts.services ?? ['tiktok', 'quickbooks', 'xero']);
+  const basePort = opts.port ?? 0;
+  const common = (offset: number): SandboxCommonOptions => ({
+    host: opts.host ?? '127.0.0.1',
+    port: basePort === 0 ? 0 : basePort + offset,
+    seed: opts.seed ?? 1,
+    autoApprove: opts.autoApprove ?? false,
+    faults,
+    timeScale: opts.timeScale ?? 1,
+  });
+  const redirectUris = opts.redirectUri ? [opts.redirectUri] : undefined;
+  const services: SandboxService[] = [];
+  const closeAll = async () => {
+    await Promise.allSettled(services.map((s) => s.close()));
+  };
+  try {
+    if (wanted.has('tiktok')) {
+      const { startTikTokSandbox, loadReplayFile } = await import('./tiktok/index.js');
+      const data = opts.tiktokDataFile ? await loadReplayFile(opts.tiktokDataFile) : undefined;
+      services.push(
+        await startTikTokSandbox({ ...common(0), orders: opts.orders, days: opts.days, currency: opts.currency, data, redirectUri: opts.redirectUri }),
+      );
+    }
+    if (wanted.has('quickbooks')) {
+      const { startQuickBooksSandbox } = await import('./quickbooks/index.js');
+      services.push(await startQuickBooksSandbox({ ...common(1), redirectUris, currency: opts.currency }));
+    }
+    if (wanted.has('xero')) {
+      const { startXeroSandbox } = await import('./xero/index.js');
+      services.push(
+        await startXeroSandbox({ ...common(2), redirectUris, openApiPath: opts.xeroOpenApi, tenants: [{ name: 'Demo Company (Sandbox)', currency: opts.currency }] }),
+      );
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const env: Record<string, string> = {};
+  for (const s of services) Object.assign(env, s.env);
+  if (opts.redirectUri) {
+    env.SYNDER_TIKTOK_REDIRECT_URI = opts.redirectUri;
+    env.SYNDER_QBO_REDIRECT_URI = opts.redirectUri;
+    env.SYNDER_XERO_REDIRECT_URI = opts.redirectUri;
+  }
+  return { services, env, close: closeAll };
+}
