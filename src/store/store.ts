@@ -2,17 +2,35 @@ import { openDatabase, type Database } from './db.js';
 import { OrgRepository } from './orgs.js';
 import { IntegrationRepository } from './integrations.js';
 import { AccountMappingRepository } from './account-mappings.js';
+import { DocumentRepository } from './documents.js';
+import { SourceRecordRepository } from './source-records.js';
+import { RunRepository } from './runs.js';
+import { EventRepository } from './events.js';
+import { BookmarkRepository } from './bookmarks.js';
+import { LockRepository } from './locks.js';
 
 /** The state store: one SQLite database and the repositories over it. */
 export class Store {
   readonly orgs: OrgRepository;
   readonly integrations: IntegrationRepository;
   readonly accounts: AccountMappingRepository;
+  readonly documents: DocumentRepository;
+  readonly sourceRecords: SourceRecordRepository;
+  readonly runs: RunRepository;
+  readonly events: EventRepository;
+  readonly bookmarks: BookmarkRepository;
+  readonly locks: LockRepository;
 
   constructor(readonly db: Database, now: () => Date) {
     this.orgs = new OrgRepository(db, now);
     this.integrations = new IntegrationRepository(db, now);
     this.accounts = new AccountMappingRepository(db);
+    this.documents = new DocumentRepository(db, now);
+    this.sourceRecords = new SourceRecordRepository(db, now);
+    this.runs = new RunRepository(db, now);
+    this.events = new EventRepository(db, now);
+    this.bookmarks = new BookmarkRepository(db, now);
+    this.locks = new LockRepository(db, now);
   }
 
   static async open(home: string, now: () => Date): Promise<Store> {

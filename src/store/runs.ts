@@ -1,0 +1,57 @@
+import type { Database } from './db.js';
+
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
+
+export interface SyncRun {
+  id: number;
+  orgId: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  since: string | null;
+  until: string | null;
+  dryRun: boolean;
+  summary: unknown;
+  error: string | null;
+}
+
+interface Row {
+  id: number; org_id: number; started_at: string; finished_at: string | null; status: RunStatus; since: string | null; until: string | null;
+  dry_run: number; summary_json: string | null; error: string | null;
+}
+
+const fromRow = (r: Row): SyncRun => ({
+  id: r.id, orgId: r.org_id, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, since: r.since, until: r.until,
+  dryRun: r.dry_run === 1, summary: r.summary_json ? (JSON.parse(r.summary_json) as unknown) : null, error: r.error,
+});
+
+export class RunRepository {
+  constructor(private readonly db: Database, private readonly now: () => Date) {}
+
+  start(orgId: number, opts: { since?: string | null; until?: string | null; dryRun?: boolean }): SyncRun {
+    const info = this.db
+      .prepare('INSERT INTO sync_runs (org_id, started_at, since, until, dry_run) VALUES (?, ?, ?, ?, ?)')
+      .run(orgId, this.now().toISOString(), opts.since ?? null, opts.until ?? null, opts.dryRun ? 1 : 0);
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  finish(id: number, status: Exclude<RunStatus, 'running'>, summary: unknown, error?: string | null): void {
+    this.db
+      .prepare('UPDATE sync_runs SET finished_at=?, status=?, summary_json=?, error=? WHERE id=?')
+      .run(this.now().toISOString(), status, summary === undefined ? null : JSON.stringify(summary), error ?? null, id);
+  }
+
+  get(id: number): SyncRun | undefined {
+    const r = this.db.prepare('SELECT * FROM sync_runs WHERE id=?').get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  last(orgId: number): SyncRun | undefined {
+    const r = this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT 1').get(orgId) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  list(orgId: number, limit = 20): SyncRun[] {
+    return (this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT ?').all(orgId, limit) as Row[]).map(fromRow);
+  }
+}
