@@ -2,6 +2,7 @@ import type { Config, Env } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Org } from '../store/orgs.js';
+import type { TokenVault } from '../auth/types.js';
 import { Logger } from './logger.js';
 import { Output, type Streams } from './output.js';
 
@@ -24,6 +25,7 @@ export class Context {
   readonly output: Output;
   private storePromise?: Promise<Store>;
   private prefsPromise?: Promise<Preferences>;
+  private vaultPromise?: Promise<TokenVault>;
   private readonly cleanups: Array<() => void | Promise<void>> = [];
   orgOverride?: string;
 
@@ -52,6 +54,19 @@ export class Context {
       return store;
     })();
     return this.storePromise;
+  }
+
+  /** The token vault (keyring or 0600 file, per SYNDER_CREDENTIALS and what works here). */
+  vault(): Promise<TokenVault> {
+    this.vaultPromise ??= (async () => {
+      const { openVault } = await import('../auth/index.js');
+      const { loadStoredAppCredentials } = await import('../onboarding/app-credentials.js');
+      const vault = await openVault({ home: this.config.home, mode: this.config.credentials, env: this.env });
+      await loadStoredAppCredentials(this.config, vault);
+      for (const secret of [this.config.tiktok.appSecret, this.config.quickbooks.clientSecret, this.config.xero.clientSecret]) this.logger.addSecret(secret);
+      return vault;
+    })();
+    return this.vaultPromise;
   }
 
   preferences(): Promise<Preferences> {

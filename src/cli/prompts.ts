@@ -13,10 +13,11 @@ export interface Choice<T> {
  * terminal a missing answer is an error naming the flag that supplies it (never a hang).
  */
 export class Prompter {
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Context, private readonly opts: { allowPrompts?: boolean } = {}) {}
 
+  /** Prompts need a terminal, and `--no-input` turns them off even in one. */
   get interactive(): boolean {
-    return this.ctx.interactive;
+    return this.ctx.interactive && this.opts.allowPrompts !== false;
   }
 
   private context() {

@@ -70,14 +70,21 @@ export function appSetupHelp(provider: Provider, config: Config): string {
  * then (in a terminal) a prompt after explaining where to get them. Without a terminal,
  * missing credentials are an error naming the variables.
  */
-export async function ensureAppCredentials(provider: Provider, config: Config, vault: TokenVault, prompter: Prompter, info: (text: string) => void): Promise<void> {
-  const fields = FIELDS[provider];
-  for (const f of fields) {
-    if (!f.get(config)) {
-      const stored = await vault.getSecret(f.secretName);
-      if (stored) f.set(config, stored);
+/** Fills credentials missing from the environment with those entered earlier and kept in the vault. */
+export async function loadStoredAppCredentials(config: Config, vault: TokenVault): Promise<void> {
+  for (const fields of Object.values(FIELDS)) {
+    for (const f of fields) {
+      if (!f.get(config)) {
+        const stored = await vault.getSecret(f.secretName);
+        if (stored) f.set(config, stored);
+      }
     }
   }
+}
+
+export async function ensureAppCredentials(provider: Provider, config: Config, vault: TokenVault, prompter: Prompter, info: (text: string) => void): Promise<void> {
+  const fields = FIELDS[provider];
+  await loadStoredAppCredentials(config, vault);
   const missing = fields.filter((f) => !f.get(config) && !f.optional);
   if (missing.length === 0) return;
   if (!prompter.interactive) {

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { ProgramDeps } from '../command.js';
 import { registerNotBuilt } from './not-built.js';
 import { registerOrg } from './org.js';
+import { registerConnect } from './connect.js';
+import { registerInit } from './init.js';
 import { registerSandbox } from './sandbox.js';
 
 /**
@@ -9,9 +11,9 @@ import { registerSandbox } from './sandbox.js';
  * heavy modules are imported inside the run function so `synder --help` stays fast.
  */
 export function registerCommands(program: Command, deps: ProgramDeps): void {
-  registerNotBuilt(program, deps, 'init', 'Set up synder: business, platforms, ledger, sync mode, first sync');
+  registerInit(program, deps);
   registerOrg(program, deps);
-  registerNotBuilt(program, deps, 'connect', 'Sign in to tiktok | quickbooks | xero (browser OAuth, or --no-browser)');
+  registerConnect(program, deps);
   registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
   registerNotBuilt(program, deps, 'disconnect', 'Revoke and forget the tokens of a provider');
   registerNotBuilt(program, deps, 'sync', 'Fetch TikTok finance data and book it into the ledger (safe to re-run)');

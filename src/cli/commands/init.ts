@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { action, type ProgramDeps } from '../command.js';
+
+export interface InitFlags {
+  input?: boolean; // --no-input sets false
+  name?: string;
+  country?: string;
+  currency?: string;
+  timezone?: string;
+  email?: string;
+  platforms?: string;
+  ledger?: string;
+  mode?: string;
+  bankAccount?: string;
+  tiktok?: 'connect' | 'invite' | 'skip';
+  ownerEmail?: string;
+  shops?: string;
+  startDate?: string;
+  sync?: boolean; // --no-sync sets false
+  browser?: boolean; // --no-browser sets false
+  timeout?: string;
+  json?: boolean;
+}
+
+export function registerInit(program: Command, deps: ProgramDeps): void {
+  program
+    .command('init')
+    .description('Set up synder: business, platforms, ledger, sync mode, first sync')
+    .option('--no-input', 'never ask: every missing answer is an error naming its flag')
+    .option('--name <business>', 'business (organization) name; an existing one is resumed')
+    .option('--country <code>', 'ISO 3166 country code, e.g. US')
+    .option('--currency <code>', 'base currency, ISO 4217, e.g. USD')
+    .option('--timezone <iana>', 'time zone, e.g. America/New_York')
+    .option('--email <address>', 'contact email')
+    .option('--platforms <list>', 'platforms to connect (tiktok)', 'tiktok')
+    .option('--ledger <name>', 'quickbooks | xero')
+    .option('--mode <mode>', 'per-transaction | summary')
+    .option('--bank-account <name>', 'payout bank account in the ledger (created if it does not exist)')
+    .option('--tiktok <how>', 'connect | invite | skip')
+    .option('--owner-email <address>', 'with --tiktok invite: the shop owner to invite')
+    .option('--shops <ids>', 'TikTok shops to connect: "all" or comma-separated shop ids', 'all')
+    .option('--start-date <date>', 'import start date (YYYY-MM-DD or Nd for N days ago)', '30d')
+    .option('--no-sync', 'skip the first sync')
+    .option('--no-browser', 'print sign-in links and accept the pasted redirect URL instead of opening a browser')
+    .option('--timeout <seconds>', 'how long to wait for each browser sign-in', '300')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Each integration gets its own clearing account in the ledger, created automatically: it stands
+for the money TikTok holds. Re-running init resumes where it stopped; nothing is created twice.
+
+Example (no questions asked):
+  synder init --no-input --name "Acme Store" --country US --currency USD --timezone America/New_York \\
+    --email owner@acme.test --ledger xero --mode per-transaction --bank-account "Business Checking" --tiktok connect`)
+    .action(
+      action<InitFlags>(deps, async (ctx, flags) => {
+        const { runInit } = await import('../../onboarding/init.js');
+        return runInit(ctx, flags);
+      }),
+    );
+}

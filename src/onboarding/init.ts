@@ -1,0 +1,203 @@
+import type { Context } from '../cli/context.js';
+import type { InitFlags } from '../cli/commands/init.js';
+import { parseTimeout } from '../cli/commands/connect.js';
+import { Prompter } from '../cli/prompts.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Org } from '../store/orgs.js';
+import { validateCountry, validateCurrency, validateEmail, validateOrgName, validateTimeZone } from '../validation.js';
+import { connectLedger, MODE_CHOICES, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
+import { connectTikTok, type ConnectTikTokResult } from './connect-tiktok.js';
+import type { SignInOptions } from './sign-in.js';
+
+const PLATFORMS = [
+  { name: 'TikTok Shop', value: 'tiktok', checked: true },
+  { name: 'Shopify (not yet supported)', value: 'shopify', disabled: 'not yet supported' },
+  { name: 'Amazon (not yet supported)', value: 'amazon', disabled: 'not yet supported' },
+  { name: 'Etsy (not yet supported)', value: 'etsy', disabled: 'not yet supported' },
+];
+
+const asValidator = (fn: (v: string) => unknown) => (v: string): string | true => {
+  try {
+    fn(v);
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+
+/** Parses "2026-10-01" or "30d" into a date (UTC midnight for plain dates). */
+export function parseStartDate(value: string, now: Date, flag = '--start-date'): Date {
+  const v = value.trim();
+  const rel = /^(\d{1,4})d$/.exec(v);
+  if (rel) return new Date(now.getTime() - Number(rel[1]) * 86_400_000);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const d = new Date(`${v}T00:00:00Z`);
+    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(v)) {
+      if (d.getTime() > now.getTime()) throw new UsageError(`${flag}: ${v} is in the future.`);
+      return d;
+    }
+  }
+  throw new UsageError(`${flag}: "${value}" is not a date (YYYY-MM-DD) or a number of days (e.g. 30d).`);
+}
+
+async function stepOrganization(ctx: Context, flags: InitFlags, prompter: Prompter): Promise<Org> {
+  const store = await ctx.store();
+  let name = flags.name ?? (await ctx.activeOrgName());
+  if (!flags.name && prompter.interactive) {
+    const orgs = store.orgs.list();
+    if (orgs.length > 0) {
+      const NEW = '\u0000new';
+      const pick = await prompter.select<string>({
+        message: 'Organization:',
+        flag: '--name <business>',
+        default: name && store.orgs.findByName(name) ? store.orgs.findByName(name)!.name : NEW,
+        choices: [...orgs.map((o) => ({ name: `${o.name}${o.ledger ? ` (${o.ledger})` : ''}`, value: o.name })), { name: 'Create a new organization', value: NEW }],
+      });
+      name = pick === NEW ? undefined : pick;
+    } else name = undefined;
+  }
+  const existing = name ? store.orgs.findByName(name) : undefined;
+  const sysTz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  if (existing) {
+    ctx.output.info(`Resuming set-up of "${existing.name}".`);
+    const patch = {
+      country: flags.country ? validateCountry(flags.country) : existing.country,
+      currency: flags.currency ? validateCurrency(flags.currency) : existing.currency,
+      timezone: flags.timezone ? validateTimeZone(flags.timezone) : existing.timezone,
+      email: flags.email ? validateEmail(flags.email) : existing.email,
+    };
+    const org = store.orgs.update(existing.id, patch);
+    (await ctx.preferences()).activeOrg = org.name;
+    return org;
+  }
+  ctx.output.info('Business details');
+  const orgName = validateOrgName(await prompter.text({ message: 'Business name:', flag: '--name <business>', value: flags.name, validate: asValidator(validateOrgName) }));
+  const country = validateCountry(await prompter.text({ message: 'Country (ISO code, e.g. US):', flag: '--country <code>', value: flags.country, default: 'US', validate: asValidator(validateCountry) }));
+  const currency = validateCurrency(await prompter.text({ message: 'Base currency (e.g. USD):', flag: '--currency <code>', value: flags.currency, default: 'USD', validate: asValidator(validateCurrency) }));
+  const timezone = validateTimeZone(await prompter.text({ message: 'Time zone:', flag: '--timezone <iana>', value: flags.timezone, default: sysTz, validate: asValidator(validateTimeZone) }));
+  const emailRaw = await prompter.text({ message: 'Contact email:', flag: '--email <address>', value: flags.email, default: '', validate: (v) => (v.trim() === '' ? true : asValidator(validateEmail)(v)) });
+  const org = store.orgs.create({ name: orgName, country, currency, timezone, email: emailRaw.trim() ? validateEmail(emailRaw) : null });
+  (await ctx.preferences()).activeOrg = org.name;
+  ctx.output.info(`Created organization "${org.name}".`);
+  return org;
+}
+
+async function stepPlatforms(ctx: Context, flags: InitFlags, prompter: Prompter): Promise<string[]> {
+  ctx.output.info('\nPlatforms. Each integration gets its own clearing account in the ledger, standing for the money the platform holds.');
+  ctx.output.info('You can skip a platform now and connect it later (`synder connect tiktok`), or invite someone with admin access to it.');
+  const given = flags.platforms?.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  if (given) {
+    for (const p of given) {
+      const known = PLATFORMS.find((x) => x.value === p);
+      if (!known) throw new UsageError(`--platforms: "${p}" is not a platform synder knows (${PLATFORMS.map((x) => x.value).join(', ')}).`);
+      if (known.disabled) throw new UsageError(`--platforms: ${known.name.replace(/ \(.*/, '')} is not supported yet; only TikTok Shop is.`);
+    }
+  }
+  return prompter.checkbox({ message: 'Platforms to connect:', flag: '--platforms <list>', choices: PLATFORMS, value: given });
+}
+
+async function stepLedger(ctx: Context, org: Org, flags: InitFlags, prompter: Prompter, signIn: SignInOptions): Promise<ConnectLedgerResult | undefined> {
+  const store = await ctx.store();
+  ctx.output.info('\nAccounting');
+  const connection = store.integrations.getLedgerConnection(org.id);
+  if (connection && !flags.ledger) {
+    const keep = await prompter.confirm({ message: `Keep the connection to ${connection.name ?? connection.provider}?`, flag: '--ledger <quickbooks|xero>', default: true });
+    if (keep) {
+      ctx.output.info(`Keeping ${connection.provider}: ${connection.name ?? connection.externalId}.`);
+      return undefined;
+    }
+  }
+  if (flags.ledger && flags.ledger !== 'quickbooks' && flags.ledger !== 'xero') throw new UsageError(`--ledger must be "quickbooks" or "xero", not "${flags.ledger}".`);
+  const provider = await prompter.select<LedgerProvider>({
+    message: 'Accounting software:',
+    flag: '--ledger <quickbooks|xero>',
+    value: flags.ledger as LedgerProvider | undefined,
+    choices: [
+      { name: 'QuickBooks Online', value: 'quickbooks' },
+      { name: 'Xero', value: 'xero' },
+    ],
+  });
+  const mode = await prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', value: flags.mode as 'per-transaction' | 'summary' | undefined, choices: MODE_CHOICES });
+  ctx.output.info(`Sign in to ${provider === 'xero' ? 'Xero' : 'QuickBooks Online'} in your browser…`);
+  const result = await connectLedger(ctx, org, { provider, mode, bankAccount: flags.bankAccount, signIn, prompter });
+  ctx.output.info(`Connected ${result.company.name}. Payouts land in "${result.bankAccount.name}".`);
+  return result;
+}
+
+async function stepTikTok(ctx: Context, org: Org, flags: InitFlags, prompter: Prompter, signIn: SignInOptions): Promise<ConnectTikTokResult | { invited: string } | undefined> {
+  const store = await ctx.store();
+  ctx.output.info('\nTikTok Shop');
+  const existing = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+  const how = await prompter.select<'connect' | 'invite' | 'skip'>({
+    message: 'Connect TikTok Shop:',
+    flag: '--tiktok <connect|invite|skip>',
+    value: flags.tiktok,
+    default: existing.length > 0 ? 'skip' : undefined,
+    choices: [
+      { name: existing.length > 0 ? 'Sign in again / add shops' : 'Sign in now (I have admin access to the shop)', value: 'connect' },
+      { name: 'Invite the account owner (they approve, you finish)', value: 'invite' },
+      { name: existing.length > 0 ? `Keep ${existing.map((i) => i.name).join(', ')}` : 'Skip for now', value: 'skip' },
+    ],
+  });
+  if (how === 'skip') return undefined;
+  if (how === 'invite') {
+    const email = validateEmail(await prompter.text({ message: "Account owner's email:", flag: '--owner-email <address>', value: flags.ownerEmail, validate: asValidator(validateEmail) }), '--owner-email');
+    const { inviteOwner } = await import('./invite.js');
+    const invite = await inviteOwner(ctx, org, { email });
+    return { invited: invite.email };
+  }
+  const result = await connectTikTok(ctx, org, { shops: flags.shops, signIn, prompter });
+  for (const c of result.clearingAccounts) ctx.output.info(`Clearing account for ${c.integration}: ${c.account.name}`);
+  return result;
+}
+
+/** The `synder init` wizard. Every step is idempotent, so a re-run resumes. */
+export async function runInit(ctx: Context, flags: InitFlags): Promise<number> {
+  const prompter = new Prompter(ctx, { allowPrompts: flags.input !== false });
+  const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: parseTimeout(flags.timeout) };
+  const org = await stepOrganization(ctx, flags, prompter);
+  const platforms = await stepPlatforms(ctx, flags, prompter);
+  const ledger = await stepLedger(ctx, org, flags, prompter, signIn);
+  const tiktok = platforms.includes('tiktok') ? await stepTikTok(ctx, org, flags, prompter, signIn) : undefined;
+
+  const store = await ctx.store();
+  const current = store.orgs.get(org.id)!;
+  const integrations = store.integrations.listForOrg(org.id);
+  const ready = Boolean(current.ledger) && integrations.length > 0;
+  let sync: unknown = null;
+  let exit: number = ExitCode.ok;
+  if (ready && flags.sync !== false) {
+    const startRaw = await prompter.text({ message: 'Import orders settled since (YYYY-MM-DD or 30d):', flag: '--start-date <date>', value: flags.startDate, default: '30d', validate: asValidator((v) => parseStartDate(v, ctx.clock.now())) });
+    const since = parseStartDate(startRaw, ctx.clock.now());
+    store.orgs.update(org.id, { settings: { importStart: since.toISOString() } });
+    ctx.output.info(`\nFirst sync of orders settled since ${since.toISOString().slice(0, 10)}…`);
+    const { firstSync } = await import('./first-sync.js');
+    const result = await firstSync(ctx, current, since);
+    sync = result.summary;
+    exit = result.exitCode;
+  }
+
+  if (ctx.output.json) {
+    ctx.output.printJson({
+      ok: exit === ExitCode.ok,
+      org: { name: current.name, ledger: current.ledger, mode: current.mode, currency: current.currency, timezone: current.timezone },
+      ledger: ledger ? { company: ledger.company.name, bankAccount: ledger.bankAccount.name } : null,
+      integrations: integrations.map((i) => ({ id: i.id, platform: i.platform, shopId: i.externalId, name: i.name })),
+      invited: tiktok && 'invited' in tiktok ? tiktok.invited : null,
+      sync,
+    });
+    return exit;
+  }
+  ctx.output.line('');
+  if (integrations.length > 0) ctx.output.line(`TikTok Shop is connected: ${integrations.map((i) => i.name).join(', ')} → ${current.ledger ?? 'no ledger yet'}.`);
+  if (tiktok && 'invited' in tiktok) ctx.output.line(`Invitation sent to ${tiktok.invited}. When they approve, finish with \`synder invite accept <url>\`; \`synder status\` shows pending invitations.`);
+  if (!current.ledger) ctx.output.line('Next: connect a ledger with `synder connect quickbooks` or `synder connect xero`.');
+  if (ready) {
+    ctx.output.line('Next commands to try:');
+    ctx.output.line('  synder transactions          what was synced, with status');
+    ctx.output.line('  synder explain <orderId>     every amount and posting of one order');
+    ctx.output.line('  synder reconcile             clearing balance vs TikTok\'s unpaid settlements');
+    ctx.output.line('  synder sync                  run again any time (from cron: synder sync --json)');
+  }
+  return exit;
+}

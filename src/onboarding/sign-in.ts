@@ -1,0 +1,42 @@
+import type { OAuthAdapter, TokenSet } from '../auth/types.js';
+import type { Context } from '../cli/context.js';
+
+export interface SignInOptions {
+  noBrowser: boolean;
+  timeoutMs: number;
+  /** Replaces the system browser (the demo follows the redirects itself). */
+  openBrowser?: (url: string) => Promise<void>;
+}
+
+/** Runs the browser (or paste-back) sign-in for one provider with the context's streams. */
+export async function signIn(ctx: Context, adapter: OAuthAdapter, redirectUri: string, opts: SignInOptions): Promise<{ tokens: TokenSet; callback: URLSearchParams }> {
+  const { signInWithBrowser } = await import('../auth/index.js');
+  return signInWithBrowser({
+    adapter,
+    redirectUri,
+    streams: ctx.streams,
+    noBrowser: opts.noBrowser,
+    timeoutMs: opts.timeoutMs,
+    interactive: ctx.interactive,
+    env: ctx.env,
+    openBrowser: opts.openBrowser,
+  });
+}
+
+/**
+ * A user agent for the sandbox: fetches the authorize URL and follows its redirects, which
+ * (with --auto-approve) end at synder's own loopback listener — the real flow, minus a browser.
+ */
+export async function followRedirects(url: string): Promise<void> {
+  const { default: got } = await import('got');
+  let next = url;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await got(next, { followRedirect: false, throwHttpErrors: false, retry: { limit: 0 } });
+    const location = res.headers.location;
+    if (res.statusCode >= 300 && res.statusCode < 400 && location) {
+      next = new URL(location, next).toString();
+      continue;
+    }
+    return;
+  }
+}
