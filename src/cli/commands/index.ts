@@ -5,6 +5,7 @@ import { registerOrg } from './org.js';
 import { registerConnect } from './connect.js';
 import { registerInit } from './init.js';
 import { registerSandbox } from './sandbox.js';
+import { registerDemo } from './demo.js';
 
 /**
  * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
@@ -24,5 +25,5 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerNotBuilt(program, deps, 'export', 'Write the postings as an hledger, beancount or CSV journal');
   registerNotBuilt(program, deps, 'status', 'Active org, integrations, token health, last run, pending invites');
   registerSandbox(program, deps);
-  registerNotBuilt(program, deps, 'demo', 'Run the whole flow against the built-in sandbox, no accounts needed');
+  registerDemo(program, deps);
 }
