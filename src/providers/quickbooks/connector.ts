@@ -1,0 +1,343 @@
+import { z } from 'zod';
+import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
+import type { LedgerDocument } from '../../ledger/document.js';
+import { parseMinor } from '../../ledger/money.js';
+import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
+import { accountTypeFor, acceptableTypes, debitSign } from './accounts.js';
+import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type QboEntity, type QuickBooksClientOptions } from './client.js';
+import { QuickBooksFaultError, describeFault, faultHint } from './fault.js';
+import { keyFromPrivateNote, requestIdFor, shortDocNumber } from './keys.js';
+import { DOC_NUMBERED_ENTITIES, isItemAccountType, itemAccountsOf, renderDocument, type QboEntityName, type Rendered } from './render.js';
+
+export const TIKTOK_CUSTOMER_NAME = 'TikTok Shop';
+
+export interface QuickBooksConnectorOptions extends QuickBooksClientOptions {
+  /**
+   * Mixed into every requestid. QBO answers a repeated requestid with the original response,
+   * so a document created, rolled back and synced again must not reuse the old id; within one
+   * connector the ids are deterministic per document key (safe transport retries).
+   */
+  requestIdSalt?: string;
+  /** Documents per batch call (QBO maximum 30). */
+  batchSize?: number;
+}
+
+const accountSchema = z.looseObject({
+  Id: z.string(),
+  Name: z.string(),
+  AccountType: z.string(),
+  Classification: z.string().optional(),
+  AcctNum: z.string().optional(),
+  CurrentBalance: z.number().optional(),
+  CurrencyRef: z.looseObject({ value: z.string() }).optional(),
+  Active: z.boolean().optional(),
+});
+const itemSchema = z.looseObject({ Id: z.string(), Name: z.string(), IncomeAccountRef: z.looseObject({ value: z.string() }).optional() });
+const customerSchema = z.looseObject({ Id: z.string(), DisplayName: z.string(), CurrencyRef: z.looseObject({ value: z.string() }).optional() });
+const txnSchema = z.looseObject({ Id: z.string(), SyncToken: z.string().optional(), DocNumber: z.string().optional(), PrivateNote: z.string().optional(), TxnDate: z.string().optional() });
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new InvalidResponseError(`QuickBooks ${where}`, `field "${issue?.path.join('.') || '(object)'}": ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+const chunk = <T>(list: T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
+const toLedgerAccount = (a: z.infer<typeof accountSchema>): LedgerAccount => ({ id: a.Id, name: a.Name, type: a.AccountType, currency: a.CurrencyRef?.value, code: a.AcctNum || undefined });
+
+const DEEP_LINK_PATHS: Record<string, string> = {
+  SalesReceipt: 'salesreceipt?txnId=',
+  RefundReceipt: 'refundreceipt?txnId=',
+  JournalEntry: 'journal?txnId=',
+  Deposit: 'deposit?txnId=',
+  Transfer: 'transfer?txnId=',
+  Purchase: 'expense?txnId=',
+  Invoice: 'invoice?txnId=',
+  Payment: 'recvpayment?txnId=',
+  Customer: 'customerdetail?nameId=',
+  Vendor: 'vendordetail?nameId=',
+  Account: 'register?accountId=',
+};
+
+export class QuickBooksConnector implements LedgerConnector {
+  readonly provider = 'quickbooks' as const;
+  readonly client: QuickBooksClient;
+  private readonly salt: string;
+  private readonly batchSize: number;
+  private homeCurrency?: string;
+  private readonly items = new Map<string, string>();
+  private customerId?: string;
+
+  constructor(private readonly opts: QuickBooksConnectorOptions) {
+    this.client = new QuickBooksClient(opts);
+    this.salt = opts.requestIdSalt ?? requestIdFor(String(Date.now()), String(Math.random()));
+    this.batchSize = Math.min(QBO_LIMITS.batchMaxItems, Math.max(1, opts.batchSize ?? QBO_LIMITS.batchMaxItems));
+  }
+
+  get apiCalls(): number {
+    return this.client.calls;
+  }
+
+  async company(): Promise<LedgerCompany> {
+    const [info, prefs] = await Promise.all([this.client.companyInfo(), this.client.preferences()]);
+    const ci = validate(z.looseObject({ CompanyName: z.string(), Country: z.string().optional() }), info, 'GET /companyinfo');
+    const p = validate(z.looseObject({ CurrencyPrefs: z.looseObject({ HomeCurrency: z.looseObject({ value: z.string().length(3) }) }) }), prefs, 'GET /preferences');
+    this.homeCurrency = p.CurrencyPrefs.HomeCurrency.value;
+    return { id: this.client.realmId, name: ci.CompanyName, currency: this.homeCurrency, country: ci.Country };
+  }
+
+  private async home(): Promise<string> {
+    if (!this.homeCurrency) await this.company();
+    return this.homeCurrency!;
+  }
+
+  async listAccounts(): Promise<LedgerAccount[]> {
+    const rows = await this.client.queryAll('Account', 'Active = true');
+    return rows.map((r) => toLedgerAccount(validate(accountSchema, r, 'query Account')));
+  }
+
+  async ensureAccounts(specs: AccountSpec[]): Promise<LedgerAccount[]> {
+    const home = await this.home();
+    const names = [...new Set(specs.map((s) => s.name))];
+    const found = new Map<string, LedgerAccount>();
+    for (const part of chunk(names, 50)) {
+      const rows = await this.client.queryAll('Account', `Name IN (${part.map(qboString).join(', ')})`);
+      for (const r of rows) {
+        const a = validate(accountSchema, r, 'query Account');
+        if (a.Active === false) continue;
+        found.set(a.Name.toLowerCase(), toLedgerAccount(a));
+      }
+    }
+    const out: LedgerAccount[] = [];
+    for (const spec of specs) {
+      let account = found.get(spec.name.toLowerCase());
+      if (account && !acceptableTypes(spec.class).includes(account.type)) {
+        throw new SynderError(`The QuickBooks account "${spec.name}" exists with type ${account.type}, which cannot serve as ${spec.role} (${spec.class}).`, {
+          hint: `Rename that account in QuickBooks or map ${spec.role} to another account name.`,
+        });
+      }
+      if (!account) {
+        const payload: Record<string, unknown> = { Name: spec.name, ...accountTypeFor(spec.class, spec.role) };
+        if (spec.currency && spec.currency !== home && (spec.class === 'bank' || spec.class === 'current_asset')) payload.CurrencyRef = { value: spec.currency };
+        const created = validate(accountSchema, await this.client.create('Account', payload, requestIdFor(this.salt, 'account', spec.name)), 'POST /account');
+        account = toLedgerAccount(created);
+        found.set(spec.name.toLowerCase(), account);
+      }
+      out.push(account);
+    }
+    const clearing = specs.findIndex((s) => s.role === 'clearing');
+    const bank = specs.findIndex((s) => s.role === 'bank');
+    if (clearing >= 0 && bank >= 0 && out[clearing]!.id === out[bank]!.id) {
+      throw new SynderError(`The clearing account and the payout bank account are the same QuickBooks account ("${out[bank]!.name}").`, {
+        hint: 'Pick a different payout bank account; the clearing account must only hold TikTok Shop money.',
+      });
+    }
+    await this.ensureCustomer();
+    await this.ensureItems(out.filter((a) => isItemAccountType(a.type)));
+    return out;
+  }
+
+  /** The generic customer sales forms name (one per company; its currency is the home currency). */
+  private async ensureCustomer(): Promise<string> {
+    if (this.customerId) return this.customerId;
+    const rows = await this.client.queryAll('Customer', `DisplayName = ${qboString(TIKTOK_CUSTOMER_NAME)}`);
+    const existing = rows.map((r) => validate(customerSchema, r, 'query Customer'))[0];
+    if (existing) this.customerId = existing.Id;
+    else {
+      const created = validate(customerSchema, await this.client.create('Customer', { DisplayName: TIKTOK_CUSTOMER_NAME, CompanyName: 'TikTok Shop' }, requestIdFor(this.salt, 'customer')), 'POST /customer');
+      this.customerId = created.Id;
+    }
+    return this.customerId;
+  }
+
+  /** One Service item per income account, so a sales line books to exactly that account. */
+  private async ensureItems(accounts: LedgerAccount[]): Promise<void> {
+    const missing = accounts.filter((a) => !this.items.has(a.id));
+    if (missing.length === 0) return;
+    const nameOf = (a: LedgerAccount) => `TikTok: ${a.name}`.slice(0, 100);
+    const rows = await this.client.queryAll('Item', `Name IN (${[...new Set(missing.flatMap((a) => [nameOf(a), `${nameOf(a).slice(0, 90)} #${a.id}`]))].map(qboString).join(', ')})`);
+    const byName = new Map(rows.map((r) => validate(itemSchema, r, 'query Item')).map((i) => [i.Name.toLowerCase(), i]));
+    for (const a of missing) {
+      let name = nameOf(a);
+      let item = byName.get(name.toLowerCase());
+      if (item && item.IncomeAccountRef?.value !== a.id) {
+        // Same name, other account (e.g. a renamed mapping): use an id-qualified item instead.
+        name = `${name.slice(0, 90)} #${a.id}`;
+        item = byName.get(name.toLowerCase());
+      }
+      if (!item) {
+        item = validate(itemSchema, await this.client.create('Item', { Name: name, Type: 'Service', IncomeAccountRef: { value: a.id } }, requestIdFor(this.salt, 'item', a.id)), 'POST /item');
+      }
+      this.items.set(a.id, item.Id);
+    }
+  }
+
+  async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
+    const result = new Map<string, LedgerRef[]>();
+    const byNumber = new Map(docs.map((d) => [shortDocNumber(d.key), d.key]));
+    const keys = new Set(docs.map((d) => d.key));
+    const add = (key: string, ref: LedgerRef) => {
+      const list = result.get(key) ?? [];
+      if (!list.some((r) => r.type === ref.type && r.id === ref.id)) list.push(ref);
+      result.set(key, list);
+    };
+    const consider = (entity: string, row: QboEntity) => {
+      const t = validate(txnSchema, row, `query ${entity}`);
+      const noteKey = keyFromPrivateNote(t.PrivateNote);
+      // The DocNumber is a hash; the PrivateNote proves the object is the one for this key.
+      const key = noteKey && keys.has(noteKey) ? noteKey : undefined;
+      if (!key) return;
+      if (entity !== 'Transfer' && t.DocNumber !== undefined && byNumber.get(t.DocNumber) !== key) return;
+      add(key, { type: entity, id: t.Id, number: t.DocNumber, url: this.deepLink({ type: entity, id: t.Id }) });
+    };
+    for (const part of chunk(docs, 100)) {
+      const numbers = part.map((d) => qboString(shortDocNumber(d.key))).join(', ');
+      const dates = [...new Set(part.filter((d) => d.kind === 'payout' || d.kind === 'reserve').map((d) => d.date))];
+      const max = QBO_LIMITS.queryMaxResults;
+      const queries: Array<{ entity: string; where: string }> = DOC_NUMBERED_ENTITIES.map((e) => ({ entity: e, where: `DocNumber IN (${numbers})` }));
+      if (dates.length > 0) queries.push({ entity: 'Transfer', where: `TxnDate IN (${dates.map(qboString).join(', ')})` });
+      const items: BatchItemRequest[] = queries.map((q, i) => ({ bId: `q${i}`, query: `SELECT * FROM ${q.entity} WHERE ${q.where} STARTPOSITION 1 MAXRESULTS ${max}` }));
+      const results = await this.client.batch(items);
+      for (const [i, r] of results.entries()) {
+        const q = queries[i]!;
+        if (r.kind === 'fault') throw new QuickBooksFaultError(`query ${q.entity}`, 400, r.fault);
+        if (r.kind !== 'query') continue;
+        let rows = r.response.items;
+        if (rows.length >= max) rows = await this.client.queryAll(q.entity, q.where);
+        for (const row of rows) consider(q.entity, row);
+      }
+    }
+    return result;
+  }
+
+  async post(inputs: PostInput[]): Promise<PostOutcome[]> {
+    const outcomes = new Map<string, PostOutcome>();
+    const existing = await this.findByKeys(inputs.map((i) => i.doc));
+    const home = await this.home();
+    const todo = inputs.filter((i) => {
+      const refs = existing.get(i.doc.key);
+      if (refs) outcomes.set(i.doc.key, { key: i.doc.key, status: 'existing', refs });
+      return !refs && !outcomes.has(i.doc.key);
+    });
+    if (todo.length > 0) {
+      await this.ensureItems(itemAccountsOf(todo));
+      if (todo.some((i) => i.doc.kind === 'sale' || i.doc.kind === 'refund')) await this.ensureCustomer();
+    }
+    const ctx = { itemForAccount: (id: string) => this.items.get(id), customerId: this.customerId, homeCurrency: home };
+    const ready: Array<{ input: PostInput; rendered: Rendered & { ok: true } }> = [];
+    for (const input of todo) {
+      const rendered = renderDocument(input, ctx);
+      if (!rendered.ok) outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: rendered.error, fix: rendered.fix, refs: [] });
+      else ready.push({ input, rendered });
+    }
+    const unresolved: Array<{ key: string; error: string; fix?: string }> = [];
+    for (const part of chunk(ready, this.batchSize)) {
+      const items: BatchItemRequest[] = part.map((p, i) => ({ bId: `b${i}`, operation: 'create', entity: p.rendered.entity, payload: p.rendered.payload }));
+      let results;
+      try {
+        results = await this.client.batch(items, requestIdFor(this.salt, 'batch', ...part.map((p) => p.input.doc.key)));
+      } catch (err) {
+        if (err instanceof ReauthRequiredError || !(err instanceof SynderError)) throw err;
+        // The batch's fate is unknown: look each document up before calling it failed.
+        for (const p of part) unresolved.push({ key: p.input.doc.key, error: err.message, fix: err.hint });
+        continue;
+      }
+      for (const [i, r] of results.entries()) {
+        const { input, rendered } = part[i]!;
+        const key = input.doc.key;
+        if (r.kind === 'entity') {
+          const id = validate(txnSchema, r.object, `batch create ${rendered.entity}`).Id;
+          outcomes.set(key, { key, status: 'created', refs: [{ type: rendered.entity, id, number: rendered.docNumber, url: this.deepLink({ type: rendered.entity, id }) }] });
+        } else if (r.kind === 'fault') {
+          const code = r.fault.errors[0]?.code ?? '';
+          if (code === '6140') unresolved.push({ key, error: describeFault(r.fault), fix: faultHint(code) });
+          else outcomes.set(key, { key, status: 'failed', error: `QuickBooks rejected the ${rendered.entity}: ${describeFault(r.fault)}`, fix: faultHint(code), refs: [] });
+        }
+      }
+    }
+    if (unresolved.length > 0) {
+      const docs = inputs.filter((i) => unresolved.some((u) => u.key === i.doc.key)).map((i) => i.doc);
+      const found = await this.findByKeys(docs);
+      for (const u of unresolved) {
+        const refs = found.get(u.key);
+        outcomes.set(u.key, refs ? { key: u.key, status: 'existing', refs } : { key: u.key, status: 'failed', error: u.error, fix: u.fix, refs: [] });
+      }
+    }
+    return inputs.map((i) => outcomes.get(i.doc.key)!);
+  }
+
+  async remove(items: Array<{ key: string; refs: LedgerRef[] }>): Promise<RemoveOutcome[]> {
+    return Promise.all(items.map((item) => this.removeOne(item)));
+  }
+
+  private async removeOne(item: { key: string; refs: LedgerRef[] }): Promise<RemoveOutcome> {
+    const statuses: RemoveOutcome['status'][] = [];
+    const messages: string[] = [];
+    for (const ref of item.refs) {
+      let current: z.infer<typeof txnSchema>;
+      try {
+        current = validate(txnSchema, await this.client.read(ref.type, ref.id), `GET /${ref.type.toLowerCase()}`);
+      } catch (err) {
+        if (err instanceof QuickBooksFaultError && err.faultCode === '610') {
+          statuses.push('missing');
+          continue;
+        }
+        throw err;
+      }
+      const noteKey = keyFromPrivateNote(current.PrivateNote);
+      if (noteKey !== undefined && noteKey !== item.key) {
+        statuses.push('refused');
+        messages.push(`${ref.type} ${ref.id} belongs to ${noteKey}, not ${item.key}; left alone`);
+        continue;
+      }
+      const syncToken = current.SyncToken ?? '0';
+      try {
+        await this.client.remove(ref.type, { Id: ref.id, SyncToken: syncToken }, requestIdFor(this.salt, 'delete', ref.type, ref.id, syncToken));
+        statuses.push('deleted');
+      } catch (err) {
+        if (!(err instanceof QuickBooksFaultError)) throw err;
+        if (ref.type === 'SalesReceipt') {
+          try {
+            await this.client.update(ref.type, { Id: ref.id, SyncToken: syncToken, sparse: true }, requestIdFor(this.salt, 'void', ref.type, ref.id, syncToken), 'void');
+            statuses.push('voided');
+            continue;
+          } catch (voidErr) {
+            if (!(voidErr instanceof QuickBooksFaultError)) throw voidErr;
+          }
+        }
+        statuses.push('refused');
+        messages.push(`${ref.type} ${ref.id}: ${describeFault(err.fault)}`);
+      }
+    }
+    const status: RemoveOutcome['status'] = statuses.includes('refused')
+      ? 'refused'
+      : statuses.includes('voided')
+        ? 'voided'
+        : statuses.includes('deleted')
+          ? 'deleted'
+          : 'missing';
+    return messages.length > 0 ? { key: item.key, status, message: messages.join('; ') } : { key: item.key, status };
+  }
+
+  async accountBalance(accountId: string): Promise<number> {
+    const a = validate(accountSchema, await this.client.read('Account', accountId), 'GET /account');
+    const currency = a.CurrencyRef?.value ?? (await this.home());
+    const balance = parseMinor(String(a.CurrentBalance ?? 0), currency, `Account ${accountId} CurrentBalance`);
+    return debitSign(a.Classification, a.AccountType) * balance || 0;
+  }
+
+  deepLink(ref: Pick<LedgerRef, 'type' | 'id'>): string {
+    const path = DEEP_LINK_PATHS[ref.type] ?? `${ref.type.toLowerCase()}?txnId=`;
+    return `${this.opts.appUrl.replace(/\/+$/, '')}/app/${path}${encodeURIComponent(ref.id)}`;
+  }
+}
+
+export type { QboEntityName };
