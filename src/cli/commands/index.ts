@@ -6,6 +6,8 @@ import { registerConnect } from './connect.js';
 import { registerInit } from './init.js';
 import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
+import { registerStatus } from './status.js';
+import { registerDisconnect } from './disconnect.js';
 
 /**
  * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
@@ -16,14 +18,14 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerOrg(program, deps);
   registerConnect(program, deps);
   registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
-  registerNotBuilt(program, deps, 'disconnect', 'Revoke and forget the tokens of a provider');
+  registerDisconnect(program, deps);
   registerNotBuilt(program, deps, 'sync', 'Fetch TikTok finance data and book it into the ledger (safe to re-run)');
   registerNotBuilt(program, deps, 'transactions', 'List the platform transactions synder has seen, with status');
   registerNotBuilt(program, deps, 'explain', 'Show every amount, posting and ledger document for one order');
   registerNotBuilt(program, deps, 'reconcile', 'Compare the clearing balance in the ledger with TikTok\'s unpaid settlements');
   registerNotBuilt(program, deps, 'rollback', 'Delete or void documents synder created so they can be synced again');
   registerNotBuilt(program, deps, 'export', 'Write the postings as an hledger, beancount or CSV journal');
-  registerNotBuilt(program, deps, 'status', 'Active org, integrations, token health, last run, pending invites');
+  registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
 }

@@ -1,0 +1,73 @@
+import { vaultKeys, type TokenSet } from '../auth/types.js';
+import type { Context } from '../cli/context.js';
+import type { Org } from '../store/orgs.js';
+
+export type TokenHealth = 'ok' | 'refresh due' | 're-auth needed' | 'not connected';
+
+/** How usable a connection's tokens are right now (a refresh is automatic; a re-auth is not). */
+export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: string): { health: TokenHealth; expiresAt: string | null; refreshExpiresAt: string | null } {
+  if (!tokens) return { health: status === 'reauth_required' ? 're-auth needed' : 'not connected', expiresAt: null, refreshExpiresAt: null };
+  const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+  let health: TokenHealth = 'ok';
+  if (status === 'reauth_required') health = 're-auth needed';
+  else if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= now) health = 're-auth needed';
+  else if (tokens.expiresAt <= now + 5 * 60_000) health = tokens.refreshToken ? 'refresh due' : 're-auth needed';
+  return { health, expiresAt: iso(tokens.expiresAt), refreshExpiresAt: iso(tokens.refreshExpiresAt) };
+}
+
+export interface InviteRow {
+  id: number;
+  email: string;
+  platform: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export async function collectStatus(ctx: Context, org: Org) {
+  const store = await ctx.store();
+  const vault = await ctx.vault();
+  const now = ctx.clock.now().getTime();
+  const ledgerConn = store.integrations.getLedgerConnection(org.id);
+  const ledgerTokens = ledgerConn ? await vault.get(vaultKeys.ledger(org.id)) : undefined;
+  const mappings = store.accounts.list(org.id);
+  const integrations = [];
+  for (const i of store.integrations.listForOrg(org.id)) {
+    const authKey = typeof i.settings.authKey === 'string' ? i.settings.authKey : undefined;
+    const tokens = authKey ? await vault.get(authKey) : undefined;
+    const clearing = mappings.filter((m) => m.role === 'clearing' && m.scope === `integration:${i.id}`);
+    integrations.push({
+      id: i.id,
+      platform: i.platform,
+      shopId: i.externalId,
+      name: i.name,
+      region: i.region,
+      status: i.status,
+      token: tokenHealth(tokens, now, i.status),
+      clearingAccounts: clearing.map((m) => ({ currency: m.currency || null, id: m.accountId, name: m.accountName })),
+    });
+  }
+  const lastRun = store.runs.last(org.id);
+  const invites = (
+    store.db.prepare('SELECT id, email, platform, status, created_at, expires_at FROM invites WHERE org_id = ? ORDER BY id').all(org.id) as Array<{
+      id: number; email: string; platform: string; status: string; created_at: string; expires_at: string;
+    }>
+  ).map((r): InviteRow => ({
+    id: r.id,
+    email: r.email,
+    platform: r.platform,
+    status: r.status === 'pending' && Date.parse(r.expires_at) <= now ? 'expired' : r.status,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  }));
+  return {
+    org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },
+    credentials: { kind: vault.kind, location: vault.location },
+    ledger: ledgerConn
+      ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: tokenHealth(ledgerTokens, now), bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
+      : null,
+    integrations,
+    lastRun: lastRun ? { id: lastRun.id, status: lastRun.status, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, dryRun: lastRun.dryRun, error: lastRun.error } : null,
+    invites: invites.filter((i) => i.status !== 'accepted' && i.status !== 'cancelled'),
+  };
+}
