@@ -19,6 +19,7 @@ export const ACCOUNT_ROLES = {
   shipping_fulfilment: { name: 'TikTok Shop Shipping & Fulfilment', class: 'expense' },
   fee_taxes: { name: 'TikTok Shop Taxes on Fees', class: 'expense' },
   platform_adjustments: { name: 'TikTok Shop Platform Adjustments', class: 'other_income' },
+  advertising: { name: 'TikTok Shop Advertising', class: 'expense' },
   uncategorized: { name: 'Uncategorized TikTok', class: 'expense' },
   mf_tax: { name: 'TikTok Shop Marketplace Facilitator Tax', class: 'current_liability' },
 } as const;

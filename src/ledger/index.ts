@@ -1,0 +1,11 @@
+export * from './money.js';
+export * from './document.js';
+export * from './tiktok-data.js';
+export * from './mapping.js';
+export * from './issues.js';
+export * from './keys.js';
+export * from './dates.js';
+export { extractComponents, type Component, type ExtractedTransaction, type Bucket } from './components.js';
+export * from './build.js';
+export * from './payout.js';
+export * from './invariants.js';
