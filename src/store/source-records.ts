@@ -65,6 +65,11 @@ export class SourceRecordRepository {
     return r && fromRow(r);
   }
 
+  byId(id: number): SourceRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM source_records WHERE id=?').get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
   /**
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.

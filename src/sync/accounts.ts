@@ -1,0 +1,104 @@
+import { ACCOUNT_ROLES, isAccountRole, type AccountRole, type LedgerDocument } from '../ledger/document.js';
+import type { AccountSpec, LedgerAccount, LedgerConnector } from '../providers/ledger-connector.js';
+import { integrationScope } from '../store/account-mappings.js';
+import type { Integration } from '../store/integrations.js';
+import type { Store } from '../store/store.js';
+
+/** The clearing account of one integration in one currency: bank-type, created by synder, never the payout bank. */
+export function clearingAccountSpec(integration: Pick<Integration, 'id' | 'name' | 'externalId'>, currency: string): AccountSpec {
+  return {
+    role: 'clearing',
+    name: `${ACCOUNT_ROLES.clearing.name} - ${integration.name} ${currency.toUpperCase()}`.slice(0, 100),
+    class: 'bank',
+    currency: currency.toUpperCase(),
+    bankAccountNumber: `TTS-${integration.externalId}-${currency.toUpperCase()}`.slice(0, 30),
+  };
+}
+
+interface Need {
+  role: AccountRole;
+  integration?: Integration;
+  currency: string;
+}
+
+const needKey = (role: string, integrationId: number | undefined, currency: string): string =>
+  role === 'clearing' ? `clearing|${integrationId}|${currency}` : role;
+
+/**
+ * Role → ledger account, per integration and currency for clearing. Names come from the org's
+ * mapping (set at connect/init) or the defaults; the ledger finds or creates each once per run.
+ */
+export class AccountResolver {
+  private readonly needs = new Map<string, Need>();
+  private resolved = new Map<string, LedgerAccount>();
+
+  constructor(private readonly store: Store, private readonly orgId: number) {}
+
+  require(doc: LedgerDocument, integration: Integration): void {
+    for (const line of doc.lines) {
+      const key = needKey(line.role, integration.id, doc.currency);
+      if (!this.needs.has(key)) this.needs.set(key, { role: line.role, integration: line.role === 'clearing' ? integration : undefined, currency: doc.currency });
+    }
+  }
+
+  specFor(need: Need): AccountSpec {
+    if (need.role === 'clearing' && need.integration) {
+      const mapped = this.store.accounts.get(this.orgId, 'clearing', { scope: integrationScope(need.integration.id), currency: need.currency });
+      const spec = clearingAccountSpec(need.integration, need.currency);
+      return mapped ? { ...spec, name: mapped.accountName } : spec;
+    }
+    const mapped = this.store.accounts.get(this.orgId, need.role);
+    const def = ACCOUNT_ROLES[need.role];
+    return { role: need.role, name: mapped?.accountName ?? def.name, class: def.class };
+  }
+
+  /** Account names per role for one document, without touching the ledger (dry run, explain). */
+  namesFor(doc: LedgerDocument, integration: Integration): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of doc.lines) {
+      out[line.role] = this.specFor({ role: line.role, integration, currency: doc.currency }).name;
+    }
+    return out;
+  }
+
+  /** One ensureAccounts call for everything this run needs; remembers the ids in the org's mapping. */
+  async ensure(ledger: LedgerConnector): Promise<void> {
+    const entries = [...this.needs.entries()].filter(([k]) => !this.resolved.has(k));
+    if (entries.length === 0) return;
+    const specs = entries.map(([, n]) => this.specFor(n));
+    const accounts = await ledger.ensureAccounts(specs);
+    entries.forEach(([key, need], i) => {
+      const spec = specs[i]!;
+      const account = accounts.length === specs.length ? accounts[i]! : accounts.find((a) => a.name === spec.name);
+      if (!account) throw new Error(`the ledger did not return an account for ${spec.name}`);
+      this.resolved.set(key, account);
+      this.store.accounts.set({
+        orgId: this.orgId,
+        scope: need.role === 'clearing' && need.integration ? integrationScope(need.integration.id) : '',
+        role: need.role,
+        currency: need.role === 'clearing' ? need.currency : '',
+        accountId: account.id,
+        accountName: account.name,
+      });
+    });
+  }
+
+  accountsFor(doc: LedgerDocument, integrationId: number): Partial<Record<AccountRole, LedgerAccount>> {
+    const out: Partial<Record<AccountRole, LedgerAccount>> = {};
+    for (const line of doc.lines) {
+      if (!isAccountRole(line.role)) continue;
+      const account = this.resolved.get(needKey(line.role, integrationId, doc.currency));
+      if (account) out[line.role] = account;
+    }
+    return out;
+  }
+
+  clearingAccounts(): Array<{ integration: Integration; currency: string; account: LedgerAccount }> {
+    const out: Array<{ integration: Integration; currency: string; account: LedgerAccount }> = [];
+    for (const [key, need] of this.needs) {
+      const account = this.resolved.get(key);
+      if (need.role === 'clearing' && need.integration && account) out.push({ integration: need.integration, currency: need.currency, account });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { vaultKeys, type OAuthAdapter, type TokenVault } from '../auth/types.js';
+import type { Context } from '../cli/context.js';
+import { ReauthRequiredError, UsageError } from '../errors.js';
+import type { LedgerConnector } from '../providers/ledger-connector.js';
+import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
+import type { Integration } from '../store/integrations.js';
+import type { Org } from '../store/orgs.js';
+
+/**
+ * Building real provider clients from stored state (vault tokens, refreshed under a lock, and
+ * the configured endpoints) happens here and nowhere else: sync, status and connect share it.
+ */
+
+const lockDir = (ctx: Context): string => path.join(ctx.config.home, 'locks');
+
+async function tokenAccess(ctx: Context, vault: TokenVault, key: string, adapter: OAuthAdapter) {
+  const { withFreshToken } = await import('../auth/refresh.js');
+  return withFreshToken({ vault, key, adapter, lockDir: lockDir(ctx), now: () => ctx.clock.now().getTime() });
+}
+
+/** The org's ledger connector (QuickBooks Online or Xero), authenticated from the vault. */
+export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnector> {
+  const store = await ctx.store();
+  const conn = store.integrations.getLedgerConnection(org.id);
+  if (!conn || !org.ledger) throw new UsageError(`${org.name} has no ledger connected.`, 'Run `synder connect quickbooks` or `synder connect xero`.');
+  const vault = await ctx.vault();
+  const key = vaultKeys.ledger(org.id);
+  if (!(await vault.get(key))) throw new ReauthRequiredError(conn.provider, `No ${conn.provider === 'quickbooks' ? 'QuickBooks' : 'Xero'} sign-in is stored for ${org.name}.`);
+  if (conn.provider === 'quickbooks') {
+    const q = await import('../providers/quickbooks/index.js');
+    const access = await tokenAccess(ctx, vault, key, q.createQuickBooksOAuth(ctx.config.quickbooks));
+    return new q.QuickBooksConnector({
+      apiUrl: ctx.config.quickbooks.apiUrl,
+      appUrl: ctx.config.quickbooks.appUrl,
+      realmId: conn.externalId,
+      getAccessToken: access.getAccessToken,
+      onUnauthorized: async () => access.onUnauthorized(await access.getAccessToken()),
+      timeScale: timeScale(ctx),
+    });
+  }
+  const x = await import('../providers/xero/index.js');
+  const access = await tokenAccess(ctx, vault, key, x.createXeroOAuth(ctx.config.xero));
+  return new x.XeroConnector({
+    apiUrl: ctx.config.xero.apiUrl,
+    appUrl: ctx.config.xero.appUrl,
+    tenantId: conn.externalId,
+    shortCode: typeof conn.settings.shortCode === 'string' ? conn.settings.shortCode : undefined,
+    getAccessToken: access.getAccessToken,
+    onUnauthorized: async () => access.onUnauthorized(await access.getAccessToken()),
+    timeScale: timeScale(ctx),
+  });
+}
+
+/** Compresses client-side rate-limit windows when pointed at a sandbox that compresses time. */
+function timeScale(ctx: Context): number | undefined {
+  const raw = ctx.env.SYNDER_TIME_SCALE;
+  const n = raw ? Number(raw) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** A TikTok Shop client for one integration (shop), with its authorization's tokens. */
+export async function openTikTok(ctx: Context, org: Org, integration: Integration): Promise<TikTokShopApi> {
+  const vault = await ctx.vault();
+  const key = typeof integration.settings.authKey === 'string' ? integration.settings.authKey : vaultKeys.tiktok(org.id, 'default');
+  const cipher = integration.settings.cipher;
+  if (typeof cipher !== 'string' || !(await vault.get(key))) {
+    throw new ReauthRequiredError('tiktok', `No TikTok Shop sign-in is stored for the shop ${integration.name}.`);
+  }
+  const { appKey, appSecret, apiUrl } = ctx.config.tiktok;
+  if (!appKey || !appSecret) throw new UsageError('TikTok Shop app credentials are missing.', 'Set SYNDER_TIKTOK_APP_KEY and SYNDER_TIKTOK_APP_SECRET (or run `synder connect tiktok`).');
+  const t = await import('../providers/tiktok/index.js');
+  const access = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok));
+  return new t.TikTokClient({
+    apiUrl,
+    appKey,
+    appSecret,
+    shopCipher: cipher,
+    getAccessToken: access.getAccessToken,
+    onTokenRejected: async () => access.onUnauthorized(await access.getAccessToken()),
+  });
+}
+
+/** Both sides of a sync for an org. */
+export async function openOrgClients(ctx: Context, org: Org): Promise<{ ledger: LedgerConnector; tiktokFor: (integration: Integration) => Promise<TikTokShopApi> }> {
+  const ledger = await openLedger(ctx, org);
+  return { ledger, tiktokFor: (integration) => openTikTok(ctx, org, integration) };
+}

@@ -1,0 +1,447 @@
+import { StateError } from '../errors.js';
+import type { LedgerDocument } from '../ledger/document.js';
+import { formatMinor, sumMinor } from '../ledger/money.js';
+import type { Order, Payment, Statement, StatementBundle, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
+import type { PostInput } from '../providers/ledger-connector.js';
+import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
+import { integrationScope } from '../store/account-mappings.js';
+import { versionedKey, type DocumentRow } from '../store/documents.js';
+import type { Integration } from '../store/integrations.js';
+import type { Org } from '../store/orgs.js';
+import type { SourceStatus } from '../store/source-records.js';
+import type { Store } from '../store/store.js';
+import { AccountResolver } from './accounts.js';
+import { defaultBuilder } from './builder.js';
+import { fetchFinance, fetchOrders, needsWork, observeSource, orderSource, paymentSource, statementSource, transactionSource, type SourceState } from './fetch.js';
+import { contentHash } from './hash.js';
+import { acquireOrgLock } from './lock.js';
+import type { BuildContext, BuildOutput, ClearingCheck, PlannedAction, PlannedDocument, SyncDeps, SyncOptions, SyncSummary } from './types.js';
+
+interface Work {
+  integration: Integration;
+  doc: LedgerDocument;
+  hash: string;
+}
+
+interface PostItem {
+  integration: Integration;
+  doc: LedgerDocument;
+  hash: string;
+  action: PlannedAction;
+}
+
+/** A source record and the documents (by base key) that book it. */
+interface SourceLink {
+  recordId: number;
+  kind: string;
+  externalId: string;
+  docKeys: string[];
+  /** Why the ledger could not build it (inconsistent TikTok data). */
+  errors: string[];
+}
+
+const DATA_FIX = 'TikTok\'s amounts for it do not add up; check it in TikTok Seller Center. synder books it as soon as TikTok sends consistent data (the next sync retries).';
+
+const DAY_MS = 86_400_000;
+const sec = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+/** Where a document came from, for the documents table and `explain`. */
+export function documentSource(doc: LedgerDocument): { sourceKind: string; sourceId: string | null } {
+  if (doc.refs.transactionId) return { sourceKind: 'statement_transaction', sourceId: doc.refs.transactionId };
+  if (doc.kind === 'payout' && doc.refs.paymentId) return { sourceKind: 'payment', sourceId: doc.refs.paymentId };
+  return { sourceKind: 'statement', sourceId: doc.refs.statementId ?? null };
+}
+
+function startOf(integration: Integration, org: Org, now: Date): Date {
+  const configured = (integration.settings.importStart ?? org.settings.importStart) as string | undefined;
+  const parsed = configured ? new Date(configured) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date(now.getTime() - 30 * DAY_MS);
+}
+
+/**
+ * One sync of one org: fetch → record → build → post → record, safe to interrupt at any point
+ * (intents are written before the ledger is called; the next run looks pending keys up first).
+ */
+export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
+  const { store, ledger, clock } = deps;
+  const progress = deps.progress ?? (() => undefined);
+  const t0 = Date.now();
+  const startedAt = clock.now();
+  const org = store.orgs.get(opts.orgId);
+  if (!org) throw new StateError(`Organization ${opts.orgId} does not exist.`);
+  const mode = org.mode ?? 'per-transaction';
+  const until = opts.until ?? startedAt;
+  const write = !opts.dryRun;
+  const lookbackMs = (opts.lookbackHours ?? 72) * 3_600_000;
+  const builder = deps.builder ?? (await defaultBuilder());
+  const batchSize = deps.batchSize ?? 20;
+
+  const summary: SyncSummary = {
+    ok: true, runId: null, org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since?.toISOString() ?? null, until: until.toISOString(),
+    fetched: { statements: 0, transactions: 0, payments: 0, orders: 0 }, changedSourceRecords: 0,
+    documents: { created: 0, existing: 0, updated: 0, failed: 0, recovered: 0, planned: 0 },
+    apiCalls: {}, durationMs: 0, clearing: [], failures: [], warnings: [],
+  };
+
+  const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
+  const apis: TikTokShopApi[] = [];
+  let runId: number | null = null;
+  const event = (subjectKind: string, subjectId: string, status: string, message?: string) => {
+    if (write) store.events.add({ orgId: org.id, subjectKind, subjectId, status, message, runId });
+  };
+
+  try {
+    if (write) runId = summary.runId = store.runs.start(org.id, { since: summary.since, until: summary.until }).id;
+    const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
+    const byId = new Map(integrations.map((i) => [i.id, i]));
+    const resolver = new AccountResolver(store, org.id);
+
+    if (write) {
+      const pending = store.documents.list(org.id, { status: ['pending'] });
+      if (pending.length > 0) {
+        progress({ type: 'phase', phase: 'recover', message: `Checking ${pending.length} document(s) left pending by an interrupted run` });
+        const found = await ledger.findByKeys(pending.map((r) => r.body as LedgerDocument));
+        for (const row of pending) {
+          const refs = found.get(row.key);
+          if (!refs) continue;
+          store.documents.markPosted(row.key, refs, runId);
+          event('document', row.key, 'posted', 'found in the ledger after an interrupted run');
+          summary.documents.recovered++;
+        }
+      }
+    }
+
+    const sourceFailure = (kind: string, id: string, orderId: string | undefined, statementId: string | undefined, errors: string[]) => {
+      summary.failures.push({ key: `${kind}:${id}`, kind, orderId, statementId, error: errors.join('; '), fix: DATA_FIX });
+    };
+    const work: Work[] = [];
+    const links: SourceLink[] = [];
+    const windows = new Map<number, { from: Date }>();
+
+    for (const integration of integrations) {
+      const api = await deps.tiktokFor(integration);
+      apis.push(api);
+      const bookmark = store.bookmarks.get(integration.id, 'statements');
+      const from = opts.since ?? (bookmark ? new Date(bookmark) : startOf(integration, org, startedAt));
+      windows.set(integration.id, { from });
+      progress({ type: 'phase', phase: 'fetch', integration: integration.name, message: `Fetching ${integration.name} since ${from.toISOString().slice(0, 10)}` });
+      const fetched = await fetchFinance(api, { from: sec(from), to: sec(until) }, (kind, count) => {
+        summary.fetched[kind] += count;
+        progress({ type: 'fetched', integration: integration.name, kind, count });
+      });
+
+      const observe = (input: ReturnType<typeof statementSource>): SourceState =>
+        store.transaction(() =>
+          observeSource(store, input, write, () => {
+            summary.changedSourceRecords++;
+            event(input.kind, input.externalId, 'changed', 'TikTok sent a different version; its documents are updated');
+          }),
+        );
+
+      const pendingBundles: Array<{ bundle: (typeof fetched.bundles)[number]; states: SourceState[]; statementState: SourceState }> = [];
+      for (const bundle of fetched.bundles) {
+        const statementState = observe(statementSource(integration.id, bundle.statement));
+        const states = bundle.transactions.map((t) => observe(transactionSource(integration.id, bundle.statement, t)));
+        if (needsWork(statementState) || states.some(needsWork)) pendingBundles.push({ bundle, states, statementState });
+      }
+
+      const orders = new Map<string, Order>();
+      const missing: string[] = [];
+      for (const { bundle } of pendingBundles) {
+        for (const t of bundle.transactions) {
+          if (!t.order_id || orders.has(t.order_id) || missing.includes(t.order_id)) continue;
+          const stored = store.sourceRecords.get(integration.id, 'order', t.order_id);
+          if (stored) orders.set(t.order_id, stored.raw as Order);
+          else missing.push(t.order_id);
+        }
+      }
+      if (missing.length > 0) {
+        const got = await fetchOrders(api, missing);
+        summary.fetched.orders += got.length;
+        progress({ type: 'fetched', integration: integration.name, kind: 'orders', count: got.length });
+        for (const o of got) {
+          orders.set(o.id, o);
+          observe(orderSource(integration.id, o));
+        }
+      }
+
+      const ctx: BuildContext = { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', orders, settings: { ...org.settings, ...integration.settings } };
+      const storedPayment = (id: string | undefined): Payment | undefined =>
+        id ? (fetched.payments.find((p) => p.id === id) ?? (store.sourceRecords.get(integration.id, 'payment', id)?.raw as Payment | undefined)) : undefined;
+      const add = (doc: LedgerDocument) => {
+        work.push({ integration, doc, hash: contentHash(doc) });
+        for (const w of doc.warnings) summary.warnings.push(`${doc.key}: ${w}`);
+      };
+
+      for (const { bundle, states, statementState } of pendingBundles) {
+        const full: StatementBundle = { statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: storedPayment(bundle.statement.payment_id) };
+        let built: BuildOutput;
+        try {
+          built = builder.statement(full, ctx);
+        } catch (err) {
+          // An invariant of our own output broke: book nothing of this statement, say so, go on.
+          const message = `statement ${bundle.statement.id} was not booked: ${(err as Error).message}`;
+          built = { documents: [], issues: [{ severity: 'error', code: 'statement_not_built', statementId: bundle.statement.id, message }] };
+        }
+        const docs = built.documents;
+        docs.forEach(add);
+        const statementErrors = built.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
+        bundle.transactions.forEach((t, i) => {
+          const own = docs.filter((d) => d.refs.transactionId === t.id);
+          const shared = own.length > 0 ? own : docs.filter((d) => !d.refs.transactionId && d.refs.statementId === bundle.statement.id);
+          const errors = built.issues.filter((x) => x.severity === 'error' && x.transactionId === t.id).map((x) => x.message);
+          if (mode === 'summary') errors.push(...statementErrors);
+          const id = states[i]!.id;
+          if (errors.length > 0) sourceFailure('statement_transaction', t.id, t.order_id, bundle.statement.id, errors);
+          if (id !== undefined) links.push({ recordId: id, kind: 'statement_transaction', externalId: t.id, docKeys: shared.map((d) => d.key), errors });
+        });
+        if (statementErrors.length > 0 && mode !== 'summary') sourceFailure('statement', bundle.statement.id, undefined, bundle.statement.id, statementErrors);
+        if (statementState.id !== undefined) {
+          links.push({ recordId: statementState.id, kind: 'statement', externalId: bundle.statement.id, docKeys: docs.map((d) => d.key), errors: statementErrors });
+        }
+      }
+
+      let statementsByPayment: Map<string, StatementBundle[]> | undefined;
+      for (const payment of fetched.payments) {
+        const state = observe(paymentSource(integration.id, payment));
+        if (!needsWork(state)) continue;
+        statementsByPayment ??= groupStatements(store, integration.id, fetched.bundles);
+        let built: BuildOutput;
+        try {
+          built = builder.payout(payment, statementsByPayment.get(payment.id) ?? [], ctx);
+        } catch (err) {
+          built = { documents: [], issues: [{ severity: 'error', code: 'payment_mismatch', paymentId: payment.id, message: `payment ${payment.id} was not booked: ${(err as Error).message}` }] };
+        }
+        built.documents.forEach(add);
+        const errors = built.issues.filter((i) => i.severity === 'error').map((i) => i.message);
+        if (errors.length > 0) sourceFailure('payment', payment.id, undefined, undefined, errors);
+        if (state.id !== undefined) links.push({ recordId: state.id, kind: 'payment', externalId: payment.id, docKeys: built.documents.map((d) => d.key), errors });
+      }
+    }
+
+    // Decide, per document, whether it is new, already booked, changed, or to be retried.
+    progress({ type: 'phase', phase: 'build', message: `Built ${work.length} document(s)` });
+    const toPost: PostItem[] = [];
+    const toReplace: Array<{ old: DocumentRow; item: PostItem }> = [];
+    const seen = new Set<string>();
+    for (const w of work) {
+      if (seen.has(w.doc.key)) continue;
+      seen.add(w.doc.key);
+      const latest = store.documents.latest(w.doc.key);
+      if (!latest) toPost.push({ ...w, action: 'create' });
+      else if (latest.status === 'posted') {
+        if (latest.hash === w.hash) summary.documents.existing++;
+        else toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
+      } else if (latest.status === 'pending' || latest.status === 'failed') toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
+      else toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
+    }
+    // Documents left pending or failed by earlier runs whose source is outside this run's window.
+    for (const row of store.documents.list(org.id, { status: ['pending', 'failed'] })) {
+      if (seen.has(row.baseKey)) continue;
+      const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
+      if (!integration) continue;
+      seen.add(row.baseKey);
+      toPost.push({ integration, doc: row.body as LedgerDocument, hash: row.hash, action: 'retry' });
+    }
+    summary.documents.planned = toPost.length + toReplace.length;
+
+    if (!write) {
+      summary.plan = [
+        ...toPost.map((p) => planned(p, resolver)),
+        ...toReplace.map((r) => planned(r.item, resolver)),
+        ...work.filter((w) => !toPost.some((p) => p.doc.key === w.doc.key) && !toReplace.some((r) => r.item.doc.key.startsWith(w.doc.key))).map((w) => planned({ ...w, action: 'existing' }, resolver)),
+      ];
+      summary.apiCalls = apiCalls(apis, ledger);
+      summary.durationMs = Date.now() - t0;
+      return summary;
+    }
+
+    for (const p of [...toPost, ...toReplace.map((r) => r.item)]) resolver.require(p.doc, p.integration);
+    if (toPost.length + toReplace.length > 0) {
+      progress({ type: 'phase', phase: 'accounts', message: 'Finding or creating ledger accounts' });
+      await resolver.ensure(ledger);
+    }
+
+    // A changed source: remove what was booked before, then book the new version under a new key.
+    if (toReplace.length > 0) {
+      const outcomes = await ledger.remove(toReplace.map((r) => ({ key: r.old.key, refs: r.old.refs })));
+      for (const r of toReplace) {
+        const o = outcomes.find((x) => x.key === r.old.key);
+        if (o && o.status !== 'refused') {
+          store.documents.setStatus(r.old.key, 'replaced');
+          event('document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
+          toPost.push(r.item);
+        } else {
+          const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
+          store.documents.markFailed(r.old.key, message, 'Remove or void it in the ledger yourself, then run `synder sync` again.', r.old.refs);
+          store.documents.setStatus(r.old.key, 'posted', message);
+          summary.documents.failed++;
+          summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: 'Remove or void it in the ledger yourself, then run `synder sync` again.' });
+        }
+      }
+    }
+
+    progress({ type: 'phase', phase: 'post', message: `Posting ${toPost.length} document(s)` });
+    let done = 0;
+    for (let i = 0; i < toPost.length; i += batchSize) {
+      const batch = toPost.slice(i, i + batchSize);
+      store.transaction(() => {
+        for (const p of batch) {
+          const src = documentSource(p.doc);
+          store.documents.recordIntent({
+            orgId: org.id, integrationId: p.integration.id, key: p.doc.key, kind: p.doc.kind, sourceKind: src.sourceKind, sourceId: src.sourceId,
+            orderId: p.doc.refs.orderId ?? null, statementId: p.doc.refs.statementId ?? null, paymentId: p.doc.refs.paymentId ?? null,
+            date: p.doc.date, currency: p.doc.currency, body: p.doc, hash: p.hash, warnings: p.doc.warnings, runId,
+          });
+        }
+      });
+      const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id) }));
+      const outcomes = await ledger.post(inputs);
+      store.transaction(() => {
+        for (const p of batch) {
+          const o = outcomes.find((x) => x.key === p.doc.key);
+          if (!o) continue;
+          if (o.status === 'failed') {
+            store.documents.markFailed(p.doc.key, o.error, o.fix, o.refs);
+            event('document', p.doc.key, 'failed', o.error);
+            summary.documents.failed++;
+            summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
+            continue;
+          }
+          store.documents.markPosted(p.doc.key, o.refs, runId);
+          event('document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
+          if (o.status === 'existing') summary.documents.existing++;
+          else if (p.action === 'update') summary.documents.updated++;
+          else summary.documents.created++;
+        }
+      });
+      done += batch.length;
+      progress({ type: 'posted', done, total: toPost.length, created: summary.documents.created + summary.documents.updated, existing: summary.documents.existing, failed: summary.documents.failed });
+    }
+
+    store.transaction(() => updateSourceStatuses(store, links, event));
+
+    const cap = new Date(Math.min(until.getTime(), startedAt.getTime() - lookbackMs));
+    for (const integration of integrations) {
+      const existing = store.bookmarks.get(integration.id, 'statements');
+      const from = windows.get(integration.id)?.from;
+      if (existing && from && from.getTime() > Date.parse(existing)) continue; // a gap: keep reading from the old bookmark
+      const next = existing && Date.parse(existing) > cap.getTime() ? existing : cap.toISOString();
+      store.bookmarks.set(integration.id, 'statements', next);
+    }
+
+    progress({ type: 'phase', phase: 'check', message: 'Checking clearing balances' });
+    summary.clearing = await clearingChecks(store, ledger, org, integrations);
+    summary.ok = summary.failures.length === 0;
+    summary.apiCalls = apiCalls(apis, ledger);
+    summary.durationMs = Date.now() - t0;
+    store.runs.finish(runId!, summary.ok ? 'ok' : 'partial', summary);
+    return summary;
+  } catch (err) {
+    if (runId !== null) {
+      try {
+        summary.apiCalls = apiCalls(apis, ledger);
+        summary.durationMs = Date.now() - t0;
+        store.runs.finish(runId, 'failed', summary, err instanceof Error ? err.message : String(err));
+      } catch {
+        // Recording the failure must not hide it.
+      }
+    }
+    throw err;
+  } finally {
+    lock?.release();
+  }
+}
+
+function planned(p: { integration: Integration; doc: LedgerDocument; action: PlannedAction }, resolver: AccountResolver): PlannedDocument {
+  return { action: p.action, integrationId: p.integration.id, doc: p.doc, accountNames: resolver.namesFor(p.doc, p.integration) };
+}
+
+function apiCalls(apis: TikTokShopApi[], ledger: SyncDeps['ledger']): Record<string, number> {
+  return { tiktok: sumMinor(apis.map((a) => a.apiCalls)), [ledger.provider]: ledger.apiCalls };
+}
+
+/** Statements (with their transactions) by the payment that pays them, from this run's data and the store. */
+function groupStatements(store: Store, integrationId: number, fresh: Array<{ statement: Statement; transactions: StatementTransaction[]; header?: StatementTransactionsHeader }>): Map<string, StatementBundle[]> {
+  const all = new Map<string, StatementBundle>();
+  for (const r of store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement'] })) {
+    const statement = r.raw as Statement;
+    if (!statement.payment_id) continue;
+    const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: statement.id }).map((t) => t.raw as StatementTransaction);
+    all.set(statement.id, { statement, transactions });
+  }
+  for (const b of fresh) all.set(b.statement.id, { statement: b.statement, header: b.header, transactions: b.transactions });
+  const out = new Map<string, StatementBundle[]>();
+  for (const b of all.values()) {
+    const pid = b.statement.payment_id;
+    if (!pid) continue;
+    out.set(pid, [...(out.get(pid) ?? []), b]);
+  }
+  return out;
+}
+
+function updateSourceStatuses(store: Store, links: SourceLink[], event: (k: string, id: string, status: string, message?: string) => void): void {
+  for (const link of links) {
+    const rows = link.docKeys.map((k) => store.documents.latest(k)).filter((r): r is DocumentRow => r !== undefined);
+    let status: SourceStatus;
+    let error: string | null = null;
+    const failed = rows.find((r) => r.status === 'failed');
+    if (link.errors.length > 0) {
+      status = 'failed';
+      error = link.errors.join('; ');
+    } else if (rows.length === 0) status = 'skipped';
+    else if (failed) {
+      status = 'failed';
+      error = failed.error;
+    } else if (rows.some((r) => r.status !== 'posted')) status = 'ready';
+    else status = rows.some((r) => r.warnings.length > 0) ? 'synced_with_warnings' : 'synced';
+    const current = store.sourceRecords.byId(link.recordId);
+    if (current && current.status === status && current.error === error) continue;
+    store.sourceRecords.setStatus(link.recordId, status, error);
+    event(link.kind, link.externalId, status, error ?? undefined);
+  }
+}
+
+/** Ledger clearing balance vs what synder booked and vs TikTok's unpaid settlements, per integration and currency. */
+export async function clearingChecks(store: Store, ledger: SyncDeps['ledger'], org: Org, integrations: Integration[]): Promise<ClearingCheck[]> {
+  const out: ClearingCheck[] = [];
+  const mappings = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
+  for (const integration of integrations) {
+    for (const m of mappings.filter((x) => x.scope === integrationScope(integration.id))) {
+      const ledgerBalanceMinor = await ledger.accountBalance(m.accountId);
+      const booked = store.documents
+        .list(org.id, { integrationId: integration.id, status: ['posted'] })
+        .filter((d) => d.currency === m.currency)
+        .flatMap((d) => (d.body as LedgerDocument).lines.filter((l) => l.role === 'clearing').map((l) => l.amountMinor));
+      const bookedBalanceMinor = sumMinor(booked);
+      const unpaidSettlementsMinor = unpaidSettlements(store, integration.id, m.currency);
+      const differenceMinor = ledgerBalanceMinor - unpaidSettlementsMinor;
+      out.push({
+        integration: integration.name, integrationId: integration.id, currency: m.currency, account: m.accountName, accountId: m.accountId,
+        ledgerBalance: formatMinor(ledgerBalanceMinor, m.currency), bookedBalance: formatMinor(bookedBalanceMinor, m.currency),
+        unpaidSettlements: formatMinor(unpaidSettlementsMinor, m.currency), difference: formatMinor(differenceMinor, m.currency),
+        ledgerBalanceMinor, bookedBalanceMinor, unpaidSettlementsMinor, differenceMinor,
+      });
+    }
+  }
+  return out;
+}
+
+/** Settlements of stored statements whose payout synder has not booked (TikTok's side of the clearing balance). */
+export function unpaidSettlements(store: Store, integrationId: number, currency: string): number {
+  const paid = new Set(
+    store.sourceRecords
+      .list({ integrationIds: [integrationId], kind: ['payment'], status: ['synced', 'synced_with_warnings'] })
+      .map((r) => r.externalId),
+  );
+  return sumMinor(
+    store.sourceRecords
+      .list({ integrationIds: [integrationId], kind: ['statement'] })
+      .filter((r) => r.currency === currency)
+      .filter((r) => {
+        const paymentId = (r.raw as Statement).payment_id;
+        return !paymentId || !paid.has(paymentId);
+      })
+      .map((r) => r.amountMinor ?? 0),
+  );
+}

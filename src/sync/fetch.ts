@@ -1,0 +1,103 @@
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
+import { parseMinor } from '../ledger/money.js';
+import type { TikTokShopApi, TimeWindow } from '../providers/tiktok/shop-client.js';
+import type { Integration } from '../store/integrations.js';
+import type { SourceInput, SourceRecordKind, SourceStatus } from '../store/source-records.js';
+import type { Store } from '../store/store.js';
+import { contentHash } from './hash.js';
+
+export interface FetchedBundle {
+  statement: Statement;
+  header: StatementTransactionsHeader;
+  transactions: StatementTransaction[];
+}
+
+export interface Fetched {
+  bundles: FetchedBundle[];
+  payments: Payment[];
+}
+
+const iso = (unixSeconds: number | undefined): string | null => (unixSeconds === undefined ? null : new Date(unixSeconds * 1000).toISOString());
+
+const safeMinor = (value: string | undefined, currency: string | undefined, field: string): number | null => {
+  if (value === undefined || !currency) return null;
+  try {
+    return parseMinor(value, currency, field);
+  } catch {
+    return null;
+  }
+};
+
+/** Statements in the window with all their transactions, and the payments in the window. */
+export async function fetchFinance(api: TikTokShopApi, window: TimeWindow, onCount: (kind: 'statements' | 'transactions' | 'payments', n: number) => void): Promise<Fetched> {
+  const statements: Statement[] = [];
+  for await (const s of api.listStatements(window)) statements.push(s);
+  onCount('statements', statements.length);
+  const bundles: FetchedBundle[] = [];
+  let txCount = 0;
+  for (const statement of statements) {
+    const { header, transactions } = await api.getStatementTransactions(statement.id);
+    bundles.push({ statement, header, transactions });
+    txCount += transactions.length;
+  }
+  onCount('transactions', txCount);
+  const payments: Payment[] = [];
+  for await (const p of api.listPayments(window)) payments.push(p);
+  onCount('payments', payments.length);
+  return { bundles, payments };
+}
+
+export async function fetchOrders(api: TikTokShopApi, ids: string[]): Promise<Order[]> {
+  const out: Order[] = [];
+  for (let i = 0; i < ids.length; i += 50) out.push(...(await api.getOrders(ids.slice(i, i + 50))));
+  return out;
+}
+
+export const statementSource = (integrationId: number, s: Statement): SourceInput => ({
+  integrationId, kind: 'statement', externalId: s.id, statementId: s.id, occurredAt: iso(s.statement_time), currency: s.currency,
+  amountMinor: safeMinor(s.settlement_amount, s.currency, 'settlement_amount'), raw: s, hash: contentHash(s),
+});
+
+export const transactionSource = (integrationId: number, s: Statement, t: StatementTransaction): SourceInput => {
+  const currency = t.currency ?? s.currency;
+  return {
+    integrationId, kind: 'statement_transaction', externalId: t.id, statementId: s.id, orderId: t.order_id ?? t.adjustment_order_id ?? t.associated_order_id ?? null,
+    occurredAt: iso(s.statement_time), currency, amountMinor: safeMinor(t.settlement_amount, currency, 'settlement_amount'), raw: t, hash: contentHash(t),
+  };
+};
+
+export const paymentSource = (integrationId: number, p: Payment): SourceInput => ({
+  integrationId, kind: 'payment', externalId: p.id, occurredAt: iso(p.paid_time ?? p.create_time), currency: p.amount.currency,
+  amountMinor: safeMinor(p.amount.value, p.amount.currency, 'amount.value'), raw: p, hash: contentHash(p),
+});
+
+export const orderSource = (integrationId: number, o: Order): SourceInput => ({
+  integrationId, kind: 'order', externalId: o.id, orderId: o.id, occurredAt: iso(o.create_time), currency: o.payment?.currency ?? null,
+  amountMinor: safeMinor(o.payment?.total_amount, o.payment?.currency, 'payment.total_amount'), raw: o, hash: contentHash(o),
+});
+
+export interface SourceState {
+  change: 'new' | 'same' | 'changed';
+  status: SourceStatus;
+  id?: number;
+}
+
+const DONE: SourceStatus[] = ['synced', 'synced_with_warnings', 'skipped'];
+export const needsWork = (s: SourceState): boolean => s.change !== 'same' || !DONE.includes(s.status);
+
+/**
+ * Records a source record (or, in a dry run, only compares it with what is stored) and says
+ * whether it is new, unchanged or changed, and its current status.
+ */
+export function observeSource(store: Store, input: SourceInput, write: boolean, onChanged?: (id: number, previousHash: string) => void): SourceState {
+  if (!write) {
+    const prev = store.sourceRecords.get(input.integrationId, input.kind as SourceRecordKind, input.externalId);
+    if (!prev) return { change: 'new', status: 'ready' };
+    return prev.hash === input.hash ? { change: 'same', status: prev.status, id: prev.id } : { change: 'changed', status: 'ready', id: prev.id };
+  }
+  const r = store.sourceRecords.upsert(input);
+  if (r.change === 'changed' && r.previous) onChanged?.(r.record.id, r.previous.hash);
+  return { change: r.change, status: r.record.status, id: r.record.id };
+}
+
+export const _internal = { iso };

@@ -1,0 +1,119 @@
+import type { LedgerDocument } from '../ledger/document.js';
+import type { LedgerIssue } from '../ledger/issues.js';
+import type { Order, Payment, StatementBundle } from '../ledger/tiktok-data.js';
+import type { LedgerConnector } from '../providers/ledger-connector.js';
+import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
+import type { Integration } from '../store/integrations.js';
+import type { SyncMode } from '../store/orgs.js';
+import type { Store } from '../store/store.js';
+import type { LockOptions } from './lock.js';
+
+export interface BuildContext {
+  mode: SyncMode;
+  shopId: string;
+  timezone: string;
+  orders: Map<string, Order>;
+  settings: Record<string, unknown>;
+}
+
+export interface BuildOutput {
+  documents: LedgerDocument[];
+  /** Inconsistent TikTok data (error: the transaction is not booked and shows as failed) and warnings. */
+  issues: LedgerIssue[];
+}
+
+/** Turns TikTok finance data into ledger documents (the pure ledger module behind an interface). */
+export interface DocumentBuilder {
+  statement(bundle: StatementBundle, ctx: BuildContext): BuildOutput;
+  payout(payment: Payment, statements: StatementBundle[], ctx: BuildContext): BuildOutput;
+}
+
+export type ProgressEvent =
+  | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check'; integration?: string; message: string }
+  | { type: 'fetched'; integration: string; kind: 'statements' | 'transactions' | 'payments' | 'orders'; count: number }
+  | { type: 'posted'; done: number; total: number; created: number; existing: number; failed: number };
+
+export interface SyncLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+export interface SyncDeps {
+  store: Store;
+  tiktokFor(integration: Integration): TikTokShopApi | Promise<TikTokShopApi>;
+  ledger: LedgerConnector;
+  clock: { now(): Date };
+  progress?: (event: ProgressEvent) => void;
+  logger?: SyncLogger;
+  /** Defaults to the ledger module. */
+  builder?: DocumentBuilder;
+  lock?: LockOptions;
+  /** Documents per ledger post call (default 20). */
+  batchSize?: number;
+}
+
+export interface SyncOptions {
+  orgId: number;
+  since?: Date;
+  until?: Date;
+  dryRun: boolean;
+  lookbackHours?: number;
+}
+
+export type PlannedAction = 'create' | 'update' | 'existing' | 'retry';
+
+export interface PlannedDocument {
+  action: PlannedAction;
+  integrationId: number;
+  doc: LedgerDocument;
+  /** Ledger account name per role, as it would be booked. */
+  accountNames: Record<string, string>;
+}
+
+export interface ClearingCheck {
+  integration: string;
+  integrationId: number;
+  currency: string;
+  account: string;
+  accountId: string;
+  ledgerBalance: string;
+  bookedBalance: string;
+  unpaidSettlements: string;
+  difference: string;
+  ledgerBalanceMinor: number;
+  bookedBalanceMinor: number;
+  unpaidSettlementsMinor: number;
+  differenceMinor: number;
+}
+
+export interface DocumentFailure {
+  /** Document key, or "<kind>:<id>" of a source record that could not be built. */
+  key: string;
+  kind: string;
+  orderId?: string;
+  statementId?: string;
+  paymentId?: string;
+  error: string;
+  fix?: string;
+}
+
+export interface SyncSummary {
+  ok: boolean;
+  runId: number | null;
+  org: string;
+  mode: SyncMode;
+  ledger: string;
+  dryRun: boolean;
+  since: string | null;
+  until: string;
+  fetched: { statements: number; transactions: number; payments: number; orders: number };
+  changedSourceRecords: number;
+  documents: { created: number; existing: number; updated: number; failed: number; recovered: number; planned: number };
+  apiCalls: Record<string, number>;
+  durationMs: number;
+  clearing: ClearingCheck[];
+  failures: DocumentFailure[];
+  warnings: string[];
+  /** Dry run only: what would be booked. */
+  plan?: PlannedDocument[];
+}
