@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { LockedError } from '../../src/errors.js';
+import { runSync } from '../../src/sync/engine.js';
+import type { SyncDeps } from '../../src/sync/types.js';
+import { FakeLedger, FakeTikTok, NOW, makeShop, makeStore } from './sync-fakes.js';
+
+const since = new Date(NOW.getTime() - 40 * 86_400_000);
+
+function deps(store: SyncDeps['store'], tiktok: FakeTikTok, ledger: FakeLedger): SyncDeps {
+  return { store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } };
+}
+
+function expectedClearing(tiktok: FakeTikTok, ledger: FakeLedger): void {
+  for (const [base, n] of ledger.copiesPerEvent()) expect(n, base).toBe(1);
+}
+
+describe.each(['per-transaction', 'summary'] as const)('sync engine (%s)', (mode) => {
+  it('books every document once, and a re-run adds nothing', async () => {
+    const { store, orgId } = await makeStore(mode);
+    const tiktok = new FakeTikTok(makeShop());
+    const ledger = new FakeLedger();
+    const first = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(first.ok).toBe(true);
+    expect(first.documents.created).toBeGreaterThan(0);
+    expect(first.documents.created).toBe(ledger.books.size);
+    expectedClearing(tiktok, ledger);
+    const statuses = new Set(store.sourceRecords.list({ kind: ['statement_transaction'] }).map((r) => r.status));
+    expect([...statuses].every((s) => s === 'synced' || s === 'synced_with_warnings')).toBe(true);
+    // Clearing in the ledger equals TikTok's unpaid settlements.
+    expect(first.clearing.length).toBe(1);
+    expect(first.clearing[0]!.differenceMinor).toBe(0);
+
+    const creates = ledger.creates.length;
+    const second = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(second.documents.created).toBe(0);
+    expect(second.documents.updated).toBe(0);
+    expect(ledger.creates.length).toBe(creates);
+    store.close();
+  });
+});
+
+describe('sync engine: crashes and idempotency', () => {
+  it('a crash inside the ledger call leaves pending intents that the next run finds by key', async () => {
+    const { store, orgId } = await makeStore();
+    const tiktok = new FakeTikTok(makeShop());
+    const ledger = new FakeLedger();
+    ledger.crashAfter = 7; // seven documents created, then the connection dies mid-batch
+    await expect(runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
+    const pending = store.documents.list(orgId, { status: ['pending'] });
+    expect(pending.length).toBeGreaterThan(0);
+    expect(ledger.books.size).toBe(7);
+
+    ledger.crashAfter = undefined;
+    const r = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(r.documents.recovered).toBe(7);
+    expect(store.documents.list(orgId, { status: ['pending'] })).toEqual([]);
+    expectedClearing(tiktok, ledger);
+    expect(new Set(ledger.creates).size).toBe(ledger.creates.length);
+    expect(r.clearing[0]!.differenceMinor).toBe(0);
+    store.close();
+  });
+
+  it('a crash before the ledger was called posts each intent exactly once on the re-run', async () => {
+    const { store, orgId } = await makeStore();
+    const tiktok = new FakeTikTok(makeShop());
+    const ledger = new FakeLedger();
+    ledger.crashAfter = 0;
+    await expect(runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false })).rejects.toThrow();
+    expect(ledger.books.size).toBe(0);
+    ledger.crashAfter = undefined;
+    const r = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(r.documents.recovered).toBe(0);
+    expect(r.documents.created).toBe(ledger.books.size);
+    expectedClearing(tiktok, ledger);
+    store.close();
+  });
+
+  it('a changed transaction replaces its posted documents under a new version key, never duplicating', async () => {
+    const { store, orgId } = await makeStore();
+    const shop = makeShop();
+    const tiktok = new FakeTikTok(shop);
+    const ledger = new FakeLedger();
+    await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+
+    // Move 1.00 between two fee keys of one order: same settlement, different postings.
+    let changed: string | undefined;
+    for (const detail of shop.statementTransactions.values()) {
+      const tx = detail.transactions.find((t) => t.type === 'ORDER' && t.fee_tax_breakdown?.fee?.referral_fee_amount && t.fee_tax_breakdown.fee.transaction_fee_amount);
+      if (!tx) continue;
+      const fee = tx.fee_tax_breakdown!.fee!;
+      fee.referral_fee_amount = (Number(fee.referral_fee_amount) - 1).toFixed(2);
+      fee.transaction_fee_amount = (Number(fee.transaction_fee_amount) + 1).toFixed(2);
+      changed = tx.id;
+      break;
+    }
+    expect(changed).toBeDefined();
+    const r = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(r.changedSourceRecords).toBe(1);
+    expect(r.documents.updated).toBeGreaterThan(0);
+    expect(ledger.removed.length).toBe(r.documents.updated);
+    expectedClearing(tiktok, ledger);
+    const versions = store.documents.list(orgId, { status: ['replaced'] });
+    expect(versions.length).toBe(r.documents.updated);
+    expect([...ledger.books.keys()].some((k) => k.endsWith('~v2'))).toBe(true);
+    // A third run changes nothing more.
+    const again = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(again.documents.updated + again.documents.created).toBe(0);
+    store.close();
+  });
+
+  it('a rejected document fails alone with the ledger message and fix; the rest are booked', async () => {
+    const { store, orgId } = await makeStore();
+    const tiktok = new FakeTikTok(makeShop());
+    const probe = new FakeLedger();
+    const dry = await runSync(deps(store, tiktok, probe), { orgId, since, dryRun: true });
+    const victim = dry.plan!.find((p) => p.doc.kind === 'sale')!.doc;
+    const ledger = new FakeLedger();
+    ledger.reject.add(victim.key);
+    const r = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(r.ok).toBe(false);
+    expect(r.documents.failed).toBe(1);
+    expect(r.failures[0]).toMatchObject({ key: victim.key, error: 'Account is inactive', fix: 'Reactivate the account' });
+    expect(r.documents.created).toBe(dry.plan!.length - 1);
+    const tx = store.sourceRecords.get(store.integrations.listForOrg(orgId)[0]!.id, 'statement_transaction', victim.refs.transactionId!)!;
+    expect(tx.status).toBe('failed');
+    // Once the ledger accepts it, the next run books it (and only it).
+    ledger.reject.clear();
+    const next = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
+    expect(next.documents.created).toBe(1);
+    expect(next.ok).toBe(true);
+    store.close();
+  });
+});
+
+describe('sync engine: dry run, lock, bookmarks', () => {
+  it('a dry run plans documents and writes nothing at all', async () => {
+    const { store, orgId, home } = await makeStore();
+    const file = path.join(home, 'synder.db');
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const digest = () => ['', '-wal'].map((s) => (fs.existsSync(file + s) ? createHash('sha256').update(fs.readFileSync(file + s)).digest('hex') : 'none')).join('/');
+    const before = digest();
+    const ledger = new FakeLedger();
+    const r = await runSync(deps(store, new FakeTikTok(makeShop()), ledger), { orgId, since, dryRun: true });
+    expect(r.plan!.length).toBeGreaterThan(0);
+    expect(r.plan!.every((p) => p.action === 'create')).toBe(true);
+    expect(ledger.books.size).toBe(0);
+    expect(ledger.accounts.length).toBe(0);
+    expect(digest()).toBe(before);
+    for (const t of ['documents', 'source_records', 'sync_runs', 'events', 'bookmarks', 'locks', 'account_mappings']) {
+      expect((store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, t).toBe(0);
+    }
+    store.close();
+  });
+
+  it('refuses a second sync of the same org while the holder lives, and takes over from a dead one', async () => {
+    const { store, orgId } = await makeStore();
+    const claim = { owner: 'other', pid: process.pid, host: 'this-host', staleMs: 600_000, isAlive: () => true };
+    expect(store.locks.acquire(`sync:org:${orgId}`, claim).acquired).toBe(true);
+    const d = { ...deps(store, new FakeTikTok(makeShop(5)), new FakeLedger()), lock: { host: 'this-host', isAlive: (pid: number) => pid === process.pid } };
+    const err = await runSync(d, { orgId, since, dryRun: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockedError);
+    expect((err as LockedError).exitCode).toBe(5);
+    expect((err as Error).message).toContain(`pid ${process.pid}`);
+
+    store.locks.acquire(`sync:org:${orgId}`, { ...claim, owner: 'ghost', pid: 2 ** 22 + 17, isAlive: () => false });
+    const r = await runSync({ ...d, lock: { host: 'this-host', isAlive: () => false } }, { orgId, since, dryRun: false });
+    expect(r.ok).toBe(true);
+    expect(store.locks.holder(`sync:org:${orgId}`)).toBeUndefined();
+    store.close();
+  });
+
+  it('keeps the bookmark a lookback window behind the run start', async () => {
+    const { store, orgId, integrationId } = await makeStore();
+    await runSync(deps(store, new FakeTikTok(makeShop(5)), new FakeLedger()), { orgId, since, dryRun: false, lookbackHours: 48 });
+    expect(store.bookmarks.get(integrationId, 'statements')).toBe(new Date(NOW.getTime() - 48 * 3_600_000).toISOString());
+    store.close();
+  });
+});
