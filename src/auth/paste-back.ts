@@ -64,8 +64,13 @@ export function readPastedRedirect(opts: PasteBackOptions): Promise<URLSearchPar
       input.off('end', onEnd);
       input.off('error', onError);
       opts.signal?.removeEventListener('abort', onAbort);
-      // process.stdin stops reading its handle on pause, which lets the process exit.
+      // process.stdin stops reading its handle one tick after a 'pause' event, which lets the
+      // process exit. Pausing inside a 'data' event is undone by the stream topping up its
+      // buffer right after, so announce the pause again once that has happened.
       input.pause();
+      setImmediate(() => {
+        if (input.listenerCount('data') === 0 && input.readableFlowing === false) input.emit('pause');
+      });
     };
     const handleLine = (line: string): boolean => {
       if (line.trim() === '') return false;
