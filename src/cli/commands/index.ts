@@ -8,6 +8,7 @@ import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 import { registerStatus } from './status.js';
 import { registerDisconnect } from './disconnect.js';
+import { registerSync } from './sync.js';
 
 /**
  * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
@@ -19,7 +20,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerConnect(program, deps);
   registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
   registerDisconnect(program, deps);
-  registerNotBuilt(program, deps, 'sync', 'Fetch TikTok finance data and book it into the ledger (safe to re-run)');
+  registerSync(program, deps);
   registerNotBuilt(program, deps, 'transactions', 'List the platform transactions synder has seen, with status');
   registerNotBuilt(program, deps, 'explain', 'Show every amount, posting and ledger document for one order');
   registerNotBuilt(program, deps, 'reconcile', 'Compare the clearing balance in the ledger with TikTok\'s unpaid settlements');
