@@ -69,7 +69,7 @@ export function readPastedRedirect(opts: PasteBackOptions): Promise<URLSearchPar
       // buffer right after, so announce the pause again once that has happened.
       input.pause();
       setImmediate(() => {
-        if (input.listenerCount('data') === 0 && input.readableFlowing === false) input.emit('pause');
+        if (input.listenerCount('data') === 0 && (input as { readableFlowing?: boolean | null }).readableFlowing === false) input.emit('pause');
       });
     };
     const handleLine = (line: string): boolean => {
