@@ -219,6 +219,7 @@ function checkTotals(tx: StatementTransaction, currency: string, out: ExtractedT
   ];
   const details: string[] = [];
   const fields = new Set<string>();
+  let firstDiff: number | undefined;
   for (const g of groups) {
     const stated = (tx as unknown as Record<string, unknown>)[g.total];
     if (!g.has || stated === undefined || stated === null) continue;
@@ -226,6 +227,7 @@ function checkTotals(tx: StatementTransaction, currency: string, out: ExtractedT
     const sum = sumGroup(g.group);
     if (statedMinor !== undefined && statedMinor !== sum) {
       details.push(`${g.total} ${fmt(statedMinor)} ≠ Σ ${g.breakdown} ${fmt(sum)} (difference ${fmt(statedMinor - sum)})`);
+      firstDiff ??= statedMinor - sum;
       fields.add(g.total).add(g.breakdown);
     }
   }
@@ -239,7 +241,7 @@ function checkTotals(tx: StatementTransaction, currency: string, out: ExtractedT
     fields.add('adjustment_amount');
   }
   if (details.length > 0) {
-    out.problems.push({ code: 'inconsistent_transaction', message: details.join('; '), fields: [...fields], differenceMinor: diff });
+    out.problems.push({ code: 'inconsistent_transaction', message: details.join('; '), fields: [...fields], differenceMinor: diff !== 0 ? diff : firstDiff });
   }
 }
 

@@ -9,3 +9,6 @@ export { extractComponents, type Component, type ExtractedTransaction, type Buck
 export * from './build.js';
 export * from './payout.js';
 export * from './invariants.js';
+export * from './reconcile.js';
+export * from './explain.js';
+export * from './export.js';

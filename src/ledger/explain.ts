@@ -1,0 +1,175 @@
+/**
+ * The data behind `synder explain <orderId>`: every TikTok amount of the order by field name,
+ * the documents and postings built from it, and the checks — a plain object the CLI renders as
+ * tables or prints as JSON. Pure: the caller passes what it has fetched or stored.
+ */
+import { buildTransactionDocuments, type BuildOptions } from './build.js';
+import { formatSigned } from './components.js';
+import type { AccountRole, LedgerDocument } from './document.js';
+import type { LedgerIssue } from './issues.js';
+import { shortDocNumber } from './keys.js';
+import { accountNameFor } from './mapping.js';
+import { formatMinor } from './money.js';
+import type { Order, Payment, StatementBundle } from './tiktok-data.js';
+
+export interface ExplainPosting {
+  role: AccountRole;
+  account: string;
+  /** Decimal strings in the document currency; one of them is empty. */
+  debit: string;
+  credit: string;
+  amountMinor: number;
+  description: string;
+  field: string;
+  sourceId: string;
+  sku?: string;
+  quantity?: number;
+}
+
+export interface ExplainDocument {
+  key: string;
+  docNumber: string;
+  kind: LedgerDocument['kind'];
+  date: string;
+  currency: string;
+  memo: string;
+  warnings: string[];
+  postings: ExplainPosting[];
+  totalDebit: string;
+  totalCredit: string;
+  memoData?: Record<string, string>;
+}
+
+export interface ExplainCheck {
+  name: 'balanced' | 'clearing_equals_settlement' | 'components_add_up';
+  ok: boolean;
+  detail: string;
+}
+
+export interface ExplainTransaction {
+  transactionId: string;
+  type: string;
+  statementId: string;
+  statementDate: string;
+  paymentId?: string;
+  paymentStatus?: string;
+  currency: string;
+  settlementAmount: string;
+  sources: Array<{ field: string; value: string; amountMinor?: number; booked: boolean }>;
+  documents: ExplainDocument[];
+  checks: ExplainCheck[];
+  issues: LedgerIssue[];
+}
+
+export interface OrderExplanation {
+  orderId: string;
+  found: boolean;
+  order?: { status: string; createTime: number; isSample: boolean; items: Array<{ sku?: string; name?: string; quantity: number }> };
+  transactions: ExplainTransaction[];
+  payments: Array<{ id: string; status: string; amount: string; currency: string; paidTime?: number }>;
+  ok: boolean;
+}
+
+export interface ExplainInput {
+  bundles: StatementBundle[];
+  orders?: Map<string, Order>;
+  payments?: Payment[];
+  /** Account display name per role and currency; defaults to the mapping's names. */
+  accountName?: (role: AccountRole, currency: string) => string;
+}
+
+const txOrderIds = (tx: StatementBundle['transactions'][number]) => [tx.order_id, tx.adjustment_order_id, tx.associated_order_id].filter(Boolean);
+
+export function explainDocument(doc: LedgerDocument, accountName: (role: AccountRole, currency: string) => string): ExplainDocument {
+  let debit = 0;
+  let credit = 0;
+  const postings = doc.lines.map((l): ExplainPosting => {
+    if (l.amountMinor > 0) debit += l.amountMinor;
+    else credit -= l.amountMinor;
+    return {
+      role: l.role,
+      account: accountName(l.role, doc.currency),
+      debit: l.amountMinor > 0 ? formatMinor(l.amountMinor, doc.currency) : '',
+      credit: l.amountMinor < 0 ? formatMinor(-l.amountMinor, doc.currency) : '',
+      amountMinor: l.amountMinor,
+      description: l.description,
+      field: l.source.field,
+      sourceId: l.source.id,
+      sku: l.item?.sku,
+      quantity: l.item?.quantity,
+    };
+  });
+  return {
+    key: doc.key, docNumber: shortDocNumber(doc.key), kind: doc.kind, date: doc.date, currency: doc.currency, memo: doc.memo, warnings: doc.warnings,
+    postings, totalDebit: formatMinor(debit, doc.currency), totalCredit: formatMinor(credit, doc.currency), memoData: doc.memoData,
+  };
+}
+
+export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOptions): OrderExplanation {
+  const accountName = input.accountName ?? ((role: AccountRole) => accountNameFor(opts.mapping, role));
+  const o: BuildOptions = { ...opts, mode: 'per-transaction', orders: input.orders ?? opts.orders };
+  const transactions: ExplainTransaction[] = [];
+  const paymentIds = new Set<string>();
+  for (const bundle of input.bundles) {
+    for (const tx of bundle.transactions) {
+      if (!txOrderIds(tx).includes(orderId)) continue;
+      const currency = String(bundle.statement.currency).trim().toUpperCase();
+      const built = buildTransactionDocuments(tx, bundle, o);
+      const docs = built.documents.map((d) => explainDocument(d, accountName));
+      const checks: ExplainCheck[] = [];
+      const unbalanced = built.documents.filter((d) => d.lines.reduce((s, l) => s + l.amountMinor, 0) !== 0);
+      checks.push({ name: 'balanced', ok: unbalanced.length === 0, detail: unbalanced.length === 0 ? `${built.documents.length} document(s), each debits = credits` : `unbalanced: ${unbalanced.map((d) => d.key).join(', ')}` });
+      const inconsistent = built.issues.filter((i) => i.severity === 'error');
+      if (built.ok && built.extracted?.settlementMinor !== undefined) {
+        const clearing = built.documents.filter((d) => d.kind !== 'reserve').reduce((s, d) => s + d.lines.reduce((t, l) => (l.role === 'clearing' ? t + l.amountMinor : t), 0), 0);
+        const settlement = built.extracted.settlementMinor;
+        checks.push({ name: 'clearing_equals_settlement', ok: clearing === settlement, detail: `Clearing ${formatSigned(clearing, currency)} vs settlement_amount ${formatSigned(settlement, currency)}` });
+        checks.push({ name: 'components_add_up', ok: true, detail: 'revenue + shipping_cost + fee_tax + adjustment = settlement_amount' });
+      } else {
+        checks.push({ name: 'components_add_up', ok: false, detail: inconsistent.map((i) => i.message).join('; ') || 'not built' });
+        checks.push({ name: 'clearing_equals_settlement', ok: false, detail: 'nothing booked for this transaction' });
+      }
+      if (bundle.statement.payment_id) paymentIds.add(bundle.statement.payment_id);
+      transactions.push({
+        transactionId: tx.id,
+        type: tx.type,
+        statementId: bundle.statement.id,
+        statementDate: built.date,
+        paymentId: bundle.statement.payment_id || undefined,
+        paymentStatus: bundle.statement.payment_status,
+        currency,
+        settlementAmount: String(tx.settlement_amount ?? '').trim(),
+        sources: [
+          { field: 'settlement_amount', value: String(tx.settlement_amount ?? '').trim(), amountMinor: built.extracted?.settlementMinor, booked: false },
+          ...totals(tx),
+          ...(built.extracted?.sourceAmounts ?? []).map((s) => ({ field: s.field, value: s.raw.trim(), amountMinor: s.amountMinor, booked: s.booked })),
+        ],
+        documents: docs,
+        checks,
+        issues: built.issues,
+      });
+    }
+  }
+  const order = input.orders?.get(orderId);
+  const items = new Map<string, { sku?: string; name?: string; quantity: number }>();
+  for (const li of order?.line_items ?? []) {
+    const id = String(li.sku_id ?? li.seller_sku ?? li.id);
+    const e = items.get(id) ?? { sku: li.seller_sku || li.sku_id, name: li.product_name, quantity: 0 };
+    e.quantity += 1;
+    items.set(id, e);
+  }
+  const payments = (input.payments ?? []).filter((p) => paymentIds.has(p.id)).map((p) => ({ id: p.id, status: p.status, amount: p.amount.value, currency: p.amount.currency, paidTime: p.paid_time }));
+  return {
+    orderId,
+    found: transactions.length > 0 || order !== undefined,
+    order: order ? { status: order.status, createTime: order.create_time, isSample: order.is_sample_order === true, items: [...items.values()] } : undefined,
+    transactions,
+    payments,
+    ok: transactions.length > 0 && transactions.every((t) => t.checks.every((c) => c.ok)),
+  };
+}
+
+function totals(tx: StatementBundle['transactions'][number]) {
+  const fields = ['revenue_amount', 'shipping_cost_amount', 'fee_tax_amount', 'adjustment_amount'] as const;
+  return fields.filter((f) => tx[f] !== undefined && f !== 'adjustment_amount').map((f) => ({ field: f, value: String(tx[f]).trim(), amountMinor: undefined, booked: false }));
+}
