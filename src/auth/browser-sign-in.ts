@@ -76,7 +76,10 @@ export async function signInWithBrowser(opts: SignInOptions): Promise<SignInResu
   const state = newState();
   const pkce = adapter.usesPkce ? newPkcePair() : undefined;
   const say = (line: string) => streams.stderr.write(line + '\n');
-  const headless = opts.noBrowser || browserUnavailable(opts.env, opts.interactive, opts.platform);
+  const unavailable = browserUnavailable(opts.env, opts.interactive, opts.platform);
+  // A caller-supplied opener (the demo's redirect follower) works without a display.
+  const openIt = !opts.noBrowser && (opts.openBrowser !== undefined || !unavailable);
+  const headless = opts.noBrowser || unavailable;
   const loopback = isLoopbackRedirect(opts.redirectUri);
 
   const local = new AbortController();
@@ -102,7 +105,7 @@ export async function signInWithBrowser(opts: SignInOptions): Promise<SignInResu
     say(`Sign in to ${name} by opening this address in a browser:`);
     streams.stderr.write(`${authorizeUrl}\n`);
     const acceptPaste = headless || !loopback;
-    if (!headless) {
+    if (openIt) {
       try {
         await (opts.openBrowser ?? defaultOpenBrowser)(authorizeUrl);
       } catch (err) {

@@ -86,12 +86,27 @@ describe('browser sign-in', () => {
     expect(browserUnavailable({ WAYLAND_DISPLAY: 'wayland-0' }, true, 'linux')).toBe(false);
     expect(browserUnavailable({ DISPLAY: ':0' }, false, 'linux')).toBe(true);
     expect(browserUnavailable({}, true, 'darwin')).toBe(false);
+    // Headless with the system opener: behaves as --no-browser (offers paste-back).
     const err = capture();
-    let opened = false;
-    const p = signInWithBrowser(options({ stderr: err.stream, noBrowser: false, interactive: true, env: {}, platform: 'linux', openBrowser: async () => void (opened = true) }));
+    const p = signInWithBrowser(options({ stderr: err.stream, noBrowser: false, interactive: true, env: {}, platform: 'linux' }));
     await fetch(await approve(await err.authorizeUrl()));
     expect((await p).via).toBe('loopback');
+    expect(err.text).toContain('paste it here');
+    // --no-browser never calls an opener, even a custom one.
+    const err2 = capture();
+    let opened = false;
+    const p2 = signInWithBrowser(options({ stderr: err2.stream, noBrowser: true, interactive: true, env: { DISPLAY: ':0' }, platform: 'linux', openBrowser: async () => void (opened = true) }));
+    await fetch(await approve(await err2.authorizeUrl()));
+    expect((await p2).via).toBe('loopback');
     expect(opened).toBe(false);
+  });
+
+  it('a caller-supplied opener is used even without a terminal (the demo follows redirects itself)', async () => {
+    const err = capture();
+    const result = await signInWithBrowser(
+      options({ stderr: err.stream, noBrowser: false, interactive: false, openBrowser: async (url) => void (await fetch(await approve(url))) }),
+    );
+    expect(result.via).toBe('loopback');
   });
 
   it('--no-browser: a pasted address wins and the listener is closed', async () => {
