@@ -14,8 +14,9 @@ export const TIKTOK_CUSTOMER_NAME = 'TikTok Shop';
 export interface QuickBooksConnectorOptions extends QuickBooksClientOptions {
   /**
    * Mixed into every requestid. QBO answers a repeated requestid with the original response,
-   * so a document created, rolled back and synced again must not reuse the old id; within one
-   * connector the ids are deterministic per document key (safe transport retries).
+   * so a document created, rolled back and synced again must not reuse the old id. Within one
+   * post() the ids are deterministic from the document keys, so transport retries are safe;
+   * across runs, post() looks every key up (DocNumber + PrivateNote) before creating.
    */
   requestIdSalt?: string;
   /** Documents per batch call (QBO maximum 30). */
@@ -75,6 +76,8 @@ export class QuickBooksConnector implements LedgerConnector {
   private homeCurrency?: string;
   private readonly items = new Map<string, string>();
   private customerId?: string;
+  /** Counts post() calls: a key posted again after a rollback must not replay the first requestid. */
+  private postSeq = 0;
 
   constructor(private readonly opts: QuickBooksConnectorOptions) {
     this.client = new QuickBooksClient(opts);
@@ -239,11 +242,12 @@ export class QuickBooksConnector implements LedgerConnector {
       else ready.push({ input, rendered });
     }
     const unresolved: Array<{ key: string; error: string; fix?: string }> = [];
+    const seq = String(this.postSeq++);
     for (const part of chunk(ready, this.batchSize)) {
       const items: BatchItemRequest[] = part.map((p, i) => ({ bId: `b${i}`, operation: 'create', entity: p.rendered.entity, payload: p.rendered.payload }));
       let results;
       try {
-        results = await this.client.batch(items, requestIdFor(this.salt, 'batch', ...part.map((p) => p.input.doc.key)));
+        results = await this.client.batch(items, requestIdFor(this.salt, seq, 'batch', ...part.map((p) => p.input.doc.key)));
       } catch (err) {
         if (err instanceof ReauthRequiredError || !(err instanceof SynderError)) throw err;
         // The batch's fate is unknown: look each document up before calling it failed.
