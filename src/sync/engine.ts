@@ -12,7 +12,7 @@ import type { SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { defaultBuilder } from './builder.js';
-import { fetchFinance, fetchOrders, needsWork, observeSource, orderSource, paymentSource, statementSource, transactionSource, type SourceState } from './fetch.js';
+import { fetchFinance, fetchOrders, needsWork, storedBundlesNeedingWork, storedPaymentsNeedingWork, type FetchedBundle, observeSource, orderSource, paymentSource, statementSource, transactionSource, type SourceState } from './fetch.js';
 import { contentHash } from './hash.js';
 import { acquireOrgLock } from './lock.js';
 import type { BuildContext, BuildOutput, ClearingCheck, PlannedAction, PlannedDocument, SyncDeps, SyncOptions, SyncSummary } from './types.js';
@@ -138,8 +138,10 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
           }),
         );
 
-      const pendingBundles: Array<{ bundle: (typeof fetched.bundles)[number]; states: SourceState[]; statementState: SourceState }> = [];
-      for (const bundle of fetched.bundles) {
+      const pendingBundles: Array<{ bundle: FetchedBundle; states: SourceState[]; statementState: SourceState }> = [];
+      const stored = storedBundlesNeedingWork(store, integration.id, new Set(fetched.bundles.map((b) => b.statement.id)));
+      fetched.payments.push(...storedPaymentsNeedingWork(store, integration.id, new Set(fetched.payments.map((p) => p.id))));
+      for (const bundle of [...fetched.bundles, ...stored]) {
         const statementState = observe(statementSource(integration.id, bundle.statement));
         const states = bundle.transactions.map((t) => observe(transactionSource(integration.id, bundle.statement, t)));
         if (needsWork(statementState) || states.some(needsWork)) pendingBundles.push({ bundle, states, statementState });

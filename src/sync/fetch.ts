@@ -8,7 +8,7 @@ import { contentHash } from './hash.js';
 
 export interface FetchedBundle {
   statement: Statement;
-  header: StatementTransactionsHeader;
+  header?: StatementTransactionsHeader;
   transactions: StatementTransaction[];
 }
 
@@ -100,4 +100,27 @@ export function observeSource(store: Store, input: SourceInput, write: boolean, 
   return { change: r.change, status: r.record.status, id: r.record.id };
 }
 
-export const _internal = { iso };
+/**
+ * Statements already stored whose transactions still need booking (rolled back, failed to build,
+ * or never finished) but that fall outside this run's window: rebuilt from what TikTok sent then.
+ */
+export function storedBundlesNeedingWork(store: Store, integrationId: number, skip: Set<string>): FetchedBundle[] {
+  const open = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], status: ['deleted', 'ready', 'failed'] });
+  const ids = [...new Set(open.map((r) => r.statementId).filter((id): id is string => id !== null && !skip.has(id)))];
+  const out: FetchedBundle[] = [];
+  for (const id of ids) {
+    const statement = store.sourceRecords.get(integrationId, 'statement', id);
+    if (!statement) continue;
+    const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw as StatementTransaction);
+    out.push({ statement: statement.raw as Statement, transactions });
+  }
+  return out;
+}
+
+/** Stored payments whose payout still needs booking (e.g. rolled back) and that this run did not fetch. */
+export function storedPaymentsNeedingWork(store: Store, integrationId: number, skip: Set<string>): Payment[] {
+  return store.sourceRecords
+    .list({ integrationIds: [integrationId], kind: ['payment'], status: ['deleted', 'ready', 'failed'] })
+    .filter((r) => !skip.has(r.externalId))
+    .map((r) => r.raw as Payment);
+}

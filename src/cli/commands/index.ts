@@ -9,6 +9,11 @@ import { registerDemo } from './demo.js';
 import { registerStatus } from './status.js';
 import { registerDisconnect } from './disconnect.js';
 import { registerSync } from './sync.js';
+import { registerTransactions } from './transactions.js';
+import { registerExplain } from './explain.js';
+import { registerReconcile } from './reconcile.js';
+import { registerRollback } from './rollback.js';
+import { registerExport } from './export.js';
 
 /**
  * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
@@ -21,11 +26,11 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
   registerDisconnect(program, deps);
   registerSync(program, deps);
-  registerNotBuilt(program, deps, 'transactions', 'List the platform transactions synder has seen, with status');
-  registerNotBuilt(program, deps, 'explain', 'Show every amount, posting and ledger document for one order');
-  registerNotBuilt(program, deps, 'reconcile', 'Compare the clearing balance in the ledger with TikTok\'s unpaid settlements');
-  registerNotBuilt(program, deps, 'rollback', 'Delete or void documents synder created so they can be synced again');
-  registerNotBuilt(program, deps, 'export', 'Write the postings as an hledger, beancount or CSV journal');
+  registerTransactions(program, deps);
+  registerExplain(program, deps);
+  registerReconcile(program, deps);
+  registerRollback(program, deps);
+  registerExport(program, deps);
   registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);

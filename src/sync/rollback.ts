@@ -1,0 +1,81 @@
+import type { LedgerConnector } from '../providers/ledger-connector.js';
+import type { DocumentRow } from '../store/documents.js';
+import type { Org } from '../store/orgs.js';
+import type { Store } from '../store/store.js';
+import { acquireOrgLock, type LockOptions } from './lock.js';
+
+export interface RollbackSelection {
+  orderIds?: string[];
+  runId?: number;
+  /** ISO date: documents dated on or after it. */
+  since?: string;
+}
+
+export interface RollbackResult {
+  removed: Array<{ key: string; kind: string; orderId: string | null; how: string }>;
+  refused: Array<{ key: string; kind: string; orderId: string | null; message: string }>;
+  /** Summary-mode entries removed for an order also held other orders of the same statement. */
+  sharedStatements: string[];
+}
+
+/** The posted documents a selection names (only what synder created: rows in its own documents table). */
+export function selectDocuments(store: Store, org: Org, sel: RollbackSelection): DocumentRow[] {
+  const posted = store.documents.list(org.id, { status: ['posted'], runId: sel.runId, since: sel.since });
+  if (!sel.orderIds) return posted;
+  const wanted = new Set(sel.orderIds);
+  const statements = new Set(
+    store.sourceRecords
+      .list({ kind: ['statement_transaction'] })
+      .filter((r) => r.orderId !== null && wanted.has(r.orderId) && r.statementId)
+      .map((r) => r.statementId!),
+  );
+  return posted.filter((d) => (d.orderId !== null && wanted.has(d.orderId)) || (d.kind === 'statement' && d.statementId !== null && statements.has(d.statementId)));
+}
+
+/**
+ * Deletes (or voids) documents in the ledger and marks them `deleted`, with their source records,
+ * so the next sync books them again under a new version key. Runs under the org's sync lock.
+ */
+export async function rollback(store: Store, ledger: LedgerConnector, org: Org, docs: DocumentRow[], opts: { lock?: LockOptions } = {}): Promise<RollbackResult> {
+  const lock = acquireOrgLock(store, org.id, org.name, opts.lock);
+  const result: RollbackResult = { removed: [], refused: [], sharedStatements: [] };
+  try {
+    if (docs.length === 0) return result;
+    const outcomes = await ledger.remove(docs.map((d) => ({ key: d.key, refs: d.refs })));
+    store.transaction(() => {
+      for (const d of docs) {
+        const o = outcomes.find((x) => x.key === d.key);
+        if (!o || o.status === 'refused') {
+          result.refused.push({ key: d.key, kind: d.kind, orderId: d.orderId, message: o?.message ?? 'the ledger gave no answer' });
+          store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
+          continue;
+        }
+        store.documents.setStatus(d.key, 'deleted');
+        store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
+        result.removed.push({ key: d.key, kind: d.kind, orderId: d.orderId, how: o.status });
+        if (d.kind === 'statement' && d.statementId) result.sharedStatements.push(d.statementId);
+        markSources(store, org, d);
+      }
+    });
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
+function markSources(store: Store, org: Org, d: DocumentRow): void {
+  if (d.integrationId === null) return;
+  const records =
+    d.sourceKind === 'statement_transaction' && d.sourceId
+      ? [store.sourceRecords.get(d.integrationId, 'statement_transaction', d.sourceId)]
+      : d.sourceKind === 'payment' && d.sourceId
+        ? [store.sourceRecords.get(d.integrationId, 'payment', d.sourceId)]
+        : d.statementId
+          ? store.sourceRecords.list({ integrationIds: [d.integrationId], kind: ['statement_transaction'], statementId: d.statementId })
+          : [];
+  for (const r of records) {
+    if (!r || r.status === 'deleted') continue;
+    store.sourceRecords.setStatus(r.id, 'deleted');
+    store.events.add({ orgId: org.id, subjectKind: r.kind, subjectId: r.externalId, status: 'deleted', message: 'rolled back; the next sync books it again' });
+  }
+}

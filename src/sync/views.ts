@@ -1,0 +1,67 @@
+import type { LedgerDocument } from '../ledger/document.js';
+import { formatMinor } from '../ledger/money.js';
+import type { Payment, StatementTransaction } from '../ledger/tiktok-data.js';
+import type { DocumentRow } from '../store/documents.js';
+import type { Org } from '../store/orgs.js';
+import type { SourceRecord, SourceStatus } from '../store/source-records.js';
+import type { Store } from '../store/store.js';
+
+export interface TransactionRow {
+  kind: 'statement_transaction' | 'payment';
+  id: string;
+  orderId: string | null;
+  type: string;
+  date: string | null;
+  currency: string | null;
+  settlement: string | null;
+  status: SourceStatus;
+  error: string | null;
+  documents: Array<{ key: string; kind: string; status: string; ledgerType: string | null; ledgerId: string | null; ledgerNumber: string | null }>;
+}
+
+const LIVE = new Set(['posted', 'pending', 'failed']);
+
+/** Documents of the org indexed the way source records find them. */
+export function documentIndex(store: Store, org: Org): { forRecord(r: SourceRecord): DocumentRow[] } {
+  const all = store.documents.list(org.id).filter((d) => LIVE.has(d.status) || d.status === 'deleted');
+  // Keep only the newest version of each economic event.
+  const latest = new Map<string, DocumentRow>();
+  for (const d of all) {
+    const have = latest.get(d.baseKey);
+    if (!have || have.version < d.version) latest.set(d.baseKey, d);
+  }
+  const bySource = new Map<string, DocumentRow[]>();
+  for (const d of latest.values()) {
+    const k = `${d.sourceKind}:${d.sourceId}`;
+    bySource.set(k, [...(bySource.get(k) ?? []), d]);
+  }
+  return {
+    forRecord(r) {
+      const own = bySource.get(`${r.kind}:${r.externalId}`) ?? [];
+      if (own.length > 0 || r.kind !== 'statement_transaction' || !r.statementId) return own;
+      return bySource.get(`statement:${r.statementId}`) ?? [];
+    },
+  };
+}
+
+export function listTransactions(store: Store, org: Org, f: { status?: SourceStatus[]; since?: string } = {}): TransactionRow[] {
+  const integrations = store.integrations.listForOrg(org.id).map((i) => i.id);
+  const index = documentIndex(store, org);
+  return store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since }).map((r) => {
+    const raw = r.raw as StatementTransaction & Payment;
+    return {
+      kind: r.kind as TransactionRow['kind'],
+      id: r.externalId,
+      orderId: r.orderId,
+      type: r.kind === 'payment' ? 'PAYOUT' : raw.type,
+      date: r.occurredAt?.slice(0, 10) ?? null,
+      currency: r.currency,
+      settlement: r.amountMinor !== null && r.currency ? formatMinor(r.amountMinor, r.currency) : null,
+      status: r.status,
+      error: r.error,
+      documents: index.forRecord(r).map((d) => ({ key: d.key, kind: d.kind, status: d.status, ledgerType: d.refs[0]?.type ?? null, ledgerId: d.refs[0]?.id ?? null, ledgerNumber: d.refs[0]?.number ?? null })),
+    };
+  });
+}
+
+export const docBody = (d: DocumentRow): LedgerDocument => d.body as LedgerDocument;
