@@ -58,8 +58,9 @@ function txLabel(tx: StatementTransaction, statementId: string): string {
 export function buildTransactionDocuments(tx: StatementTransaction, bundle: StatementBundle, opts: BuildOptions): TransactionBuild {
   const statement = bundle.statement;
   const currency = normCurrency(statement.currency);
-  const settlementDate = localDate(statement.statement_time, opts.timeZone);
-  const orderTime = toUnixSeconds(tx.order_create_time);
+  const settlementDate = localDate(toUnixSeconds(statement.statement_time) ?? NaN, opts.timeZone);
+  const rawOrderTime = toUnixSeconds(tx.order_create_time);
+  const orderTime = rawOrderTime !== undefined && Number.isFinite(new Date(rawOrderTime * 1000).getTime()) ? rawOrderTime : undefined;
   const date = opts.dateBasis === 'order' && orderTime !== undefined ? localDate(orderTime, opts.timeZone) : settlementDate;
   const base = { statementId: statement.id, transactionId: tx.id, orderId: tx.order_id };
   const fail = (issues: LedgerIssue[], extracted?: ExtractedTransaction): TransactionBuild => ({ transaction: tx, extracted, date, ok: false, documents: [], issues });
@@ -214,6 +215,8 @@ export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOpti
   const statement = bundle.statement;
   const currency = normCurrency(statement.currency);
   const issues: LedgerIssue[] = [];
+  const bad = statementShapeProblem(bundle);
+  if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: String(statement?.id), fields: [bad.field], message: `statement ${String(statement?.id)}: ${bad.message}; nothing booked` }] };
   const builds = bundle.transactions.map((tx) => buildTransactionDocuments(tx, bundle, opts));
   for (const b of builds) issues.push(...b.issues);
   issues.push(...checkStatementData(bundle, builds, currency));
@@ -227,6 +230,17 @@ export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOpti
     return { documents: [], issues };
   }
   return { documents: summarize(bundle, builds, opts, currency), issues };
+}
+
+function statementShapeProblem(bundle: StatementBundle): { code: LedgerIssue['code']; field: string; message: string } | undefined {
+  const st = bundle.statement as unknown as Record<string, unknown> | undefined;
+  if (!st || typeof st !== 'object') return { code: 'invalid_amount', field: 'statement', message: 'statement is missing' };
+  const cur = normCurrency(st.currency);
+  if (!/^[A-Z]{3}$/.test(cur)) return { code: 'currency_mismatch', field: 'currency', message: `currency ${JSON.stringify(st.currency)} is not an ISO 4217 code` };
+  const t = toUnixSeconds(st.statement_time);
+  if (t === undefined || !Number.isFinite(new Date(t * 1000).getTime())) return { code: 'invalid_amount', field: 'statement_time', message: `statement_time ${JSON.stringify(st.statement_time)} is not a Unix time` };
+  if (!Array.isArray(bundle.transactions)) return { code: 'invalid_amount', field: 'transactions', message: 'transactions is not a list' };
+  return undefined;
 }
 
 function statementAmount(raw: unknown, currency: string, field: string, statementId: string, issues: LedgerIssue[]): number | undefined {

@@ -6,7 +6,7 @@
  * is never counted twice. Clearing is credited by amount − that reserve part.
  */
 import { formatSigned } from './components.js';
-import { localDate } from './dates.js';
+import { localDate, toUnixSeconds } from './dates.js';
 import type { LedgerDocument, LedgerLine } from './document.js';
 import { checkDocument } from './invariants.js';
 import type { LedgerIssue } from './issues.js';
@@ -41,6 +41,9 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
     return { documents: [], issues: [{ severity: 'info', code: 'payment_not_paid', paymentId: pid, fields: ['status'], message: `${label} is ${payment.status}; booked once it is PAID` }] };
   }
   const currency = norm(payment.amount?.currency);
+  const when = toUnixSeconds(payment.paid_time) ?? toUnixSeconds(payment.create_time);
+  if (!/^[A-Z]{3}$/.test(currency)) return { documents: [], issues: [{ severity: 'error', code: 'currency_mismatch', paymentId: pid, fields: ['amount.currency'], message: `${label}: amount.currency ${JSON.stringify(payment.amount?.currency)} is not an ISO 4217 code; payout not booked` }] };
+  if (when === undefined || !Number.isFinite(new Date(when * 1000).getTime())) return { documents: [], issues: [{ severity: 'error', code: 'invalid_amount', paymentId: pid, fields: ['paid_time', 'create_time'], message: `${label}: no valid paid_time or create_time; payout not booked` }] };
   const fail = (code: LedgerIssue['code'], fields: string[], message: string, differenceMinor?: number): BuildResult => ({
     documents: [],
     issues: [...issues, { severity: 'error', code, paymentId: pid, fields, differenceMinor, message: `${label}: ${message}; payout not booked` }],
@@ -93,7 +96,7 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
   const doc: LedgerDocument = {
     key: documentKey(opts.shopId, pid, 'payout'),
     kind: 'payout',
-    date: localDate(payment.paid_time ?? payment.create_time, opts.timeZone),
+    date: localDate(when, opts.timeZone),
     currency,
     memo: `TikTok Shop payout ${pid}${statementsOfPayment.length ? ` for statement${statementsOfPayment.length > 1 ? 's' : ''} ${statementsOfPayment.map((b) => b.statement.id).join(', ')}` : ''}`,
     lines,

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildDocuments, buildStatementDocuments, parseMinor, reconcile, type LedgerDocument } from '../../src/ledger/index.js';
+import { arbStatementSet } from './ledger-arbitraries.js';
+import { opts } from './ledger-fixtures.js';
+
+const byRole = (docs: LedgerDocument[]) => {
+  const m: Record<string, number> = {};
+  for (const d of docs) for (const l of d.lines) m[l.role] = (m[l.role] ?? 0) + l.amountMinor;
+  for (const k of Object.keys(m)) if (m[k] === 0) delete m[k];
+  return m;
+};
+const clearing = (docs: LedgerDocument[]) => docs.reduce((s, d) => s + d.lines.reduce((t, l) => (l.role === 'clearing' ? t + l.amountMinor : t), 0), 0);
+
+describe('ledger properties (generated statement sets)', () => {
+  it('every document balances, has no zero lines, and one currency; clearing equals settlements per transaction', () => {
+    fc.assert(
+      fc.property(arbStatementSet(), (set) => {
+        for (const mode of ['per-transaction', 'summary'] as const) {
+          const o = opts({ mode, mfTax: set.mfTax, dateBasis: set.dateBasis });
+          const { documents, issues } = buildDocuments({ bundles: set.bundles, payments: set.payments }, o);
+          expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+          for (const d of documents) {
+            expect(d.lines.reduce((s, l) => s + l.amountMinor, 0)).toBe(0);
+            expect(d.lines.every((l) => Number.isSafeInteger(l.amountMinor) && l.amountMinor !== 0)).toBe(true);
+            expect(d.currency).toBe(set.currency);
+            expect(d.key.length).toBeLessThanOrEqual(60);
+          }
+          for (const b of set.bundles) {
+            const docs = documents.filter((d) => d.refs.statementId === b.statement.id && d.kind !== 'payout');
+            const reserve = b.transactions.reduce((s, t) => s + (t.reserve_amount ? parseMinor(t.reserve_amount, set.currency) : 0), 0);
+            // Clearing of a statement = its settlement + reserve movements it carried.
+            expect(clearing(docs)).toBe(parseMinor(b.statement.settlement_amount, set.currency) + reserve);
+            if (mode === 'per-transaction') {
+              for (const t of b.transactions) {
+                const own = docs.filter((d) => d.refs.transactionId === t.id && d.kind !== 'reserve');
+                expect(clearing(own)).toBe(parseMinor(t.settlement_amount, set.currency));
+              }
+            }
+          }
+          // After every payout, Clearing holds exactly the unpaid statements.
+          const unpaid = set.bundles.filter((b) => !b.statement.payment_id);
+          const expected = unpaid.reduce((s, b) => s + parseMinor(b.statement.settlement_amount, set.currency) + b.transactions.reduce((t, x) => t + (x.reserve_amount ? parseMinor(x.reserve_amount, set.currency) : 0), 0), 0);
+          expect(clearing(documents)).toBe(expected);
+          const rec = reconcile({ documents: documents.map((document) => ({ document, posted: true })), bundles: set.bundles, payments: set.payments });
+          const r = rec.find((x) => x.currency === set.currency)!;
+          expect(r.clearingDifferenceMinor).toBe(0);
+          expect(r.reserveDifferenceMinor).toBe(0);
+          expect(r.bookedReserveMinor).toBe(byRole(documents).reserve ?? 0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the summary of a statement equals the sum of its per-transaction documents by role', () => {
+    fc.assert(
+      fc.property(arbStatementSet(), (set) => {
+        for (const b of set.bundles) {
+          const o = opts({ mfTax: set.mfTax, dateBasis: set.dateBasis });
+          const per = buildStatementDocuments(b, o).documents;
+          const sum = buildStatementDocuments(b, { ...o, mode: 'summary' }).documents;
+          expect(byRole(sum)).toEqual(byRole(per));
+          const months = new Set(per.map((d) => d.date.slice(0, 7)));
+          expect(sum.length).toBeLessThanOrEqual(months.size);
+          for (const d of sum) expect(new Set(sum.map((x) => x.key)).size).toBe(sum.length);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reconcile points at the documents not posted', () => {
+    fc.assert(
+      fc.property(arbStatementSet(), fc.infiniteStream(fc.boolean()), (set, coin) => {
+        const { documents } = buildDocuments({ bundles: set.bundles, payments: set.payments }, opts({ mfTax: set.mfTax }));
+        const booked = documents.map((document) => ({ document, posted: coin.next().value as boolean }));
+        const [r] = reconcile({ documents: booked, bundles: set.bundles, payments: set.payments });
+        expect(r!.unexplainedClearingMinor).toBe(0);
+        expect(r!.unexplainedReserveMinor).toBe(0);
+        const net = (d: LedgerDocument, role: string) => d.lines.reduce((t, l) => (l.role === role ? t + l.amountMinor : t), 0);
+        const unposted = booked.filter((b) => !b.posted && (net(b.document, 'clearing') !== 0 || net(b.document, 'reserve') !== 0));
+        expect(r!.explanations.filter((e) => e.kind === 'unposted_document').map((e) => e.documentKey).sort()).toEqual(unposted.map((b) => b.document.key).sort());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('corrupted data never crashes: it becomes error issues naming the transaction, and nothing unbalanced is built', () => {
+    const fields = ['settlement_amount', 'revenue_breakdown', 'shipping_cost_breakdown', 'fee_tax_breakdown', 'adjustment_amount', 'reserve_amount', 'currency', 'revenue_amount', 'order_create_time'];
+    fc.assert(
+      fc.property(arbStatementSet(), fc.constantFrom(...fields), fc.oneof(fc.anything(), fc.constantFrom('abc', '1.2345', '', '  ', '1e5', '--1', '0 ', null)), (set, field, junk) => {
+        const tx = set.bundles.flatMap((b) => b.transactions)[0];
+        if (!tx) return;
+        (tx as unknown as Record<string, unknown>)[field] = junk;
+        for (const mode of ['per-transaction', 'summary'] as const) {
+          const { documents, issues } = buildDocuments({ bundles: set.bundles, payments: set.payments }, opts({ mode }));
+          for (const d of documents) expect(d.lines.reduce((s, l) => s + l.amountMinor, 0)).toBe(0);
+          for (const i of issues.filter((x) => x.severity === 'error')) expect(i.message).toMatch(/transaction|statement|payment/);
+          if (documents.some((d) => d.refs.transactionId === tx.id)) {
+            const own = documents.filter((d) => d.refs.transactionId === tx.id && d.kind !== 'reserve');
+            expect(clearing(own)).toBe(parseMinor(String(tx.settlement_amount), set.currency));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
