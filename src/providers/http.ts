@@ -36,8 +36,11 @@ export interface HttpClientOptions {
   limits?: RateLimit[];
   timeoutMs?: number;
   maxRetries?: number;
-  /** Decides from a response whether to retry and how long to wait (ms); undefined = do not retry. */
-  retryDelay?: (res: HttpResponse, attempt: number) => number | undefined;
+  /**
+   * Decides from a response whether to retry and how long to wait (ms). undefined falls back to
+   * the default rules (429/5xx retry); null means "do not retry", e.g. a daily quota that is spent.
+   */
+  retryDelay?: (res: HttpResponse, attempt: number) => number | null | undefined;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -134,7 +137,8 @@ export class HttpClient {
       }
       let delay: number | undefined;
       if (res) {
-        delay = this.opts.retryDelay?.(res, attempt) ?? defaultRetryDelay(res, attempt, this.now());
+        const custom = this.opts.retryDelay?.(res, attempt);
+        delay = custom === null ? undefined : custom ?? defaultRetryDelay(res, attempt, this.now());
       } else {
         delay = backoff(attempt);
       }

@@ -401,6 +401,7 @@ export class TenantBooks {
     const doc = store.get(id.toLowerCase());
     if (!doc) throw new NotFound(kind);
     const current = String(doc.Status);
+    if (status === current) return doc;
     const live = (doc.Payments as Wire[]).filter((p) => p.Status !== 'DELETED');
     const date = parseXeroDate(doc.Date)!;
     const errors: string[] = [];

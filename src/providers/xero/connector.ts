@@ -1,0 +1,433 @@
+import { z } from 'zod';
+import type { AccountClass, LedgerDocument } from '../../ledger/document.js';
+import { shortDocNumber } from '../../ledger/keys.js';
+import { parseMinor } from '../../ledger/money.js';
+import { SynderError } from '../../errors.js';
+import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
+import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './client.js';
+import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
+
+/** The generic contact every TikTok Shop document is issued to. */
+export const TIKTOK_CONTACT = 'TikTok Shop';
+
+const TYPE_OF_CLASS: Record<AccountClass, string> = {
+  bank: 'BANK',
+  current_asset: 'CURRENT',
+  income: 'REVENUE',
+  expense: 'EXPENSE',
+  other_income: 'OTHERINCOME',
+  current_liability: 'CURRLIAB',
+};
+
+const account = z.looseObject({
+  AccountID: z.string(),
+  Code: z.string().optional(),
+  Name: z.string(),
+  Type: z.string(),
+  Status: z.string().optional(),
+  BankAccountNumber: z.string().optional(),
+  CurrencyCode: z.string().optional(),
+});
+const accounts = z.looseObject({ Accounts: z.array(account) });
+const organisations = z.looseObject({
+  Organisations: z.array(z.looseObject({ OrganisationID: z.string().optional(), Name: z.string(), BaseCurrency: z.string(), CountryCode: z.string().optional(), ShortCode: z.string().optional() })).min(1),
+});
+const contacts = z.looseObject({ Contacts: z.array(z.looseObject({ ContactID: z.string().optional(), Name: z.string().optional(), StatusAttributeString: z.string().optional() })) });
+const messages = z.array(z.looseObject({ Message: z.string() })).optional();
+const element = z.looseObject({
+  InvoiceID: z.string().optional(),
+  CreditNoteID: z.string().optional(),
+  PaymentID: z.string().optional(),
+  BankTransactionID: z.string().optional(),
+  BankTransferID: z.string().optional(),
+  FromBankTransactionID: z.string().optional(),
+  InvoiceNumber: z.string().optional(),
+  CreditNoteNumber: z.string().optional(),
+  Reference: z.string().optional(),
+  Status: z.string().optional(),
+  StatusAttributeString: z.string().optional(),
+  ValidationErrors: messages,
+  Warnings: messages,
+});
+const envelope = (key: string) => z.looseObject({ [key]: z.array(element) });
+type Element = z.infer<typeof element>;
+
+const cell = z.looseObject({ Value: z.string().optional(), Attributes: z.array(z.looseObject({ Id: z.string().optional(), Value: z.string().optional() })).optional() });
+type Row = { RowType?: string; Cells?: Array<z.infer<typeof cell>>; Rows?: Row[] };
+const row: z.ZodType<Row> = z.lazy(() => z.looseObject({ RowType: z.string().optional(), Cells: z.array(cell).optional(), Rows: z.array(row).optional() }));
+const report = z.looseObject({ Reports: z.array(z.looseObject({ Rows: z.array(row) })).min(1) });
+
+const PART: Record<XeroPartType, { key: string; id: keyof Element; path: string }> = {
+  Invoice: { key: 'Invoices', id: 'InvoiceID', path: '/Invoices' },
+  CreditNote: { key: 'CreditNotes', id: 'CreditNoteID', path: '/CreditNotes' },
+  Payment: { key: 'Payments', id: 'PaymentID', path: '/Payments' },
+  BankTransaction: { key: 'BankTransactions', id: 'BankTransactionID', path: '/BankTransactions' },
+  BankTransfer: { key: 'BankTransfers', id: 'BankTransferID', path: '/BankTransfers' },
+};
+const DEAD = new Set(['DELETED', 'VOIDED']);
+
+interface Found {
+  type: XeroPartType;
+  id: string;
+  status?: string;
+  fromTx?: string;
+}
+
+export interface XeroConnectorOptions {
+  client: XeroClient;
+  /** Deep-link base, `config.xero.appUrl` (https://go.xero.com in production). */
+  appUrl: string;
+  shortCode?: string;
+  contactName?: string;
+  /** Account codes synder creates are `<prefix><n>`, at most 10 characters. */
+  accountCodePrefix?: string;
+}
+
+const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
+const msgs = (e: Element): string[] => [...(e.ValidationErrors ?? []), ...(e.Warnings ?? [])].map((m) => m.Message);
+
+export class XeroConnector implements LedgerConnector {
+  readonly provider = 'xero' as const;
+  private readonly client: XeroClient;
+  private org?: LedgerCompany;
+  private contactId?: string;
+  private readonly transferFrom = new Map<string, string>();
+
+  constructor(private readonly opts: XeroConnectorOptions) {
+    this.client = opts.client;
+  }
+
+  get apiCalls(): number {
+    return this.client.calls;
+  }
+
+  async company(): Promise<LedgerCompany> {
+    const json = await this.client.get('/Organisation');
+    const o = parseResponse(organisations, json, 'GET /Organisation').Organisations[0]!;
+    this.org = { id: o.OrganisationID ?? '', name: o.Name, currency: o.BaseCurrency, country: o.CountryCode, shortCode: o.ShortCode };
+    return this.org;
+  }
+
+  private async rawAccounts(): Promise<Array<z.infer<typeof account>>> {
+    return parseResponse(accounts, await this.client.get('/Accounts'), 'GET /Accounts').Accounts;
+  }
+
+  async listAccounts(): Promise<LedgerAccount[]> {
+    return (await this.rawAccounts()).filter((a) => (a.Status ?? 'ACTIVE') === 'ACTIVE').map(toLedgerAccount);
+  }
+
+  async ensureAccounts(specs: AccountSpec[]): Promise<LedgerAccount[]> {
+    let all = await this.rawAccounts();
+    const out: LedgerAccount[] = [];
+    const prefix = this.opts.accountCodePrefix ?? 'TTS';
+    let next = 100;
+    for (const spec of specs) {
+      const type = TYPE_OF_CLASS[spec.class];
+      const find = () =>
+        all.find((a) => (a.Status ?? 'ACTIVE') === 'ACTIVE' && spec.class === 'bank' && spec.bankAccountNumber && a.BankAccountNumber === spec.bankAccountNumber) ??
+        all.find((a) => (a.Status ?? 'ACTIVE') === 'ACTIVE' && a.Name.toLowerCase() === spec.name.toLowerCase());
+      let found = find();
+      if (found) {
+        if (spec.class === 'bank' && found.Type !== 'BANK') {
+          throw new SynderError(`The Xero account "${found.Name}" exists but is of type ${found.Type}, not BANK; the ${spec.role} account must be a bank account.`, {
+            hint: 'Rename that account in Xero or choose another name for this account.',
+            code: 'xero_account_type',
+          });
+        }
+        if (spec.role === 'clearing' && out.some((o, i) => specs[i]!.role === 'bank' && o.id === found!.AccountID)) {
+          throw new SynderError('The clearing account cannot be the payout bank account.', { hint: 'Give the clearing account its own name.', code: 'xero_clearing_is_bank' });
+        }
+        out.push(toLedgerAccount(found));
+        continue;
+      }
+      for (let attempt = 0; ; attempt++) {
+        const used = new Set(all.map((a) => (a.Code ?? '').toLowerCase()));
+        while (used.has(`${prefix}${next}`.toLowerCase())) next++;
+        const code = `${prefix}${next}`.slice(0, 10);
+        const body: Record<string, unknown> = { Code: code, Name: spec.name.slice(0, 150), Type: type };
+        if (type === 'BANK') {
+          body.BankAccountNumber = spec.bankAccountNumber ?? `TTS-${shortDocNumber(`bank-account:${spec.name}`).slice(1, 13)}`;
+          body.BankAccountType = 'BANK';
+          if (spec.currency) body.CurrencyCode = spec.currency.toUpperCase();
+        }
+        try {
+          const json = await this.client.request('PUT', '/Accounts', { body, label: 'PUT /Accounts' });
+          found = parseResponse(accounts, json, 'PUT /Accounts').Accounts[0];
+          if (!found) throw new SynderError('Xero PUT /Accounts returned no account.');
+          all = [...all, found];
+          next++;
+          break;
+        } catch (err) {
+          if (!(err instanceof XeroApiError) || err.status !== 400 || attempt >= 10) throw err;
+          all = await this.rawAccounts();
+          const again = find();
+          if (again) {
+            found = again;
+            break;
+          }
+          if (err.messages.some((m) => /unique Name/i.test(m))) {
+            throw new SynderError(`Xero already has an archived or deleted account named "${spec.name}".`, { hint: 'Restore it in Xero (Chart of accounts) or rename it, then run the command again.', code: 'xero_account_name' });
+          }
+          if (!err.messages.some((m) => /unique Code/i.test(m))) throw err;
+          next++;
+        }
+      }
+      out.push(toLedgerAccount(found!));
+    }
+    return out;
+  }
+
+  /** Finds or creates the "TikTok Shop" contact every document is issued to. */
+  async ensureContact(): Promise<string> {
+    if (this.contactId) return this.contactId;
+    const name = this.opts.contactName ?? TIKTOK_CONTACT;
+    const found = parseResponse(contacts, await this.client.get('/Contacts', { where: `Name==${quote(name)}` }), 'GET /Contacts').Contacts.find((c) => c.ContactID);
+    if (found?.ContactID) return (this.contactId = found.ContactID);
+    const created = parseResponse(contacts, await this.client.request('PUT', '/Contacts', { body: { Contacts: [{ Name: name, IsSupplier: true, IsCustomer: true }] }, query: { summarizeErrors: 'false' } }), 'PUT /Contacts').Contacts[0];
+    if (!created?.ContactID) throw new SynderError(`Xero did not create the "${name}" contact.`);
+    return (this.contactId = created.ContactID);
+  }
+
+  /** Live Xero objects carrying these document numbers, per number. */
+  private async lookup(numbers: string[], types: Set<XeroPartType>): Promise<Map<string, Found[]>> {
+    const out = new Map<string, Found[]>();
+    const add = (n: string | undefined, f: Found) => {
+      if (!n || !numbers.includes(n)) return;
+      out.set(n, [...(out.get(n) ?? []), f]);
+    };
+    const byRef = (field: string) => numbers.map((n) => `${field}==${quote(n)}`).join(' OR ');
+    for (const type of types) {
+      const spec = PART[type];
+      const query: Record<string, string> =
+        type === 'Invoice' ? { InvoiceNumbers: numbers.join(','), page: '1', pageSize: '100' } : type === 'CreditNote' ? { where: byRef('CreditNoteNumber'), page: '1', pageSize: '100' } : { where: byRef('Reference'), ...(type === 'BankTransfer' ? {} : { page: '1', pageSize: '100' }) };
+      const items = parseResponse(envelope(spec.key), await this.client.get(spec.path, query), `GET ${spec.path}`)[spec.key] as Element[];
+      for (const e of items) {
+        if (DEAD.has(e.Status ?? '')) continue;
+        const id = e[spec.id] as string | undefined;
+        if (!id) continue;
+        const number = type === 'Invoice' ? e.InvoiceNumber : type === 'CreditNote' ? e.CreditNoteNumber : e.Reference;
+        if (type === 'BankTransfer' && e.FromBankTransactionID) this.transferFrom.set(id, e.FromBankTransactionID);
+        add(number, { type, id, status: e.Status, fromTx: e.FromBankTransactionID });
+      }
+    }
+    return out;
+  }
+
+  private ref(f: Found, number: string): LedgerRef {
+    return { type: f.type, id: f.id, number, url: this.deepLink(f) };
+  }
+
+  async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
+    const result = new Map<string, LedgerRef[]>();
+    if (!this.org) await this.company();
+    for (const part of chunk(docs, XERO_LIMITS.batchSize)) {
+      const expected = new Map<string, XeroPartType[][]>();
+      const types = new Set<XeroPartType>();
+      for (const d of part) {
+        try {
+          const variants = d.kind === 'reserve' ? [expectedPartTypes(d, false), expectedPartTypes(d, true)] : [expectedPartTypes(d)];
+          expected.set(d.key, variants);
+          variants.flat().forEach((t) => types.add(t));
+        } catch (err) {
+          if (!(err instanceof RenderError)) throw err;
+        }
+      }
+      const numbers = part.filter((d) => expected.has(d.key)).map((d) => xeroDocNumber(d.key));
+      if (numbers.length === 0) continue;
+      const found = await this.lookup(numbers, types);
+      for (const d of part) {
+        const variants = expected.get(d.key);
+        const number = xeroDocNumber(d.key);
+        const have = found.get(number) ?? [];
+        if (!variants || have.length === 0) continue;
+        // Only a complete set counts as booked; a partial one (crash mid-document) is completed by post().
+        const complete = variants.some((v) => v.length > 0 && v.every((t) => have.some((h) => h.type === t) || (t === 'Payment' && have.some((h) => h.status === 'PAID'))));
+        if (complete) result.set(d.key, have.map((h) => this.ref(h, number)));
+      }
+    }
+    return result;
+  }
+
+  async post(inputs: PostInput[]): Promise<PostOutcome[]> {
+    if (inputs.length === 0) return [];
+    if (!this.org) await this.company();
+    const contactId = await this.ensureContact();
+    const outcomes = new Map<string, PostOutcome>();
+    const rendered: RenderedDocument[] = [];
+    for (const input of inputs) {
+      try {
+        rendered.push(renderDocument(input, { contactId }));
+      } catch (err) {
+        if (!(err instanceof RenderError)) throw err;
+        outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: err.message, fix: err.fix, refs: [] });
+      }
+    }
+    for (const part of chunk(rendered, XERO_LIMITS.batchSize)) await this.postChunk(part, outcomes);
+    return inputs.map((i) => outcomes.get(i.doc.key)!);
+  }
+
+  private async postChunk(docs: RenderedDocument[], outcomes: Map<string, PostOutcome>): Promise<void> {
+    const types = new Set(docs.flatMap((d) => d.parts.map((p) => p.type)));
+    const existing = await this.lookup(docs.map((d) => d.number), types);
+    const state = new Map(docs.map((d) => [d.key, { have: [...(existing.get(d.number) ?? [])], created: false, errors: [] as string[] }]));
+    const run = async (type: XeroPartType, pending: Array<{ doc: RenderedDocument; body: Record<string, unknown> }>) => {
+      if (pending.length === 0) return;
+      const spec = PART[type];
+      // A bank transfer batch has no summarizeErrors=false, so each goes alone to fail alone.
+      const batches = type === 'BankTransfer' ? pending.map((p) => [p]) : [pending];
+      for (const batch of batches) {
+        let items: Element[];
+        try {
+          const json = await this.client.request('PUT', spec.path, { body: { [spec.key]: batch.map((p) => p.body) }, query: type === 'BankTransfer' ? undefined : { summarizeErrors: 'false' }, label: `PUT ${spec.path}` });
+          items = parseResponse(envelope(spec.key), json, `PUT ${spec.path}`)[spec.key] as Element[];
+        } catch (err) {
+          if (!(err instanceof XeroApiError) || err.status !== 400) throw err;
+          for (const p of batch) state.get(p.doc.key)!.errors.push(`${type}: ${err.messages.join('; ') || err.message}`);
+          continue;
+        }
+        batch.forEach((p, i) => {
+          const e = items[i];
+          const s = state.get(p.doc.key)!;
+          const id = e?.[spec.id] as string | undefined;
+          const failed = !e || e.StatusAttributeString === 'ERROR' || !id;
+          if (id && !failed) {
+            s.have.push({ type, id, status: e!.Status, fromTx: e!.FromBankTransactionID });
+            s.created = true;
+            if (type === 'BankTransfer' && e!.FromBankTransactionID) this.transferFrom.set(id, e!.FromBankTransactionID);
+          }
+          const problems = e ? msgs(e) : ['no element returned'];
+          if (failed || e!.StatusAttributeString === 'WARNING') s.errors.push(`${type}: ${problems.join('; ') || 'rejected without a message'}`);
+        });
+      }
+    };
+    // Phase 1: everything that stands alone; phase 2: payments of the invoices and credit notes.
+    for (const type of ['Invoice', 'CreditNote', 'BankTransaction', 'BankTransfer'] as const) {
+      await run(type, docs.flatMap((d) => d.parts.filter((p) => p.type === type && !state.get(d.key)!.have.some((h) => h.type === type)).map((p) => ({ doc: d, body: p.body }))));
+    }
+    const payments: Array<{ doc: RenderedDocument; body: Record<string, unknown> }> = [];
+    for (const d of docs) {
+      const s = state.get(d.key)!;
+      for (const p of d.parts.filter((x) => x.type === 'Payment')) {
+        if (s.have.some((h) => h.type === 'Payment')) continue;
+        const target = s.have.find((h) => h.type === p.settles);
+        if (!target || target.status === 'PAID') continue; // failed above, or already settled
+        const link = p.settles === 'Invoice' ? { Invoice: { InvoiceID: target.id } } : { CreditNote: { CreditNoteID: target.id } };
+        payments.push({ doc: d, body: { ...link, ...p.body } });
+      }
+    }
+    await run('Payment', payments);
+    for (const d of docs) {
+      const s = state.get(d.key)!;
+      const refs = s.have.map((h) => this.ref(h, d.number));
+      if (s.errors.length) {
+        outcomes.set(d.key, { key: d.key, status: 'failed', error: `Xero rejected ${d.key}: ${s.errors.join(' | ')}`, fix: fixFor(s.errors), refs });
+      } else outcomes.set(d.key, { key: d.key, status: s.created ? 'created' : 'existing', refs });
+    }
+  }
+
+  async remove(items: Array<{ key: string; refs: LedgerRef[] }>): Promise<RemoveOutcome[]> {
+    const order: Record<string, number> = { Payment: 0, Invoice: 1, CreditNote: 1, BankTransaction: 2, BankTransfer: 3, ManualJournal: 4 };
+    const out: RemoveOutcome[] = [];
+    for (const item of items) {
+      const refs = [...item.refs].sort((a, b) => (order[a.type] ?? 9) - (order[b.type] ?? 9));
+      const results: Array<{ status: 'deleted' | 'voided' | 'refused' | 'missing'; message?: string }> = [];
+      for (const ref of refs) {
+        const id = encodeURIComponent(ref.id);
+        const call = async (): Promise<'deleted' | 'voided'> => {
+          switch (ref.type) {
+            case 'Payment':
+              await this.client.request('POST', `/Payments/${id}`, { body: { Status: 'DELETED' } });
+              return 'deleted';
+            case 'Invoice':
+              await this.client.request('POST', `/Invoices/${id}`, { body: { Invoices: [{ InvoiceID: ref.id, Status: 'VOIDED' }] } });
+              return 'voided';
+            case 'CreditNote':
+              await this.client.request('POST', `/CreditNotes/${id}`, { body: { CreditNotes: [{ CreditNoteID: ref.id, Status: 'VOIDED' }] } });
+              return 'voided';
+            case 'BankTransaction':
+              await this.client.request('POST', `/BankTransactions/${id}`, { body: { BankTransactions: [{ BankTransactionID: ref.id, Status: 'DELETED' }] } });
+              return 'deleted';
+            case 'BankTransfer':
+              // Soft delete of bank transfers arrived in Accounting API spec 16.1.0 (July 2026).
+              await this.client.request('POST', `/BankTransfers/${id}`, { body: { Status: 'DELETED' } });
+              return 'deleted';
+            default:
+              throw new XeroApiError(400, `remove ${ref.type}`, [`synder does not create ${ref.type} objects in Xero, so it will not remove one`], undefined);
+          }
+        };
+        try {
+          results.push({ status: await call() });
+        } catch (err) {
+          if (err instanceof XeroApiError && err.status === 404) results.push({ status: 'missing', message: `${ref.type} ${ref.id} no longer exists in Xero` });
+          else if (err instanceof XeroApiError && err.status === 400) results.push({ status: 'refused', message: `Xero refused to remove ${ref.type} ${ref.number ?? ref.id}: ${err.messages.join('; ')}` });
+          else throw err;
+        }
+      }
+      const refused = results.filter((r) => r.status === 'refused');
+      if (refused.length) out.push({ key: item.key, status: 'refused', message: refused.map((r) => r.message).join(' | ') });
+      else if (results.length === 0 || results.every((r) => r.status === 'missing')) out.push({ key: item.key, status: 'missing', message: results.map((r) => r.message).join(' | ') || undefined });
+      else out.push({ key: item.key, status: results.some((r) => r.status === 'voided') ? 'voided' : 'deleted' });
+    }
+    return out;
+  }
+
+  /**
+   * From the Trial Balance (YTD Debit − YTD Credit), the report that covers every account type;
+   * dated tomorrow so documents dated today in any time zone are included.
+   */
+  async accountBalance(accountId: string): Promise<number> {
+    const org = this.org ?? (await this.company());
+    const date = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const rep = parseResponse(report, await this.client.get('/Reports/TrialBalance', { date }), 'GET /Reports/TrialBalance').Reports[0]!;
+    const header = rep.Rows.find((r) => r.RowType === 'Header')?.Cells?.map((c) => c.Value ?? '') ?? [];
+    const dr = header.indexOf('YTD Debit');
+    const cr = header.indexOf('YTD Credit');
+    if (dr < 0 || cr < 0) throw new SynderError('Xero Trial Balance has no YTD Debit / YTD Credit columns.', { code: 'invalid_response' });
+    const amount = (v: string | undefined, field: string) => (v && v.trim() !== '' ? parseMinor(v.replace(/,/g, ''), org.currency, `Trial Balance ${field}`) : 0);
+    const walk = (rows: Row[]): number | undefined => {
+      for (const r of rows) {
+        if (r.RowType === 'Row' && r.Cells?.[0]?.Attributes?.some((a) => a.Id === 'account' && a.Value?.toLowerCase() === accountId.toLowerCase())) {
+          return amount(r.Cells[dr]?.Value, 'YTD Debit') - amount(r.Cells[cr]?.Value, 'YTD Credit');
+        }
+        const inner = r.Rows ? walk(r.Rows) : undefined;
+        if (inner !== undefined) return inner;
+      }
+      return undefined;
+    };
+    return walk(rep.Rows) ?? 0; // accounts without movements are not listed
+  }
+
+  deepLink(ref: Pick<LedgerRef, 'type' | 'id'>): string {
+    const base = this.opts.appUrl.replace(/\/+$/, '');
+    const sc = this.org?.shortCode ?? this.opts.shortCode;
+    const target = (() => {
+      switch (ref.type) {
+        case 'Invoice':
+          return `/AccountsReceivable/View.aspx?InvoiceID=${ref.id}`;
+        case 'CreditNote':
+          return `/AccountsPayable/ViewCreditNote.aspx?creditNoteID=${ref.id}`;
+        case 'BankTransfer':
+          return `/Bank/ViewTransaction.aspx?bankTransactionID=${this.transferFrom.get(ref.id) ?? ref.id}`;
+        case 'ManualJournal':
+          return `/Journal/View.aspx?invoiceID=${ref.id}`;
+        default: // BankTransaction; Payment as Xero's own tools link it
+          return `/Bank/ViewTransaction.aspx?bankTransactionID=${ref.id}`;
+      }
+    })();
+    return sc ? `${base}/organisationlogin/default.aspx?shortcode=${encodeURIComponent(sc)}&redirecturl=${target}` : `${base}${target}`;
+  }
+}
+
+function toLedgerAccount(a: z.infer<typeof account>): LedgerAccount {
+  return { id: a.AccountID, name: a.Name, type: a.Type, currency: a.CurrencyCode, code: a.Code };
+}
+
+function fixFor(errors: string[]): string | undefined {
+  const text = errors.join(' ');
+  if (/period lock date/i.test(text)) return 'The date is in a locked period in Xero: move the lock date (Advisor → Financial settings) or book it in an open period.';
+  if (/not subscribed to currency/i.test(text)) return 'Enable this currency in Xero (Settings → Currencies) or use a clearing account in the base currency.';
+  if (/must be unique/i.test(text)) return 'A document with this number already exists in Xero; run `synder sync` again to link it instead of creating it.';
+  if (/account code|not a valid code|archived/i.test(text)) return 'Check the account mapping (`synder status`) and that the Xero accounts are active.';
+  return undefined;
+}
