@@ -15,3 +15,5 @@ export { KeyringVault, probeKeyring, type KeyringBackend } from './vault-keyring
 export { getFreshTokens, withFreshToken, lockFileFor, type FreshTokenOptions, type TokenAccess } from './refresh.js';
 export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock.js';
 export { redactSecrets } from './redact.js';
+export { createInvite, acceptInvite, listInvites, cancelInvite, type CreateInviteOptions, type CreatedInvite, type AcceptInviteOptions, type AcceptedInvite, type Invite } from './invites.js';
+export { composeInviteMessage, mailtoLink, type InviteMessage } from './invite-message.js';
