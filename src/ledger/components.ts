@@ -234,7 +234,8 @@ function checkTotals(tx: StatementTransaction, currency: string, out: ExtractedT
   const bookedSum = out.components.filter((c) => c.group !== 'reserve').reduce((s, c) => s + c.amountMinor, 0);
   const diff = bookedSum - out.settlementMinor;
   if (diff !== 0) {
-    const parts = (['revenue', 'shipping', 'fee_tax', 'adjustment'] as const).map((g) => `${g} ${fmt(sumGroup(g))}`).join(' + ');
+    const label = { revenue: tx.revenue_breakdown != null ? 'Σ revenue_breakdown' : 'revenue_amount', shipping: tx.shipping_cost_breakdown != null ? 'Σ shipping_cost_breakdown' : 'shipping_cost_amount', fee_tax: tx.fee_tax_breakdown != null ? 'Σ fee_tax_breakdown' : 'fee_tax_amount', adjustment: 'adjustment_amount' };
+    const parts = (['revenue', 'shipping', 'fee_tax', 'adjustment'] as const).map((g) => `${label[g]} ${fmt(sumGroup(g))}`).join(' + ');
     details.unshift(`settlement_amount ${fmt(out.settlementMinor)} ≠ ${parts} = ${fmt(bookedSum)} (difference ${fmt(diff)})`);
     fields.add('settlement_amount');
     for (const g of groups) if (g.has) fields.add(g.breakdown); else fields.add(g.total);

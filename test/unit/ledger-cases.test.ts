@@ -230,7 +230,7 @@ describe('data inconsistencies', () => {
     const { documents, issues } = buildStatementDocuments(bundleOf([t], { settlement_amount: '21.70' }), opts());
     expect(documents).toEqual([]);
     expect(issues[0]).toMatchObject({ severity: 'error', code: 'inconsistent_transaction', transactionId: 'tx1', differenceMinor: -100 });
-    expect(issues[0]!.message).toContain('transaction tx1 (order o1) in statement st1: settlement_amount 21.70 USD ≠ revenue 30.00 USD + shipping -4.50 USD + fee_tax -4.80 USD + adjustment 0.00 USD = 20.70 USD (difference -1.00 USD)');
+    expect(issues[0]!.message).toContain('transaction tx1 (order o1) in statement st1: settlement_amount 21.70 USD ≠ Σ revenue_breakdown 30.00 USD + Σ shipping_cost_breakdown -4.50 USD + Σ fee_tax_breakdown -4.80 USD + adjustment_amount 0.00 USD = 20.70 USD (difference -1.00 USD)');
     expect(issues[0]!.fields).toContain('settlement_amount');
   });
 
