@@ -41,14 +41,18 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
   }
   const x = await import('../providers/xero/index.js');
   const access = await tokenAccess(ctx, vault, key, x.createXeroOAuth(ctx.config.xero));
-  return new x.XeroConnector({
+  const client = new x.XeroClient({
     apiUrl: ctx.config.xero.apiUrl,
-    appUrl: ctx.config.xero.appUrl,
     tenantId: conn.externalId,
-    shortCode: typeof conn.settings.shortCode === 'string' ? conn.settings.shortCode : undefined,
     getAccessToken: access.getAccessToken,
     onUnauthorized: async () => access.onUnauthorized(await access.getAccessToken()),
     timeScale: timeScale(ctx),
+    onDailyBudgetLow: (b) => ctx.logger.warn(`Xero daily API budget is running low (${JSON.stringify(b)}).`),
+  });
+  return new x.XeroConnector({
+    client,
+    appUrl: ctx.config.xero.appUrl,
+    shortCode: typeof conn.settings.shortCode === 'string' ? conn.settings.shortCode : undefined,
   });
 }
 
