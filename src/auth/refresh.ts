@@ -20,7 +20,7 @@ export interface FreshTokenOptions {
    * refreshed even though it looks valid; if it holds another, that one is simply used.
    */
   rejectedAccessToken?: string;
-  /** How long to wait for another process's refresh (default 60 s). */
+  /** How long to wait for another process's refresh (default 3 minutes). */
   lockWaitMs?: number;
 }
 
@@ -65,8 +65,10 @@ export async function getFreshTokens(opts: FreshTokenOptions): Promise<TokenSet>
 async function refreshUnderLock(opts: FreshTokenOptions, now: () => number): Promise<TokenSet> {
   const lock = await acquireFileLock(lockFileFor(opts.lockDir, opts.key), {
     what: `the token refresh of ${opts.key}`,
-    waitMs: opts.lockWaitMs ?? 60_000,
-    staleMs: 2 * 60_000,
+    waitMs: opts.lockWaitMs ?? 3 * 60_000,
+    // A slow refresh (retries with backoff) must not look abandoned: taking over a live holder's
+    // lock could spend the same rotating refresh token twice. Dead holders are detected by pid.
+    staleMs: 10 * 60_000,
   });
   try {
     const stored = await opts.vault.get(opts.key);

@@ -125,7 +125,11 @@ export class FileVault implements TokenVault {
     try {
       const content = this.read();
       mutate(content);
-      this.write(content);
+      try {
+        this.write(content);
+      } catch (err) {
+        throw new StateError(`Cannot write the credentials file ${this.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Check free disk space and the permissions of SYNDER_HOME; the previous file is unchanged.');
+      }
     } finally {
       await lock.release();
     }
