@@ -345,9 +345,15 @@ export class XeroConnector implements LedgerConnector {
             case 'CreditNote':
               await this.client.request('POST', `/CreditNotes/${id}`, { body: { CreditNotes: [{ CreditNoteID: ref.id, Status: 'VOIDED' }] } });
               return 'voided';
-            case 'BankTransaction':
-              await this.client.request('POST', `/BankTransactions/${id}`, { body: { BankTransactions: [{ BankTransactionID: ref.id, Status: 'DELETED' }] } });
+            case 'BankTransaction': {
+              // The spec requires Type, LineItems and BankAccount on every BankTransaction body,
+              // so the deletion sends the stored transaction back whole with the new status.
+              const current = parseResponse(z.looseObject({ BankTransactions: z.array(z.looseObject({ Type: z.string(), BankAccount: z.looseObject({ AccountID: z.string() }), LineItems: z.array(z.looseObject({})), Status: z.string().optional() })).min(1) }), await this.client.get(`/BankTransactions/${id}`), 'GET /BankTransactions/{id}').BankTransactions[0]!;
+              if (current.Status === 'DELETED') return 'deleted';
+              const { Type, BankAccount, LineItems } = current;
+              await this.client.request('POST', `/BankTransactions/${id}`, { body: { BankTransactions: [{ BankTransactionID: ref.id, Type, BankAccount: { AccountID: BankAccount.AccountID }, LineItems, Status: 'DELETED' }] } });
               return 'deleted';
+            }
             case 'BankTransfer':
               // Soft delete of bank transfers arrived in Accounting API spec 16.1.0 (July 2026).
               await this.client.request('POST', `/BankTransfers/${id}`, { body: { Status: 'DELETED' } });

@@ -1,3 +1,3 @@
 export { startXeroSandbox, type XeroSandbox, type XeroSandboxOptions } from './server.js';
 export { XeroBooks, TenantBooks } from './books.js';
-export { OpenApiValidator, resolveOpenApiPath } from './openapi.js';
+export { OpenApiValidator, openApiValidator, resolveOpenApiPath } from './openapi.js';

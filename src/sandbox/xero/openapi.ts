@@ -70,6 +70,14 @@ export function formatProblems(problems: SchemaProblem[]): string {
     .join('; ');
 }
 
+const loaded = new Map<string, OpenApiValidator>();
+/** One parsed spec per path per process: the YAML is large and sandboxes start often in tests. */
+export function openApiValidator(specPath: string): OpenApiValidator {
+  let v = loaded.get(specPath);
+  if (!v) loaded.set(specPath, (v = new OpenApiValidator(specPath)));
+  return v;
+}
+
 /** Where the spec comes from: the option, then SYNDER_XERO_OPENAPI; undefined turns validation off. */
 export function resolveOpenApiPath(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const p = option ?? (env.SYNDER_XERO_OPENAPI && env.SYNDER_XERO_OPENAPI.trim() !== '' ? env.SYNDER_XERO_OPENAPI : undefined);

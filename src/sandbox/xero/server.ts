@@ -8,7 +8,7 @@ import { AccountingApi, ApiFailure, fingerprint, requestSchema, SCOPES, schemaVi
 import { XeroBooks, type TenantInit, type Wire } from './books.js';
 import { XeroIdentity } from './identity.js';
 import { retryAfterHeader, XeroRateLimits } from './limits.js';
-import { OpenApiValidator, resolveOpenApiPath } from './openapi.js';
+import { openApiValidator, type OpenApiValidator, resolveOpenApiPath } from './openapi.js';
 
 export interface XeroSandboxOptions extends SandboxCommonOptions {
   clientId?: string;
@@ -42,7 +42,7 @@ export async function startXeroSandbox(opts: XeroSandboxOptions = {}): Promise<X
   const warnings: string[] = [];
   const specPath = resolveOpenApiPath(opts.openApiPath);
   let validator: OpenApiValidator | undefined;
-  if (specPath) validator = new OpenApiValidator(specPath);
+  if (specPath) validator = openApiValidator(specPath);
   else warnings.push('Xero sandbox: schema validation is off (set SYNDER_XERO_OPENAPI to xero_accounting.yaml to turn it on); business rules are still checked.');
 
   const books = new XeroBooks(opts.tenants ?? [{ name: 'Demo Company (US)', currency: 'USD', country: 'US' }], () => clock.now());
