@@ -10,7 +10,7 @@ import { TIKTOK_CODES, tiktokError, tiktokRetryDelay } from './errors.js';
  * redirect is the one registered in Partner Center (mirrored as config.tiktok.redirectUri).
  * Token calls are unsigned GETs with the app secret in the query, so URLs are never logged.
  */
-export function createTikTokOAuth(config: Config['tiktok'], opts: { http?: Partial<Omit<HttpClientOptions, 'provider'>> } = {}): OAuthAdapter {
+export function createTikTokOAuth(config: Config['tiktok'], opts: { http?: Partial<Omit<HttpClientOptions, 'provider'>>; clock?: { now(): number } } = {}): OAuthAdapter {
   const http = new HttpClient({ provider: 'tiktok', concurrency: 2, retryDelay: (res, attempt) => tiktokRetryDelay(res, attempt), ...opts.http });
 
   const need = (value: string | undefined, env: string): string => {
@@ -85,7 +85,7 @@ export function createTikTokOAuth(config: Config['tiktok'], opts: { http?: Parti
     },
     async refresh(tokens: TokenSet): Promise<TokenSet> {
       if (!tokens.refreshToken) throw new ReauthRequiredError('tiktok', 'No TikTok Shop refresh token is stored.');
-      if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= Date.now()) {
+      if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= (opts.clock?.now() ?? Date.now())) {
         throw new ReauthRequiredError('tiktok', 'The TikTok Shop authorization has expired.');
       }
       // Always keep what comes back: TikTok does not promise the refresh token stays the same.
