@@ -7,7 +7,7 @@
  * and calendar month, aggregating the very same per-transaction lines by role, so both modes
  * always agree. Payouts are separate documents in both modes (payout.ts).
  */
-import { extractComponents, formatSigned, type Bucket, type Component, type ExtractedTransaction } from './components.js';
+import { extractComponents, formatSigned, safeText, type Bucket, type Component, type ExtractedTransaction } from './components.js';
 import { localDate, toUnixSeconds } from './dates.js';
 import type { AccountRole, LedgerDocument, LedgerLine } from './document.js';
 import { checkDocument, checkStatementClearing, checkTransactionClearing } from './invariants.js';
@@ -47,7 +47,7 @@ export interface TransactionBuild extends BuildResult {
 
 const BUCKET_ORDER: Bucket[] = ['sale', 'fees', 'refund', 'adjustment', 'reserve'];
 
-const normCurrency = (c: unknown) => String(c ?? '').trim().toUpperCase();
+const normCurrency = (c: unknown) => (typeof c === 'string' ? c.trim().toUpperCase() : '');
 
 function txLabel(tx: StatementTransaction, statementId: string): string {
   const ref = tx.order_id ? `order ${tx.order_id}` : tx.adjustment_id ? `adjustment ${tx.adjustment_id}` : tx.reserve_id ? `reserve ${tx.reserve_id}` : `type ${tx.type}`;
@@ -66,7 +66,7 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
   const fail = (issues: LedgerIssue[], extracted?: ExtractedTransaction): TransactionBuild => ({ transaction: tx, extracted, date, ok: false, documents: [], issues });
 
   if (tx.currency !== undefined && tx.currency !== null && normCurrency(tx.currency) !== currency) {
-    return fail([{ severity: 'error', code: 'currency_mismatch', ...base, fields: ['currency'], message: `${txLabel(tx, statement.id)}: currency ${tx.currency} differs from the statement's ${currency}; nothing booked` }]);
+    return fail([{ severity: 'error', code: 'currency_mismatch', ...base, fields: ['currency'], message: `${txLabel(tx, statement.id)}: currency ${safeText(tx.currency)} differs from the statement's ${currency}; nothing booked` }]);
   }
   let extracted: ExtractedTransaction;
   try {
@@ -216,7 +216,7 @@ export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOpti
   const currency = normCurrency(statement.currency);
   const issues: LedgerIssue[] = [];
   const bad = statementShapeProblem(bundle);
-  if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: String(statement?.id), fields: [bad.field], message: `statement ${String(statement?.id)}: ${bad.message}; nothing booked` }] };
+  if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: safeText(statement?.id), fields: [bad.field], message: `statement ${safeText(statement?.id)}: ${bad.message}; nothing booked` }] };
   const builds = bundle.transactions.map((tx) => buildTransactionDocuments(tx, bundle, opts));
   for (const b of builds) issues.push(...b.issues);
   issues.push(...checkStatementData(bundle, builds, currency));
@@ -236,9 +236,9 @@ function statementShapeProblem(bundle: StatementBundle): { code: LedgerIssue['co
   const st = bundle.statement as unknown as Record<string, unknown> | undefined;
   if (!st || typeof st !== 'object') return { code: 'invalid_amount', field: 'statement', message: 'statement is missing' };
   const cur = normCurrency(st.currency);
-  if (!/^[A-Z]{3}$/.test(cur)) return { code: 'currency_mismatch', field: 'currency', message: `currency ${JSON.stringify(st.currency)} is not an ISO 4217 code` };
+  if (!/^[A-Z]{3}$/.test(cur)) return { code: 'currency_mismatch', field: 'currency', message: `currency ${safeText(st.currency)} is not an ISO 4217 code` };
   const t = toUnixSeconds(st.statement_time);
-  if (t === undefined || !Number.isFinite(new Date(t * 1000).getTime())) return { code: 'invalid_amount', field: 'statement_time', message: `statement_time ${JSON.stringify(st.statement_time)} is not a Unix time` };
+  if (t === undefined || !Number.isFinite(new Date(t * 1000).getTime())) return { code: 'invalid_amount', field: 'statement_time', message: `statement_time ${safeText(st.statement_time)} is not a Unix time` };
   if (!Array.isArray(bundle.transactions)) return { code: 'invalid_amount', field: 'transactions', message: 'transactions is not a list' };
   return undefined;
 }
@@ -259,7 +259,7 @@ function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[],
   const sid = statement.id;
   const fmt = (n: number) => formatSigned(n, currency);
   if (header && header.currency !== undefined && normCurrency(header.currency) !== currency) {
-    issues.push({ severity: 'error', code: 'currency_mismatch', statementId: sid, fields: ['currency'], message: `statement ${sid}: transactions header currency ${header.currency} differs from the statement's ${currency}` });
+    issues.push({ severity: 'error', code: 'currency_mismatch', statementId: sid, fields: ['currency'], message: `statement ${sid}: transactions header currency ${safeText(header.currency)} differs from the statement's ${currency}` });
   }
   if (header?.total_count !== undefined && header.total_count !== bundle.transactions.length) {
     issues.push({ severity: 'error', code: 'statement_mismatch', statementId: sid, fields: ['total_count'], message: `statement ${sid}: ${bundle.transactions.length} transactions fetched but total_count is ${header.total_count}` });

@@ -17,7 +17,7 @@
 import type { AccountRole, DocumentKind } from './document.js';
 import type { IssueCode } from './issues.js';
 import type { AccountMapping } from './mapping.js';
-import { formatMinor, MoneyError, parseMinor } from './money.js';
+import { formatMinor, MAX_AMOUNT_MINOR, MoneyError, parseMinor } from './money.js';
 import type { StatementTransaction } from './tiktok-data.js';
 
 export type Bucket = Extract<DocumentKind, 'sale' | 'fees' | 'refund' | 'adjustment' | 'reserve'>;
@@ -56,6 +56,16 @@ export interface ExtractedTransaction {
 
 type Raw = unknown;
 
+/** Text of an untrusted value for messages; never throws (objects may carry a hostile toString). */
+export function safeText(v: unknown): string {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function extractComponents(tx: StatementTransaction, currency: string, mapping: AccountMapping): ExtractedTransaction {
@@ -63,11 +73,16 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   const parse = (raw: Raw, field: string): number | undefined => {
     if (raw === undefined || raw === null) return undefined;
     if (typeof raw !== 'string' && typeof raw !== 'number') {
-      out.problems.push({ code: 'invalid_amount', message: `${field}: expected a decimal amount, got ${JSON.stringify(raw)}`, fields: [field] });
+      out.problems.push({ code: 'invalid_amount', message: `${field}: expected a decimal amount, got ${safeText(raw)}`, fields: [field] });
       return undefined;
     }
     try {
-      return parseMinor(raw, currency, field);
+      const n = parseMinor(raw, currency, field);
+      if (Math.abs(n) > MAX_AMOUNT_MINOR) {
+        out.problems.push({ code: 'invalid_amount', message: `${field}: "${safeText(raw)}" is implausibly large`, fields: [field] });
+        return undefined;
+      }
+      return n;
     } catch (err) {
       if (!(err instanceof MoneyError)) throw err;
       out.problems.push({ code: 'invalid_amount', message: err.message, fields: [field] });
@@ -76,7 +91,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   };
   const add = (group: Component['group'], field: string, raw: Raw, role: AccountRole | undefined, bucketFor: (amount: number, role: AccountRole) => Bucket) => {
     const amount = parse(raw, field);
-    out.sourceAmounts.push({ field, raw: String(raw), amountMinor: amount, booked: amount !== undefined });
+    out.sourceAmounts.push({ field, raw: safeText(raw), amountMinor: amount, booked: amount !== undefined });
     if (amount === undefined) return;
     const known = role !== undefined;
     const r: AccountRole = role ?? 'uncategorized';
@@ -88,7 +103,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   const walk = (group: Component['group'], prefix: string, map: Raw, lookup: (key: string) => AccountRole | undefined, bucketFor: (key: string) => (amount: number, role: AccountRole) => Bucket, skip: string[] = []) => {
     if (map === undefined || map === null) return;
     if (!isPlainObject(map)) {
-      out.problems.push({ code: 'invalid_amount', message: `${prefix}: expected an object of amounts, got ${JSON.stringify(map)}`, fields: [prefix] });
+      out.problems.push({ code: 'invalid_amount', message: `${prefix}: expected an object of amounts, got ${safeText(map)}`, fields: [prefix] });
       return;
     }
     for (const [key, value] of Object.entries(map)) {
@@ -132,7 +147,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   const ftb = tx.fee_tax_breakdown as Raw;
   if (ftb !== undefined && ftb !== null) {
     if (!isPlainObject(ftb)) {
-      out.problems.push({ code: 'invalid_amount', message: `fee_tax_breakdown: expected an object, got ${JSON.stringify(ftb)}`, fields: ['fee_tax_breakdown'] });
+      out.problems.push({ code: 'invalid_amount', message: `fee_tax_breakdown: expected an object, got ${safeText(ftb)}`, fields: ['fee_tax_breakdown'] });
     } else {
       for (const [part, value] of Object.entries(ftb)) {
         const table = part === 'fee' ? mapping.feeKeys : part === 'tax' ? mapping.taxKeys : {};
@@ -147,7 +162,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
 
   // Adjustment
   if (tx.adjustment_amount !== undefined && tx.adjustment_amount !== null) {
-    const type = String(tx.type ?? '');
+    const type = safeText(tx.type ?? '');
     const role = Object.hasOwn(mapping.adjustmentTypes, type) ? mapping.adjustmentTypes[type] : undefined;
     const before = out.warnings.length;
     add('adjustment', 'adjustment_amount', tx.adjustment_amount, role, () => 'adjustment');
@@ -162,11 +177,11 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   if (tx.reserve_amount !== undefined && tx.reserve_amount !== null) {
     add('reserve', 'reserve_amount', tx.reserve_amount, 'reserve', () => 'reserve');
     const res = out.components.find((c) => c.group === 'reserve');
-    const status = String(tx.reserve_status ?? '').toUpperCase();
+    const status = safeText(tx.reserve_status ?? '').toUpperCase();
     if (res && res.amountMinor !== 0 && status) {
       const withheld = res.amountMinor < 0;
       if ((status === 'COLLECTED' && !withheld) || (status === 'RELEASED' && withheld)) {
-        res.warning = `reserve_amount ${res.raw.trim()} has reserve_status ${tx.reserve_status}: booked by its sign (negative = withheld, positive = released)`;
+        res.warning = `reserve_amount ${res.raw.trim()} has reserve_status ${status}: booked by its sign (negative = withheld, positive = released)`;
         out.warnings.push(res.warning);
       }
     }

@@ -37,6 +37,7 @@ export function parseMinor(value: string | number | undefined | null, currency: 
     if (!Number.isFinite(value)) throw new MoneyError(`${field}: ${value} is not a finite amount`);
     value = String(value);
   }
+  if (typeof value !== 'string') throw new MoneyError(`${field}: expected a decimal amount, got ${typeof value}`);
   const text = value.trim();
   const m = DECIMAL.exec(text);
   if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) throw new MoneyError(`${field}: "${value}" is not a decimal amount`);
@@ -75,3 +76,9 @@ export function sumMinor(values: Iterable<number>): number {
   }
   return total;
 }
+
+/**
+ * Largest single amount the ledger accepts (10^14 minor units, e.g. a trillion dollars): far above
+ * any real TikTok amount, and low enough that sums of many of them stay exact integers.
+ */
+export const MAX_AMOUNT_MINOR = 1e14;

@@ -5,17 +5,17 @@
  * only the part of the payment's reserve not booked from statements is booked here, so a reserve
  * is never counted twice. Clearing is credited by amount − that reserve part.
  */
-import { formatSigned } from './components.js';
+import { formatSigned, safeText } from './components.js';
 import { localDate, toUnixSeconds } from './dates.js';
 import type { LedgerDocument, LedgerLine } from './document.js';
 import { checkDocument } from './invariants.js';
 import type { LedgerIssue } from './issues.js';
 import { documentKey } from './keys.js';
-import { MoneyError, parseMinor } from './money.js';
+import { MAX_AMOUNT_MINOR, MoneyError, parseMinor } from './money.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
 import type { BuildOptions, BuildResult } from './build.js';
 
-const norm = (c: unknown) => String(c ?? '').trim().toUpperCase();
+const norm = (c: unknown) => (typeof c === 'string' ? c.trim().toUpperCase() : '');
 
 /** Σ reserve_amount of the transactions in these statements (what statement documents already booked). */
 export function reserveBookedFromStatements(bundles: StatementBundle[], currency: string): number {
@@ -24,7 +24,8 @@ export function reserveBookedFromStatements(bundles: StatementBundle[], currency
     for (const tx of b.transactions) {
       if (tx.reserve_amount === undefined || tx.reserve_amount === null) continue;
       try {
-        sum += parseMinor(tx.reserve_amount, currency, 'reserve_amount');
+        const n = parseMinor(tx.reserve_amount, currency, 'reserve_amount');
+        if (Math.abs(n) <= MAX_AMOUNT_MINOR) sum += n; // larger ones are rejected with their statement
       } catch {
         /* reported when the statement is built */
       }
@@ -37,22 +38,22 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
   const pid = payment.id;
   const issues: LedgerIssue[] = [];
   const label = `payment ${pid}`;
-  if (String(payment.status ?? '').toUpperCase() !== 'PAID') {
-    return { documents: [], issues: [{ severity: 'info', code: 'payment_not_paid', paymentId: pid, fields: ['status'], message: `${label} is ${payment.status}; booked once it is PAID` }] };
+  if (safeText(payment.status ?? '').toUpperCase() !== 'PAID') {
+    return { documents: [], issues: [{ severity: 'info', code: 'payment_not_paid', paymentId: pid, fields: ['status'], message: `${label} is ${safeText(payment.status)}; booked once it is PAID` }] };
   }
   const currency = norm(payment.amount?.currency);
   const when = toUnixSeconds(payment.paid_time) ?? toUnixSeconds(payment.create_time);
-  if (!/^[A-Z]{3}$/.test(currency)) return { documents: [], issues: [{ severity: 'error', code: 'currency_mismatch', paymentId: pid, fields: ['amount.currency'], message: `${label}: amount.currency ${JSON.stringify(payment.amount?.currency)} is not an ISO 4217 code; payout not booked` }] };
+  if (!/^[A-Z]{3}$/.test(currency)) return { documents: [], issues: [{ severity: 'error', code: 'currency_mismatch', paymentId: pid, fields: ['amount.currency'], message: `${label}: amount.currency ${safeText(payment.amount?.currency)} is not an ISO 4217 code; payout not booked` }] };
   if (when === undefined || !Number.isFinite(new Date(when * 1000).getTime())) return { documents: [], issues: [{ severity: 'error', code: 'invalid_amount', paymentId: pid, fields: ['paid_time', 'create_time'], message: `${label}: no valid paid_time or create_time; payout not booked` }] };
   const fail = (code: LedgerIssue['code'], fields: string[], message: string, differenceMinor?: number): BuildResult => ({
     documents: [],
     issues: [...issues, { severity: 'error', code, paymentId: pid, fields, differenceMinor, message: `${label}: ${message}; payout not booked` }],
   });
   for (const [field, mv] of [['settlement_amount', payment.settlement_amount], ['reserve_amount', payment.reserve_amount]] as const) {
-    if (mv && norm(mv.currency) !== currency) return fail('currency_mismatch', [`${field}.currency`, 'amount.currency'], `${field} is in ${mv.currency} but amount in ${payment.amount?.currency} (currency conversion is not supported)`);
+    if (mv && norm(mv.currency) !== currency) return fail('currency_mismatch', [`${field}.currency`, 'amount.currency'], `${field} is in ${safeText(mv.currency)} but amount in ${currency} (currency conversion is not supported)`);
   }
   for (const b of statementsOfPayment) {
-    if (norm(b.statement.currency) !== currency) return fail('currency_mismatch', ['amount.currency'], `paid in ${currency} but statement ${b.statement.id} is in ${b.statement.currency} (currency conversion is not supported)`);
+    if (norm(b.statement.currency) !== currency) return fail('currency_mismatch', ['amount.currency'], `paid in ${currency} but statement ${b.statement.id} is in ${safeText(b.statement.currency)} (currency conversion is not supported)`);
   }
   let amount: number;
   let reserve = 0;
@@ -65,6 +66,7 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
     if (err instanceof MoneyError) return fail('invalid_amount', [], err.message);
     throw err;
   }
+  if ([amount, reserve, settlement ?? 0].some((n) => Math.abs(n) > MAX_AMOUNT_MINOR)) return fail('invalid_amount', ['amount', 'reserve_amount', 'settlement_amount'], 'an amount is implausibly large');
   const fmt = (n: number) => formatSigned(n, currency);
   if (settlement !== undefined && settlement + reserve !== amount) {
     return fail('payment_mismatch', ['amount', 'settlement_amount', 'reserve_amount'], `amount ${fmt(amount)} ≠ settlement_amount ${fmt(settlement)} + reserve_amount ${fmt(reserve)} (difference ${fmt(amount - settlement - reserve)})`, amount - settlement - reserve);

@@ -66,7 +66,7 @@ describe('reserves', () => {
   it('warns when reserve_status contradicts the sign', () => {
     const s = bundleOf([tx({ id: 'rs', type: 'RESERVE', reserve_amount: '10.00', reserve_status: 'Collected' })]);
     const { documents, issues } = buildStatementDocuments(s, opts());
-    expect(documents[0]!.warnings[0]).toMatch(/reserve_status Collected/);
+    expect(documents[0]!.warnings[0]).toMatch(/reserve_status COLLECTED/);
     expect(issues[0]).toMatchObject({ severity: 'warning', code: 'reserve_sign', transactionId: 'rs' });
   });
 });

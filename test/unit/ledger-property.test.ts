@@ -106,4 +106,25 @@ describe('ledger properties (generated statement sets)', () => {
       { numRuns: 200 },
     );
   });
+
+  it('corrupted statements, headers and payments never crash either', () => {
+    const targets = ['statement.settlement_amount', 'statement.statement_time', 'statement.currency', 'header.total_settlement_amount', 'header.total_count', 'payment.amount', 'payment.create_time', 'payment.reserve_amount', 'payment.status'];
+    fc.assert(
+      fc.property(arbStatementSet(), fc.constantFrom(...targets), fc.oneof(fc.anything(), fc.constantFrom('abc', '1.2345', '', 'XX', -1e300, null)), (set, target, junk) => {
+        const [where, field] = target.split('.') as [string, string];
+        const b = set.bundles[0]!;
+        const obj = (where === 'statement' ? b.statement : where === 'header' ? b.header : set.payments[0]) as unknown as Record<string, unknown> | undefined;
+        if (!obj) return;
+        obj[field] = junk;
+        for (const mode of ['per-transaction', 'summary'] as const) {
+          const { documents } = buildDocuments({ bundles: set.bundles, payments: set.payments }, opts({ mode }));
+          for (const d of documents) {
+            expect(d.lines.reduce((s, l) => s + l.amountMinor, 0)).toBe(0);
+            expect(d.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
