@@ -48,17 +48,14 @@ export async function collectStatus(ctx: Context, org: Org) {
     });
   }
   const lastRun = store.runs.last(org.id);
-  const invites = (
-    store.db.prepare('SELECT id, email, platform, status, created_at, expires_at FROM invites WHERE org_id = ? ORDER BY id').all(org.id) as Array<{
-      id: number; email: string; platform: string; status: string; created_at: string; expires_at: string;
-    }>
-  ).map((r): InviteRow => ({
+  const { listInvites } = await import('../auth/index.js');
+  const invites = listInvites({ db: store.db, orgId: org.id, now: () => ctx.clock.now() }).map((r): InviteRow => ({
     id: r.id,
     email: r.email,
     platform: r.platform,
-    status: r.status === 'pending' && Date.parse(r.expires_at) <= now ? 'expired' : r.status,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
+    status: r.status,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
   }));
   return {
     org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },

@@ -75,8 +75,11 @@ class WindowLimiter {
       let wait = 0;
       this.limits.forEach((l, i) => {
         const s = this.stamps[i]!;
-        while (s.length > 0 && s[0]! <= t - l.windowMs) s.shift();
-        if (s.length >= l.requests) wait = Math.max(wait, s[0]! + l.windowMs - t);
+        // Requests are counted when they leave here but the server counts them on arrival; network
+        // jitter can squeeze two windows' worth into one, so our window is a little longer than theirs.
+        const windowMs = l.windowMs + Math.max(20, l.windowMs * 0.02);
+        while (s.length > 0 && s[0]! <= t - windowMs) s.shift();
+        if (s.length >= l.requests) wait = Math.max(wait, s[0]! + windowMs - t);
       });
       if (wait <= 0) {
         this.stamps.forEach((s) => s.push(t));

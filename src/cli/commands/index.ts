@@ -8,6 +8,7 @@ import { registerSandbox } from './sandbox.js';
 import { registerDemo } from './demo.js';
 import { registerStatus } from './status.js';
 import { registerDisconnect } from './disconnect.js';
+import { registerInvite } from './invite.js';
 import { registerSync } from './sync.js';
 import { registerTransactions } from './transactions.js';
 import { registerExplain } from './explain.js';
@@ -23,7 +24,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerInit(program, deps);
   registerOrg(program, deps);
   registerConnect(program, deps);
-  registerNotBuilt(program, deps, 'invite', 'Invite the TikTok Shop account owner to authorize synder');
+  registerInvite(program, deps);
   registerDisconnect(program, deps);
   registerSync(program, deps);
   registerTransactions(program, deps);

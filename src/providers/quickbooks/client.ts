@@ -14,6 +14,8 @@ export const QBO_LIMITS = {
   queryMaxResults: 1000,
   /** Intuit: wait 60 s after a 429 when no Retry-After is given. */
   throttleWaitMs: 60_000,
+  /** First retry after a 429 (see retryDelay). */
+  firstThrottleWaitMs: 2_000,
 } as const;
 
 export interface QuickBooksClientOptions {
@@ -84,7 +86,8 @@ export class QuickBooksClient {
         concurrency: QBO_LIMITS.concurrency,
         limits: [
           { requests: QBO_LIMITS.perMinute, windowMs: 60_000 / this.scale },
-          { requests: QBO_LIMITS.perSecond, windowMs: 1_000 / this.scale },
+          // Headroom under the per-second limit for other processes on the same realm.
+          { requests: QBO_LIMITS.perSecond - 2, windowMs: 1_000 / this.scale },
         ],
         maxRetries: 10,
         retryDelay: (res, attempt) => this.retryDelay(res, attempt),
@@ -101,8 +104,10 @@ export class QuickBooksClient {
     if (res.status === 429) {
       const given = retryAfterMs(res.headers, this.now());
       if (given !== undefined) return given;
-      // Spread the wake-ups of parallel callers over a quarter of the wait.
-      const wait = QBO_LIMITS.throttleWaitMs / this.scale;
+      // Most throttles come from a per-second burst (another synder process on the same realm, or
+      // network jitter), which clears within a second or two: try once more soon, then follow
+      // Intuit's guidance of a 60 s wait. Wake-ups are spread so parallel callers do not stampede.
+      const wait = (attempt === 0 ? QBO_LIMITS.firstThrottleWaitMs : QBO_LIMITS.throttleWaitMs) / this.scale;
       return Math.round(wait + Math.random() * (wait / 4));
     }
     if (res.status === 503 || res.status >= 500) return retryAfterMs(res.headers, this.now()) ?? backoff(attempt);

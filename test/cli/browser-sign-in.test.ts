@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, runCli, tempHome } from '../helpers/cli.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
+
+const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
+/**
+ * A real browser on the consent page: headless Chromium opens the link `synder connect` prints,
+ * clicks Approve, and the CLI's loopback listener receives the redirect.
+ */
+describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromiumPath ? '' : ' (skipped: no chromium binary; install the Debian package "chromium")'}`, () => {
+  let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({ services: ['tiktok'], autoApprove: false });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('connects TikTok Shop after clicking Approve on the consent page', async () => {
+    const home = tempHome();
+    const env = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file' };
+    expect((await runCli(['org', 'create', 'Browser Shop', '--currency', 'USD'], { env })).code).toBe(0);
+
+    const child = spawn(process.execPath, [binPath, 'connect', 'tiktok', '--no-browser', '--json', '--timeout', '60'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const authorizeUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no authorize URL printed; stderr: ${stderr}`)), 20_000);
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\/open\/authorize\?/.test(l));
+        if (line) {
+          clearTimeout(timer);
+          resolve(line);
+        }
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(authorizeUrl);
+      await page.click('#approve');
+      await page.waitForURL(/\/callback\?/, { timeout: 20_000 });
+      const shot = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-shot-')), 'callback.png');
+      await page.screenshot({ path: shot });
+      expect(await page.content()).toMatch(/connected|return to|close this/i);
+    } finally {
+      await browser.close();
+    }
+    const code = await exited;
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as { ok: boolean; integrations: Array<{ shopId: string }> };
+    expect(result.ok).toBe(true);
+    expect(result.integrations.length).toBeGreaterThan(0);
+
+    const status = await runCli(['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout) as { integrations: Array<{ token: { health: string } }> };
+    expect(s.integrations[0]!.token.health).toBe('ok');
+  });
+});
