@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { ProgramDeps } from '../command.js';
-import { registerNotBuilt } from './not-built.js';
 import { registerOrg } from './org.js';
 import { registerConnect } from './connect.js';
 import { registerInit } from './init.js';
