@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
@@ -10,6 +9,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { connectLedger, parseMode, type LedgerProvider } from './connect-ledger.js';
 import { connectTikTok } from './connect-tiktok.js';
 import { followRedirects } from './sign-in.js';
+import { freePort } from '../sandbox/http-kit.js';
 
 export interface DemoOptions {
   ledger?: string;
@@ -19,17 +19,6 @@ export interface DemoOptions {
   seed?: number;
   home?: string;
   faults?: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

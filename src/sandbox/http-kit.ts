@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 /** Small helpers shared by the sandbox servers (plain node:http, no framework). */
 
@@ -75,3 +75,15 @@ export interface SandboxClock {
   now(): number;
 }
 export const realClock: SandboxClock = { now: () => Date.now() };
+
+/** A port free on 127.0.0.1 right now (for a loopback redirect URI chosen before the listener starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}

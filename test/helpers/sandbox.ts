@@ -1,16 +1,7 @@
-import net from 'node:net';
+import { freePort } from '../../src/sandbox/http-kit.js';
 import { startSandbox, type SandboxOptions, type RunningSandbox } from '../../src/sandbox/index.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts the in-process sandbox with a registered loopback redirect on a free port. */
 export async function startTestSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox & { redirectUri: string }> {
