@@ -74,6 +74,8 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   const info = (t: string) => ctx.output.info(t);
   let mode = parseMode(opts.mode) ?? org.mode ?? undefined;
   mode ??= await opts.prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', choices: MODE_CHOICES });
+  const { assertModeChangeAllowed } = await import('../orgs/settings.js');
+  assertModeChangeAllowed(store, org, mode);
 
   const existing = store.integrations.getLedgerConnection(org.id);
   if (existing && existing.provider !== opts.provider && store.documents.list(org.id, { status: ['posted'] }).length > 0) {

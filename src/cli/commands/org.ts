@@ -109,6 +109,25 @@ export function registerOrg(program: Command, deps: ProgramDeps): void {
     );
 
   org
+    .command('set')
+    .description('Change how the active organization books (mode, marketplace-facilitator tax, dates)')
+    .option('--mode <mode>', 'per-transaction | summary (refused once documents are booked in the other mode)')
+    .option('--mf-tax <how>', 'US marketplace-facilitator sales tax: off (kept for explain, not booked) | gross (equal and opposite lines through an MF Tax account)')
+    .option('--date-basis <basis>', 'date documents by TikTok settlement date (settlement) or order date (order)')
+    .option('--json', 'print the organization as JSON')
+    .action(
+      action<{ mode?: string; mfTax?: string; dateBasis?: string; json?: boolean }>(deps, async (ctx, opts) => {
+        const { applyOrgSettings } = await import('../../orgs/settings.js');
+        const { orgView } = await import('../../orgs/service.js');
+        if (opts.mode === undefined && opts.mfTax === undefined && opts.dateBasis === undefined) throw new UsageError('Nothing to change.', 'Pass --mode, --mf-tax or --date-basis.');
+        const store = await ctx.store();
+        const updated = applyOrgSettings(store, await ctx.requireOrg(), opts);
+        if (ctx.output.json) ctx.output.printJson({ ...orgView(store, updated, await ctx.activeOrgName()), settings: updated.settings });
+        else ctx.output.line(`Updated ${updated.name}: mode ${updated.mode ?? 'not set'}, MF tax ${String(updated.settings.mfTax ?? 'off')}, dates by ${String(updated.settings.dateBasis ?? 'settlement')}.`);
+      }),
+    );
+
+  org
     .command('remove')
     .description('Delete an organization and its local state (the ledger is not touched)')
     .argument('<name>')
