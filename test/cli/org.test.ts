@@ -75,6 +75,22 @@ describe('synder org', () => {
   });
 });
 
+describe('synder org set', () => {
+  it('sets mode, marketplace-facilitator tax and date basis, and rejects bad values naming the flag', async () => {
+    const env = { SYNDER_HOME: tempHome() };
+    await runCli(['org', 'create', 'Settings Co', '--currency', 'USD'], { env });
+    let r = await runCli(['org', 'set', '--mode', 'summary', '--mf-tax', 'gross', '--date-basis', 'order', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'summary', settings: { mfTax: 'gross', dateBasis: 'order' } });
+    r = await runCli(['org', 'set', '--mf-tax', 'net'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--mf-tax');
+    r = await runCli(['org', 'set'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Nothing to change');
+  });
+});
+
 describe('synder top level', () => {
   it('lists every public command in --help and exits 0', async () => {
     const r = await runCli(['--help'], { env: { SYNDER_HOME: tempHome() } });
