@@ -68,6 +68,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   }
   const env: Record<string, string> = {};
   for (const s of services) Object.assign(env, s.env);
+  // The clients must compress their own rate-limit windows the same way, or they would wait in real time.
+  if ((opts.timeScale ?? 1) > 1) env.SYNDER_TIME_SCALE = String(opts.timeScale);
   if (opts.redirectUri) {
     env.SYNDER_TIKTOK_REDIRECT_URI = opts.redirectUri;
     env.SYNDER_QBO_REDIRECT_URI = opts.redirectUri;
