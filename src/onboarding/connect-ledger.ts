@@ -56,6 +56,7 @@ async function chooseXeroTenant(ctx: Context, tokens: TokenSet, opts: ConnectLed
     if (!hit) throw new UsageError(`--tenant "${opts.tenant}" is not among the organisations you authorized: ${tenants.map((t) => t.tenantName).join(', ')}.`);
     return { id: hit.tenantId, name: hit.tenantName };
   }
+  if (tenants.length === 1) return { id: tenants[0]!.tenantId, name: tenants[0]!.tenantName };
   const id = await opts.prompter.select({
     message: 'Which Xero organisation should synder book into?',
     flag: '--tenant <name|id>',
