@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Context } from '../cli/context.js';
+import { Prompter } from '../cli/prompts.js';
+import { loadConfig } from '../config.js';
+import { connectLedger, type LedgerProvider } from '../onboarding/connect-ledger.js';
+import { connectTikTok } from '../onboarding/connect-tiktok.js';
+import { followRedirects } from '../onboarding/sign-in.js';
+import { freePort } from '../sandbox/http-kit.js';
+import { startSandbox } from '../sandbox/index.js';
+import { DB_FILE } from '../store/db.js';
+import type { SyncSummary } from '../sync/types.js';
+import { apiCallsOf, floorOf, quickbooksLimits, tiktokLimits, xeroLimits, type Floor } from './floor.js';
+import type { RequestCounter } from './request-counter.js';
+
+export interface CellOptions {
+  ledger: LedgerProvider;
+  mode: 'per-transaction' | 'summary';
+  /** Orders the sandbox generates (some stay unsettled or cancelled; see settledOrders). */
+  generatedOrders: number;
+  days: number;
+  scale: number;
+  seed: number;
+  counter: RequestCounter;
+}
+
+export interface CellResult {
+  ledger: LedgerProvider;
+  mode: string;
+  settledOrders: number;
+  documents: number;
+  failed: number;
+  wallSeconds: number;
+  tiktokCalls: number;
+  ledgerCalls: number;
+  ledgerPaths: Map<string, number>;
+  peakRssMb: number;
+  floor: Floor;
+  exitCode: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+
+/**
+ * One benchmark cell: a fresh sandbox shop and ledger, an org connected through the real OAuth
+ * redirect flow (auto-approved), then `synder sync --json` as a child process whose wall time and
+ * peak RSS are measured, and the provider calls the sandbox servers saw.
+ */
+export async function runCell(opts: CellOptions): Promise<CellResult> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'synder-bench-'));
+  const redirectUri = `http://localhost:${await freePort()}/callback`;
+  const sandbox = await startSandbox({
+    autoApprove: true, seed: opts.seed, orders: opts.generatedOrders, days: opts.days, redirectUri, timeScale: opts.scale, services: ['tiktok', opts.ledger],
+  });
+  try {
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>), ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: 'Bench Shop', SYNDER_TIME_SCALE: String(opts.scale),
+    };
+    await connect(env, opts);
+    const since = new Date(Date.now() - (opts.days + 1) * 86_400_000).toISOString().slice(0, 10);
+    opts.counter.reset();
+    const run = await runChild(env, ['sync', '--since', since, '--json'], home);
+    const tiktokUrl = sandbox.services.find((s) => s.name === 'tiktok')!.url;
+    const ledgerUrl = sandbox.services.find((s) => s.name === opts.ledger)!.url;
+    const tiktokPaths = opts.counter.forService(tiktokUrl);
+    const ledgerPaths = opts.counter.forService(ledgerUrl);
+    const uses = [...tiktokLimits(tiktokPaths, opts.scale), ...(opts.ledger === 'quickbooks' ? quickbooksLimits(ledgerPaths, opts.scale) : xeroLimits(ledgerPaths, opts.scale))];
+    const s = run.summary;
+    return {
+      ledger: opts.ledger,
+      mode: opts.mode,
+      settledOrders: s ? await countSettled(home) : 0,
+      documents: s ? s.documents.created + s.documents.existing + s.documents.updated + s.documents.recovered : 0,
+      failed: s?.documents.failed ?? 0,
+      wallSeconds: run.wallSeconds,
+      tiktokCalls: apiCallsOf('tiktok', tiktokPaths),
+      ledgerCalls: apiCallsOf(opts.ledger, ledgerPaths),
+      ledgerPaths,
+      peakRssMb: run.peakRssMb,
+      floor: floorOf(uses),
+      exitCode: run.exitCode,
+    };
+  } finally {
+    await sandbox.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function connect(env: Record<string, string>, opts: CellOptions): Promise<void> {
+  const quiet = { stdin: process.stdin, stdout: devNull(), stderr: devNull() };
+  const ctx = new Context(loadConfig(env), env, quiet as unknown as Context['streams'], { now: () => new Date() } as Context['clock']);
+  try {
+    const store = await ctx.store();
+    const org = store.orgs.findByName('Bench Shop') ?? store.orgs.create({ name: 'Bench Shop', country: 'US', currency: 'USD', timezone: 'UTC', email: 'owner@bench-shop.test' });
+    (await ctx.preferences()).activeOrg = org.name;
+    const prompter = new Prompter(ctx, { allowPrompts: false });
+    const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
+    await connectLedger(ctx, org, { provider: opts.ledger, mode: opts.mode, bankAccount: 'Business Checking', signIn, prompter });
+    await connectTikTok(ctx, store.orgs.get(org.id)!, { shops: 'all', signIn, prompter });
+  } finally {
+    await ctx.close();
+  }
+}
+
+function devNull(): NodeJS.WritableStream {
+  return fs.createWriteStream(os.devNull);
+}
+
+interface ChildRun {
+  exitCode: number;
+  wallSeconds: number;
+  peakRssMb: number;
+  summary?: SyncSummary;
+}
+
+async function runChild(env: Record<string, string>, args: string[], home: string): Promise<ChildRun> {
+  const rssFile = path.join(home, 'bench-rss.json');
+  const probe = path.join(here, 'rss-probe.js');
+  const childEnv = { ...env, SYNDER_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import ${pathToFileUrl(probe)}`.trim() };
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'synder.js'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let peakRssMb = 0;
+  try {
+    peakRssMb = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKb / 1024;
+  } catch {
+    // no probe output: reported as 0
+  }
+  let summary: SyncSummary | undefined;
+  try {
+    summary = JSON.parse(stdout) as SyncSummary;
+  } catch {
+    process.stderr.write(`sync printed no JSON (exit ${exitCode}):\n${stderr}\n`);
+  }
+  if (exitCode !== 0 && exitCode !== 3) process.stderr.write(`sync exited ${exitCode}:\n${stderr}\n`);
+  return { exitCode, wallSeconds, peakRssMb, summary };
+}
+
+function pathToFileUrl(p: string): string {
+  return new URL(`file://${p}`).href;
+}
+
+/** Distinct orders with a settled ORDER statement transaction, as the sync stored them. */
+async function countSettled(home: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path.join(home, DB_FILE), { readonly: true });
+  try {
+    const row = db.prepare("SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'").get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}

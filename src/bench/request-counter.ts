@@ -1,0 +1,50 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage, Server } from 'node:http';
+
+/**
+ * Counts requests that arrive at the in-process sandbox servers, by service port and API path
+ * (ids replaced by placeholders), from Node's `http.server.request.start` channel — the servers
+ * themselves are not touched. These are the calls the providers' limits are counted on.
+ */
+export class RequestCounter {
+  private readonly counts = new Map<string, number>();
+  private readonly listener = (message: unknown) => {
+    const { request, server } = message as { request: IncomingMessage; server: Server };
+    const address = server.address();
+    const port = address && typeof address === 'object' ? address.port : 0;
+    const key = `${port} ${request.method ?? 'GET'} ${normalize(request.url ?? '/')}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  };
+
+  start(): void {
+    diagnostics.subscribe('http.server.request.start', this.listener);
+  }
+
+  stop(): void {
+    diagnostics.unsubscribe('http.server.request.start', this.listener);
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+
+  /** Counts for one server (by its URL), keyed "METHOD /path". */
+  forService(url: string): Map<string, number> {
+    const port = Number(new URL(url).port);
+    const out = new Map<string, number>();
+    for (const [k, n] of this.counts) {
+      const [p, ...rest] = k.split(' ');
+      if (Number(p) === port) out.set(rest.join(' '), n);
+    }
+    return out;
+  }
+}
+
+/** Path without the query, with numeric / id-like segments as {id}. */
+export function normalize(url: string): string {
+  const path = url.split('?')[0] ?? '/';
+  return path
+    .split('/')
+    .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f-]{32,36}$/i.test(seg) || /^[A-Za-z0-9_-]{12,}$/.test(seg) && /\d/.test(seg) ? '{id}' : seg))
+    .join('/');
+}

@@ -1,0 +1,130 @@
+import Table from 'cli-table3';
+import { parseArgs } from 'node:util';
+import type { LedgerProvider } from '../onboarding/connect-ledger.js';
+import { ordersForSettled } from './calibrate.js';
+import { runCell, type CellResult } from './cell.js';
+import { RequestCounter } from './request-counter.js';
+
+/**
+ * `npm run bench`: syncs a sandbox shop of N settled orders into each ledger and mode, with the
+ * sandbox enforcing the published rate limits (time-compressed by --scale), and prints wall time,
+ * API calls per order per provider, ledger calls per document, the sync process's peak RSS, and
+ * the ratio of wall time to the rate-limit floor. Options (or SYNDER_BENCH_<NAME> variables):
+ *   --orders 2000,10000   settled orders per run (two sizes show whether memory grows)
+ *   --ledger quickbooks|xero|all   --mode per-transaction|summary|all
+ *   --scale 10            rate-limit windows divided by this   --days 30   --seed 11
+ */
+const TARGETS = { quickbooksDocsPerCall: 25, xeroDocsPerCall: 40, ratio: 1.2, rssGrowth: 1.25 };
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string' }, ledger: { type: 'string' }, mode: { type: 'string' }, scale: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const env = (name: string) => process.env[`SYNDER_BENCH_${name.toUpperCase()}`];
+  const pick = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
+  if (values.help) {
+    process.stdout.write('npm run bench -- [--orders 2000,10000] [--ledger quickbooks|xero|all] [--mode per-transaction|summary|all] [--scale 10] [--days 30] [--seed 11]\n');
+    process.exit(0);
+  }
+  const list = <T extends string>(raw: string | undefined, all: T[], name: string): T[] => {
+    if (!raw || raw === 'all') return all;
+    const items = raw.split(',').map((s) => s.trim()) as T[];
+    for (const i of items) if (!all.includes(i)) throw new Error(`--${name} "${i}" is not one of ${all.join(', ')}`);
+    return items;
+  };
+  const num = (raw: string | undefined, def: number, name: string) => {
+    const n = raw === undefined ? def : Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} "${raw}" is not a positive number`);
+    return n;
+  };
+  return {
+    orders: (pick('orders') ?? '2000,10000').split(',').map((s) => num(s, 0, 'orders')),
+    ledgers: list<LedgerProvider>(pick('ledger'), ['quickbooks', 'xero'], 'ledger'),
+    modes: list<'per-transaction' | 'summary'>(pick('mode'), ['per-transaction', 'summary'], 'mode'),
+    scale: num(pick('scale'), 10, 'scale'),
+    days: num(pick('days'), 30, 'days'),
+    seed: num(pick('seed'), 11, 'seed'),
+  };
+}
+
+const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+
+function table(rows: CellResult[]): string {
+  const t = new Table({
+    head: ['ledger', 'mode', 'orders', 'docs', 'wall s', 'tiktok calls/order', 'ledger calls/order', 'docs per ledger call', 'peak RSS MB', 'floor s (binding limit)', 'ratio'],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) {
+    t.push([
+      r.ledger, r.mode, r.settledOrders, r.documents + (r.failed ? ` (+${r.failed} failed)` : ''), f(r.wallSeconds), f(r.tiktokCalls / r.settledOrders, 3), f(r.ledgerCalls / r.settledOrders, 3),
+      f(r.documents / r.ledgerCalls), f(r.peakRssMb, 0), `${f(r.floor.seconds)} (${r.floor.binding?.provider ?? ''} ${r.floor.binding?.limit ?? ''})`, f(r.wallSeconds / r.floor.seconds, 2),
+    ]);
+  }
+  return t.toString();
+}
+
+function detail(r: CellResult): string {
+  const calls = [...r.ledgerPaths].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${n} × ${p.replace(/\/v3\/company\/\{id\}|\/api\.xro\/2\.0/, '')}`).join(', ');
+  const limits = r.floor.uses.filter((u) => u.seconds > 0).sort((a, b) => b.seconds - a.seconds).slice(0, 4).map((u) => `${u.provider} ${u.limit}: ${u.calls} calls → ${f(u.seconds)} s`).join('; ');
+  return `  ${r.ledger} calls: ${calls}\n  limits: ${limits}`;
+}
+
+async function main(): Promise<number> {
+  const o = options();
+  const counter = new RequestCounter();
+  counter.start();
+  const results: CellResult[] = [];
+  process.stderr.write(`synder bench: ${o.orders.join(', ')} settled orders × ${o.ledgers.join(', ')} × ${o.modes.join(', ')}; rate limits time-compressed ×${o.scale}\n`);
+  for (const ledger of o.ledgers) {
+    for (const mode of o.modes) {
+      for (const orders of o.orders) {
+        const generatedOrders = ordersForSettled(orders, o.seed, o.days);
+        process.stderr.write(`\n▶ ${ledger} ${mode}: ${orders} settled orders (${generatedOrders} generated over ${o.days} days)…\n`);
+        const r = await runCell({ ledger, mode, generatedOrders, days: o.days, scale: o.scale, seed: o.seed, counter });
+        results.push(r);
+        process.stdout.write(`${table([r])}\n${detail(r)}\n`);
+        if (r.exitCode !== 0) process.stdout.write(`  sync exit code ${r.exitCode}${r.failed ? `, ${r.failed} document(s) failed` : ''}\n`);
+      }
+    }
+  }
+  counter.stop();
+  process.stdout.write(`\nAll runs (rate limits ×${o.scale}):\n${table(results)}\n\nTargets:\n`);
+  let allMet = true;
+  const line = (met: boolean, text: string) => {
+    allMet &&= met;
+    process.stdout.write(`  ${met ? 'met    ' : 'NOT MET'}  ${text}\n`);
+  };
+  for (const r of results) {
+    const per = r.ledger === 'quickbooks' ? TARGETS.quickbooksDocsPerCall : TARGETS.xeroDocsPerCall;
+    const docsPerCall = r.documents / r.ledgerCalls;
+    line(docsPerCall >= per, `${r.ledger} ${r.mode} ${r.settledOrders}: batched writes, ${f(docsPerCall)} documents per ${r.ledger} call (target ≥ ${per})`);
+  }
+  for (const r of results) {
+    const ratio = r.wallSeconds / r.floor.seconds;
+    line(ratio < TARGETS.ratio, `${r.ledger} ${r.mode} ${r.settledOrders}: wall ${f(r.wallSeconds)} s / floor ${f(r.floor.seconds)} s = ${f(ratio, 2)} (target < ${TARGETS.ratio})`);
+  }
+  const sizes = [...new Set(results.map((r) => r.settledOrders))];
+  for (const ledger of o.ledgers) {
+    for (const mode of o.modes) {
+      const cells = results.filter((r) => r.ledger === ledger && r.mode === mode).sort((a, b) => a.settledOrders - b.settledOrders);
+      if (cells.length < 2) continue;
+      const small = cells[0]!;
+      const large = cells[cells.length - 1]!;
+      const growth = large.peakRssMb / small.peakRssMb;
+      line(growth <= TARGETS.rssGrowth, `${ledger} ${mode}: peak RSS ${f(small.peakRssMb, 0)} MB at ${small.settledOrders} orders → ${f(large.peakRssMb, 0)} MB at ${large.settledOrders} (×${f(growth, 2)}; target ≤ ×${TARGETS.rssGrowth}, i.e. flat)`);
+    }
+  }
+  if (sizes.length < 2) process.stdout.write('  (memory growth needs two sizes: --orders 2000,10000)\n');
+  void allMet; // a benchmark reports; it does not fail the caller
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
