@@ -65,11 +65,6 @@ export function appSetupHelp(provider: Provider, config: Config): string {
   }
 }
 
-/**
- * Fills the provider's app credentials into `config`: environment first, then the vault,
- * then (in a terminal) a prompt after explaining where to get them. Without a terminal,
- * missing credentials are an error naming the variables.
- */
 /** Fills credentials missing from the environment with those entered earlier and kept in the vault. */
 export async function loadStoredAppCredentials(config: Config, vault: TokenVault): Promise<void> {
   for (const fields of Object.values(FIELDS)) {
@@ -82,6 +77,30 @@ export async function loadStoredAppCredentials(config: Config, vault: TokenVault
   }
 }
 
+/** The variables still unset for `provider` (after the vault was consulted). */
+export function missingAppCredentials(provider: Provider, config: Config): string[] {
+  return FIELDS[provider].filter((f) => !f.get(config) && !f.optional).map((f) => f.env);
+}
+
+/**
+ * Fails before anything is created or any sign-in starts when a run that cannot ask lacks some
+ * provider's app credentials — a script should not connect QuickBooks and then stop at TikTok.
+ */
+export async function assertAppCredentials(providers: Provider[], config: Config, vault: TokenVault): Promise<void> {
+  await loadStoredAppCredentials(config, vault);
+  const missing = providers.map((p) => ({ p, vars: missingAppCredentials(p, config) })).filter((m) => m.vars.length > 0);
+  if (missing.length === 0) return;
+  throw new UsageError(
+    missing.map((m) => `The ${m.p} app credentials are missing: set ${m.vars.join(', ')}.`).join('\n'),
+    missing.map((m) => appSetupHelp(m.p, config)).join('\n\n'),
+  );
+}
+
+/**
+ * Fills the provider's app credentials into `config`: environment first, then the vault,
+ * then (in a terminal) a prompt after explaining where to get them. Without a terminal,
+ * missing credentials are an error naming the variables.
+ */
 export async function ensureAppCredentials(provider: Provider, config: Config, vault: TokenVault, prompter: Prompter, info: (text: string) => void): Promise<void> {
   const fields = FIELDS[provider];
   await loadStoredAppCredentials(config, vault);

@@ -5,7 +5,8 @@ import { Prompter } from '../cli/prompts.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Org } from '../store/orgs.js';
 import { validateCountry, validateCurrency, validateEmail, validateOrgName, validateTimeZone } from '../validation.js';
-import { connectLedger, MODE_CHOICES, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
+import { assertAppCredentials, type Provider } from './app-credentials.js';
+import { connectLedger, MODE_CHOICES, parseMode, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
 import { connectTikTok, type ConnectTikTokResult } from './connect-tiktok.js';
 import type { SignInOptions } from './sign-in.js';
 
@@ -151,10 +152,24 @@ async function stepTikTok(ctx: Context, org: Org, flags: InitFlags, prompter: Pr
   return result;
 }
 
+/** Without a terminal, checks up front what would otherwise stop the run halfway (after a sign-in). */
+async function preflight(ctx: Context, flags: InitFlags): Promise<void> {
+  if (flags.ledger && flags.ledger !== 'quickbooks' && flags.ledger !== 'xero') throw new UsageError(`--ledger must be "quickbooks" or "xero", not "${flags.ledger}".`);
+  parseMode(flags.mode);
+  if (flags.tiktok && !['connect', 'invite', 'skip'].includes(flags.tiktok)) throw new UsageError(`--tiktok must be "connect", "invite" or "skip", not "${flags.tiktok}".`);
+  if (flags.startDate !== undefined) parseStartDate(flags.startDate, ctx.clock.now());
+  const providers: Provider[] = [];
+  if (flags.ledger) providers.push(flags.ledger as LedgerProvider);
+  const platforms = flags.platforms?.split(',').map((p) => p.trim().toLowerCase()) ?? ['tiktok'];
+  if (platforms.includes('tiktok') && (flags.tiktok === 'connect' || flags.tiktok === 'invite')) providers.push('tiktok');
+  if (providers.length > 0) await assertAppCredentials(providers, ctx.config, await ctx.vault());
+}
+
 /** The `synder init` wizard. Every step is idempotent, so a re-run resumes. */
 export async function runInit(ctx: Context, flags: InitFlags): Promise<number> {
   const prompter = new Prompter(ctx, { allowPrompts: flags.input !== false });
   const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: parseTimeout(flags.timeout) };
+  if (!prompter.interactive) await preflight(ctx, flags);
   const org = await stepOrganization(ctx, flags, prompter);
   const platforms = await stepPlatforms(ctx, flags, prompter);
   const ledger = await stepLedger(ctx, org, flags, prompter, signIn);
