@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { vaultKeys, type TokenSet } from '../auth/types.js';
 import type { Context } from '../cli/context.js';
 import type { Org } from '../store/orgs.js';
@@ -13,6 +14,20 @@ export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: 
   else if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= now) health = 're-auth needed';
   else if (tokens.expiresAt <= now + 5 * 60_000) health = tokens.refreshToken ? 'refresh due' : 're-auth needed';
   return { health, expiresAt: iso(tokens.expiresAt), refreshExpiresAt: iso(tokens.refreshExpiresAt) };
+}
+
+/** Where tokens live; for a file vault also its path and actual permissions, so a loosened mode shows. */
+function credentialsInfo(vault: { kind: 'keyring' | 'file'; location: string; file?: string }): { kind: string; location: string; file: string | null; mode: string | null } {
+  const file = vault.kind === 'file' && typeof vault.file === 'string' ? vault.file : null;
+  let mode: string | null = null;
+  if (file) {
+    try {
+      mode = (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
+    } catch {
+      mode = null; // not written yet: nothing connected
+    }
+  }
+  return { kind: vault.kind, location: vault.location, file, mode };
 }
 
 export interface InviteRow {
@@ -59,7 +74,7 @@ export async function collectStatus(ctx: Context, org: Org) {
   }));
   return {
     org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },
-    credentials: { kind: vault.kind, location: vault.location },
+    credentials: credentialsInfo(vault),
     ledger: ledgerConn
       ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: tokenHealth(ledgerTokens, now), bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
       : null,
