@@ -2,7 +2,7 @@ import type { Context } from '../cli/context.js';
 import type { InitFlags } from '../cli/commands/init.js';
 import { parseTimeout } from '../cli/commands/connect.js';
 import { Prompter } from '../cli/prompts.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, SynderError, UsageError } from '../errors.js';
 import type { Org } from '../store/orgs.js';
 import { validateCountry, validateCurrency, validateEmail, validateOrgName, validateTimeZone } from '../validation.js';
 import { assertAppCredentials, type Provider } from './app-credentials.js';
@@ -167,6 +167,17 @@ async function preflight(ctx: Context, flags: InitFlags): Promise<void> {
 
 /** The `synder init` wizard. Every step is idempotent, so a re-run resumes. */
 export async function runInit(ctx: Context, flags: InitFlags): Promise<number> {
+  try {
+    return await wizard(ctx, flags);
+  } catch (err) {
+    if (err instanceof SynderError && err.code === 'cancelled') {
+      throw new SynderError(err.message, { exitCode: ExitCode.usage, code: 'cancelled', hint: 'Nothing done so far is lost: run `synder init` again (with the same flags) to resume where it stopped.' });
+    }
+    throw err;
+  }
+}
+
+async function wizard(ctx: Context, flags: InitFlags): Promise<number> {
   const prompter = new Prompter(ctx, { allowPrompts: flags.input !== false });
   const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: parseTimeout(flags.timeout) };
   if (!prompter.interactive) await preflight(ctx, flags);

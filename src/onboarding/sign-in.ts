@@ -8,19 +8,33 @@ export interface SignInOptions {
   openBrowser?: (url: string) => Promise<void>;
 }
 
-/** Runs the browser (or paste-back) sign-in for one provider with the context's streams. */
+/**
+ * Runs the browser (or paste-back) sign-in for one provider with the context's streams.
+ * Ctrl+C while waiting cancels it cleanly (listener closed, exit 2, nothing stored), and the
+ * next `synder init` resumes from there.
+ */
 export async function signIn(ctx: Context, adapter: OAuthAdapter, redirectUri: string, opts: SignInOptions): Promise<{ tokens: TokenSet; callback: URLSearchParams }> {
   const { signInWithBrowser } = await import('../auth/index.js');
-  return signInWithBrowser({
-    adapter,
-    redirectUri,
-    streams: ctx.streams,
-    noBrowser: opts.noBrowser,
-    timeoutMs: opts.timeoutMs,
-    interactive: ctx.interactive,
-    env: ctx.env,
-    openBrowser: opts.openBrowser,
-  });
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await signInWithBrowser({
+      adapter,
+      redirectUri,
+      streams: ctx.streams,
+      noBrowser: opts.noBrowser,
+      timeoutMs: opts.timeoutMs,
+      interactive: ctx.interactive,
+      env: ctx.env,
+      openBrowser: opts.openBrowser,
+      signal: cancel.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /**
