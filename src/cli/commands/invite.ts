@@ -22,7 +22,7 @@ With SYNDER_SMTP_URL set (e.g. smtp://user:pass@mail.example.com:587) the email 
         const { inviteOwner } = await import('../../onboarding/invite.js');
         const { validateEmail } = await import('../../validation.js');
         const hours = Number(flags.expires ?? '72');
-        if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new UsageError(`--expires must be a number of hours from 1 to 720, not "${flags.expires}".`);
+        if (!Number.isFinite(hours) || hours < 1 || hours > 24 * 30) throw new UsageError(`--expires must be a number of hours from 1 to 720, not "${flags.expires}".`);
         const org = await ctx.requireOrg();
         const result = await inviteOwner(ctx, org, { email: validateEmail(flags.email), ttlHours: hours });
         if (ctx.output.json) ctx.output.printJson({ ok: true, invite: result });
