@@ -1,6 +1,6 @@
 import { StateError } from '../errors.js';
 import type { LedgerDocument } from '../ledger/document.js';
-import { formatMinor, sumMinor } from '../ledger/money.js';
+import { formatMinor, parseMinor, sumMinor } from '../ledger/money.js';
 import type { Order, Payment, Statement, StatementBundle, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
 import type { PostInput } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
@@ -429,13 +429,31 @@ export async function clearingChecks(store: Store, ledger: SyncDeps['ledger'], o
   return out;
 }
 
-/** Settlements of stored statements whose payout synder has not booked (TikTok's side of the clearing balance). */
+/**
+ * What TikTok owes on stored statements whose payout synder has not booked (TikTok's side of the
+ * clearing balance): their settlement plus the reserve movements their transactions carry, since
+ * a withheld reserve is booked Dr Reserve / Cr Clearing when the statement is (DESIGN §3 rule 7).
+ */
 export function unpaidSettlements(store: Store, integrationId: number, currency: string): number {
   const paid = new Set(
     store.sourceRecords
       .list({ integrationIds: [integrationId], kind: ['payment'], status: ['synced', 'synced_with_warnings'] })
       .map((r) => r.externalId),
   );
+  const reserveOf = (statementId: string): number =>
+    sumMinor(
+      store.sourceRecords
+        .list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId })
+        .map((t) => (t.raw as StatementTransaction).reserve_amount)
+        .filter((v): v is string => typeof v === 'string')
+        .map((v) => {
+          try {
+            return parseMinor(v, currency, 'reserve_amount');
+          } catch {
+            return 0; // reported as an issue when the statement was built
+          }
+        }),
+    );
   return sumMinor(
     store.sourceRecords
       .list({ integrationIds: [integrationId], kind: ['statement'] })
@@ -444,6 +462,6 @@ export function unpaidSettlements(store: Store, integrationId: number, currency:
         const paymentId = (r.raw as Statement).payment_id;
         return !paymentId || !paid.has(paymentId);
       })
-      .map((r) => r.amountMinor ?? 0),
+      .map((r) => (r.amountMinor ?? 0) + reserveOf(r.externalId)),
   );
 }
