@@ -36,6 +36,12 @@ export interface LedgerCompany {
 export interface PostInput {
   doc: LedgerDocument;
   accounts: Partial<Record<AccountRole, LedgerAccount>>;
+  /**
+   * The state store held no row for this key before this run, so no earlier run can have sent it
+   * (intents are recorded before every ledger call). A connector may then skip its pre-create
+   * lookup where the ledger itself rejects a second copy (duplicate document numbers).
+   */
+  fresh?: boolean;
 }
 
 export interface LedgerRef {

@@ -201,16 +201,21 @@ export class QuickBooksConnector implements LedgerConnector {
       if (entity !== 'Transfer' && t.DocNumber !== undefined && byNumber.get(t.DocNumber) !== key) return;
       add(key, { type: entity, id: t.Id, number: t.DocNumber, url: this.deepLink({ type: entity, id: t.Id }) });
     };
+    // Every 100 keys need one query per entity; the queries of several groups share a batch call
+    // (up to 30 items), so looking up a few hundred documents costs one call, not one per group.
+    const max = QBO_LIMITS.queryMaxResults;
+    const queries: Array<{ entity: string; where: string }> = [];
     for (const part of chunk(docs, 100)) {
       const numbers = part.map((d) => qboString(shortDocNumber(d.key))).join(', ');
       const dates = [...new Set(part.filter((d) => d.kind === 'payout' || d.kind === 'reserve').map((d) => d.date))];
-      const max = QBO_LIMITS.queryMaxResults;
-      const queries: Array<{ entity: string; where: string }> = DOC_NUMBERED_ENTITIES.map((e) => ({ entity: e, where: `DocNumber IN (${numbers})` }));
+      queries.push(...DOC_NUMBERED_ENTITIES.map((e) => ({ entity: e, where: `DocNumber IN (${numbers})` })));
       if (dates.length > 0) queries.push({ entity: 'Transfer', where: `TxnDate IN (${dates.map(qboString).join(', ')})` });
-      const items: BatchItemRequest[] = queries.map((q, i) => ({ bId: `q${i}`, query: `SELECT * FROM ${q.entity} WHERE ${q.where} STARTPOSITION 1 MAXRESULTS ${max}` }));
+    }
+    for (const group of chunk(queries, QBO_LIMITS.batchMaxItems)) {
+      const items: BatchItemRequest[] = group.map((q, i) => ({ bId: `q${i}`, query: `SELECT * FROM ${q.entity} WHERE ${q.where} STARTPOSITION 1 MAXRESULTS ${max}` }));
       const results = await this.client.batch(items);
       for (const [i, r] of results.entries()) {
-        const q = queries[i]!;
+        const q = group[i]!;
         if (r.kind === 'fault') throw new QuickBooksFaultError(`query ${q.entity}`, 400, r.fault);
         if (r.kind !== 'query') continue;
         let rows = r.response.items;
@@ -223,7 +228,10 @@ export class QuickBooksConnector implements LedgerConnector {
 
   async post(inputs: PostInput[]): Promise<PostOutcome[]> {
     const outcomes = new Map<string, PostOutcome>();
-    const existing = await this.findByKeys(inputs.map((i) => i.doc));
+    // A fresh key was never sent from this state; QuickBooks rejects a repeated DocNumber (6140,
+    // resolved below by a lookup), so only keys without that guard or sent before are looked up.
+    // Transfers (payouts, reserves) carry no DocNumber.
+    const existing = await this.findByKeys(inputs.filter((i) => !i.fresh || i.doc.kind === 'payout' || i.doc.kind === 'reserve').map((i) => i.doc));
     const home = await this.home();
     const todo = inputs.filter((i) => {
       const refs = existing.get(i.doc.key);
