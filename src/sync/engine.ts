@@ -28,6 +28,8 @@ interface PostItem {
   doc: LedgerDocument;
   hash: string;
   action: PlannedAction;
+  /** No row for this key existed before this run (see PostInput.fresh). */
+  fresh?: boolean;
 }
 
 /** A source record and the documents (by base key) that book it. */
@@ -74,7 +76,9 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const write = !opts.dryRun;
   const lookbackMs = (opts.lookbackHours ?? 72) * 3_600_000;
   const builder = deps.builder ?? (await defaultBuilder());
-  const batchSize = deps.batchSize ?? 20;
+  // Documents per post(): enough for the connectors to fill whole batch calls (30 per QuickBooks
+  // batch, 50 per Xero PUT) and share one lookup call among many documents.
+  const batchSize = deps.batchSize ?? 600;
 
   const summary: SyncSummary = {
     ok: true, runId: null, org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since?.toISOString() ?? null, until: until.toISOString(),
@@ -230,7 +234,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       if (seen.has(w.doc.key)) continue;
       seen.add(w.doc.key);
       const latest = store.documents.latest(w.doc.key);
-      if (!latest) toPost.push({ ...w, action: 'create' });
+      if (!latest) toPost.push({ ...w, action: 'create', fresh: true });
       else if (latest.status === 'posted') {
         if (latest.hash === w.hash) summary.documents.existing++;
         else toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
@@ -297,7 +301,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
           });
         }
       });
-      const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id) }));
+      const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
       const outcomes = await ledger.post(inputs);
       store.transaction(() => {
         for (const p of batch) {
