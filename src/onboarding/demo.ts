@@ -29,6 +29,10 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
   const ledger = (opts.ledger ?? 'quickbooks') as LedgerProvider;
   if (ledger !== 'quickbooks' && ledger !== 'xero') throw new UsageError(`--ledger must be "quickbooks" or "xero", not "${opts.ledger}".`);
   const mode = parseMode(opts.mode) ?? 'per-transaction';
+  // The sandbox starts empty every time, so state from an earlier demo would describe books that no longer exist.
+  if (opts.home && fs.existsSync(opts.home) && fs.readdirSync(opts.home).length > 0) {
+    throw new UsageError(`--home ${opts.home} is not empty.`, 'The demo sandbox starts with empty books each time: give a new or empty folder (or leave out --home for a temporary one).');
+  }
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'synder-demo-'));
   const started = Date.now();
 
@@ -78,7 +82,11 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
     try {
       const store = await again.store();
       const org = store.orgs.findByName('Demo Store')!;
-      orderId = store.documents.list(org.id, { status: ['posted'] }).find((d) => d.orderId && d.kind === 'sale')?.orderId ?? undefined;
+      // In summary mode no document carries an order, but every synced order still has an explain.
+      orderId =
+        store.documents.list(org.id, { status: ['posted'] }).find((d) => d.orderId && d.kind === 'sale')?.orderId ??
+        store.sourceRecords.list({ integrationIds: store.integrations.listForOrg(org.id).map((i) => i.id), status: ['synced'] }).find((r) => r.orderId)?.orderId ??
+        undefined;
     } finally {
       await again.close();
     }
