@@ -7,5 +7,5 @@ import { cleanRunSuite, killPoints, killSuite } from '../helpers/e2e.js';
  */
 cleanRunSuite(vitest, 'quickbooks', 'per-transaction', 5);
 cleanRunSuite(vitest, 'quickbooks', 'summary', 5);
-killSuite(vitest, 'quickbooks', 'per-transaction', 5, [() => killPoints.firstWrite(), () => killPoints.afterProgress(20), () => killPoints.afterObjects(25)]);
+killSuite(vitest, 'quickbooks', 'per-transaction', 5, [() => killPoints.firstWrite(), () => killPoints.afterObjects(15), () => killPoints.afterObjects(1)]);
 killSuite(vitest, 'quickbooks', 'summary', 5, [() => killPoints.firstWrite()]);

@@ -444,19 +444,20 @@ type Vitest = typeof import('vitest');
 const T = 120_000;
 
 /** Steps 1, 2, 5, 6, 7 of the e2e contract for one ledger and mode on a fresh sandbox. */
-export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: number): void {
+export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: number, shop: { days?: number; title?: string; unpaidReserve?: boolean } = {}): void {
   const { describe, it, expect, beforeAll, afterAll } = v;
-  describe(`${ledger} ${mode}: sync, re-sync, explain, reconcile, export, rollback`, () => {
+  describe(`${ledger} ${mode}${shop.title ? ` (${shop.title})` : ''}: sync, re-sync, explain, reconcile, export, rollback`, () => {
     let e: E2E;
     let first: BooksSnapshot;
     beforeAll(async () => {
-      e = await startE2E({ ledger, mode, seed, orders: 50 });
+      e = await startE2E({ ledger, mode, seed, orders: 50, days: shop.days });
     }, T);
     afterAll(async () => {
       await e?.close();
     });
 
     it('1. sync books every document exactly once, with TikTok totals', async () => {
+      if (shop.unpaidReserve) expect(unpaidReserve(e.tiktok), 'the dataset has no unpaid statement with a reserve').not.toBe(0);
       const { result, summary } = await sync(e);
       expect(result.code, result.stderr).toBe(0);
       expect(summary.failures).toEqual([]);
@@ -557,7 +558,8 @@ export function killSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: numbe
   describe(`${ledger} ${mode}: kill -9 mid-sync at ${points.length} point(s), then re-run`, () => {
     let e: E2E;
     beforeAll(async () => {
-      e = await startE2E({ ledger, mode, seed, orders: 50 });
+      // A bigger shop, so that every kill point still finds the sync with work left to do.
+      e = await startE2E({ ledger, mode, seed, orders: 90 });
     }, T);
     afterAll(async () => {
       await e?.close();
@@ -570,8 +572,8 @@ export function killSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: numbe
         const start = ledgerObjectCount(e);
         const s = spawnSync(e, ['--json']);
         const { killed, result } = await killWhen(s, () => point.when(e, s, start));
-        log.push(`${point.name}: killed=${killed}, ledger objects ${start} → ${ledgerObjectCount(e)}`);
-        expect(killed, `the sync finished before "${point.name}" (exit ${result.code}); stderr: ${result.stderr.slice(-800)}`).toBe(true);
+        log.push(`${point.name}: killed=${killed}, ledger objects ${start} → ${ledgerObjectCount(e)}${e.xero ? ` (invoices ${ledgerObjectCount(e, ['Invoice'])}, payments ${ledgerObjectCount(e, ['Payment'])})` : ''}`);
+        expect(killed, `the sync finished before "${point.name}" (exit ${result.code}); ${log.join('; ')}; stderr: ${result.stderr.slice(-800)}`).toBe(true);
         // Whatever landed so far must never be doubled, even before the re-run.
         const dupes = [...ledgerDocuments(e)].filter(([, types]) => Object.values(types).some((n) => n > 1));
         expect(dupes, log.join('\n')).toEqual([]);
@@ -621,6 +623,19 @@ export function faultSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: numb
       expect(snapshot(faulty)).toEqual(got);
     }, T);
   });
+}
+
+/** Σ reserve_amount carried by statements not paid out yet. */
+function unpaidReserve(tiktok: TikTokSandbox): number {
+  let total = 0;
+  for (const shop of tiktok.dataset.shops) {
+    const paid = new Set(shop.payments.filter((p) => p.status === 'PAID').map((p) => p.id));
+    for (const st of shop.statements) {
+      if (st.payment_id && paid.has(st.payment_id)) continue;
+      for (const t of shop.statementTransactions.get(st.id)?.transactions ?? []) if (t.reserve_amount) total += parseMinor(t.reserve_amount, shop.shop.currency, 'reserve_amount');
+    }
+  }
+  return total;
 }
 
 function datasetOf(e: E2E): unknown {
