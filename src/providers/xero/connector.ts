@@ -263,19 +263,25 @@ export class XeroConnector implements LedgerConnector {
         outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: err.message, fix: err.fix, refs: [] });
       }
     }
-    for (const part of chunk(rendered, XERO_LIMITS.batchSize)) await this.postChunk(part, outcomes);
+    // All documents go through one pass so each PUT carries a full batch of its type; only keys
+    // sent before (a retry, or a run that crashed) are looked up first, 50 numbers per lookup.
+    const fresh = new Set(inputs.filter((i) => i.fresh).map((i) => i.doc.key));
+    await this.postChunk(rendered, outcomes, fresh);
     return inputs.map((i) => outcomes.get(i.doc.key)!);
   }
 
-  private async postChunk(docs: RenderedDocument[], outcomes: Map<string, PostOutcome>): Promise<void> {
-    const types = new Set(docs.flatMap((d) => d.parts.map((p) => p.type)));
-    const existing = await this.lookup(docs.map((d) => d.number), types);
+  private async postChunk(docs: RenderedDocument[], outcomes: Map<string, PostOutcome>, fresh: Set<string> = new Set()): Promise<void> {
+    const existing = new Map<string, Found[]>();
+    for (const part of chunk(docs.filter((d) => !fresh.has(d.key)), XERO_LIMITS.batchSize)) {
+      const types = new Set(part.flatMap((d) => d.parts.map((p) => p.type)));
+      for (const [n, f] of await this.lookup(part.map((d) => d.number), types)) existing.set(n, f);
+    }
     const state = new Map(docs.map((d) => [d.key, { have: [...(existing.get(d.number) ?? [])], created: false, errors: [] as string[] }]));
     const run = async (type: XeroPartType, pending: Array<{ doc: RenderedDocument; body: Record<string, unknown> }>) => {
       if (pending.length === 0) return;
       const spec = PART[type];
       // A bank transfer batch has no summarizeErrors=false, so each goes alone to fail alone.
-      const batches = type === 'BankTransfer' ? pending.map((p) => [p]) : [pending];
+      const batches = type === 'BankTransfer' ? pending.map((p) => [p]) : chunk(pending, XERO_LIMITS.batchSize);
       for (const batch of batches) {
         let items: Element[];
         try {
