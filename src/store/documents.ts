@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './db.js';
 import type { LedgerRef } from '../providers/ledger-connector.js';
 
@@ -94,18 +95,28 @@ export interface DocumentFilter {
 }
 
 export class DocumentRepository {
+  /** Prepared once: preparing costs more than running these one-row statements. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+
   constructor(private readonly db: Database, private readonly now: () => Date) {}
 
+  private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   get(key: string): DocumentRow | undefined {
-    const r = this.db.prepare('SELECT * FROM documents WHERE key = ?').get(key) as Row | undefined;
+    const r = this.prepare('SELECT * FROM documents WHERE key = ?').get(key) as Row | undefined;
     return r && fromRow(r);
   }
 
   /** Every version of one economic event, oldest first. */
   versions(baseKey: string): DocumentRow[] {
-    const rows = this.db
-      .prepare("SELECT * FROM documents WHERE key = ? OR (substr(key, 1, ?) = ? AND substr(key, ?, 2) = '~v')")
-      .all(baseKey, baseKey.length, baseKey, baseKey.length + 1) as Row[];
+    // Two lookups on the unique key index (the key itself, then the "~v" range); a substr()
+    // condition here scanned the whole table for every document.
+    const rows = this.prepare("SELECT * FROM documents WHERE key = ? UNION ALL SELECT * FROM documents WHERE key >= ? AND key < ?")
+      .all(baseKey, `${baseKey}~v`, `${baseKey}~w`) as Row[];
     return rows.map(fromRow).filter((d) => d.baseKey === baseKey).sort((a, b) => a.version - b.version);
   }
 
@@ -118,8 +129,7 @@ export class DocumentRepository {
   /** Records the intent to post (status pending) — always before the ledger is called. */
   recordIntent(i: DocumentIntent): DocumentRow {
     const at = this.now().toISOString();
-    this.db
-      .prepare(
+    this.prepare(
         `INSERT INTO documents (org_id, integration_id, key, kind, source_kind, source_id, order_id, statement_id, payment_id, date, currency,
            body_json, hash, status, warnings_json, run_id, created_at, updated_at)
          VALUES (@orgId, @integrationId, @key, @kind, @sourceKind, @sourceId, @orderId, @statementId, @paymentId, @date, @currency,
@@ -137,19 +147,17 @@ export class DocumentRepository {
 
   markPosted(key: string, refs: LedgerRef[], runId: number | null): void {
     const first = refs[0];
-    this.db
-      .prepare(`UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE key=?`)
+    this.prepare(`UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE key=?`)
       .run(first?.type ?? null, first?.id ?? null, first?.number ?? null, JSON.stringify({ refs }), runId, this.now().toISOString(), key);
   }
 
   markFailed(key: string, error: string, fix: string | undefined, refs: LedgerRef[] = []): void {
-    this.db
-      .prepare(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE key=?`)
+    this.prepare(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE key=?`)
       .run(error, JSON.stringify({ refs, fix: fix ?? undefined }), this.now().toISOString(), key);
   }
 
   setStatus(key: string, status: DocumentStatus, error?: string | null): void {
-    this.db.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE key=?').run(status, error ?? null, this.now().toISOString(), key);
+    this.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE key=?').run(status, error ?? null, this.now().toISOString(), key);
   }
 
   list(orgId: number, f: DocumentFilter = {}): DocumentRow[] {
@@ -173,6 +181,6 @@ export class DocumentRepository {
       where.push('date < @until');
       params.until = f.until;
     }
-    return (this.db.prepare(`SELECT * FROM documents WHERE ${where.join(' AND ')} ORDER BY date, id`).all(params) as Row[]).map(fromRow);
+    return (this.prepare(`SELECT * FROM documents WHERE ${where.join(' AND ')} ORDER BY date, id`).all(params) as Row[]).map(fromRow);
   }
 }
