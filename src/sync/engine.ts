@@ -78,7 +78,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const builder = deps.builder ?? (await defaultBuilder());
   // Documents per post(): enough for the connectors to fill whole batch calls (30 per QuickBooks
   // batch, 50 per Xero PUT) and share one lookup call among many documents.
-  const batchSize = deps.batchSize ?? 600;
+  const batchSize = deps.batchSize ?? 1500;
 
   const summary: SyncSummary = {
     ok: true, runId: null, org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since?.toISOString() ?? null, until: until.toISOString(),
