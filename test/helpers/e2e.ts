@@ -28,6 +28,7 @@ export interface E2EOptions {
   seed?: number;
   faults?: string;
   timeScale?: number;
+  currency?: string;
 }
 
 export interface E2E {
@@ -38,6 +39,7 @@ export interface E2E {
   xero?: XeroSandbox;
   env: Record<string, string>;
   home: string;
+  currency: string;
   /** `--since` covering every statement and payment of the dataset. */
   since: string;
   clearingAccount: string;
@@ -55,6 +57,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     orders: opts.orders ?? 45,
     days: opts.days ?? 12,
     faults: opts.faults,
+    currency: opts.currency,
     timeScale: opts.timeScale ?? 40,
     services: ['tiktok', opts.ledger],
   });
@@ -65,7 +68,8 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
   const qbo = sandbox.services.find((s) => s.name === 'quickbooks') as QuickBooksSandbox | undefined;
   const xero = sandbox.services.find((s) => s.name === 'xero') as XeroSandbox | undefined;
   try {
-    const created = await cli(['org', 'create', ORG, '--currency', 'USD']);
+    const currency = opts.currency ?? 'USD';
+    const created = await cli(['org', 'create', ORG, '--currency', currency]);
     if (created.code !== 0) throw new Error(`org create failed: ${created.stderr}`);
     const ledgerOut = await connectThroughLoopback(['connect', opts.ledger, '--mode', opts.mode, '--bank-account', 'Business Checking'], env);
     const tiktokOut = await connectThroughLoopback(['connect', 'tiktok', '--shops', 'all'], env);
@@ -75,7 +79,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     const first = Math.min(...tiktok.dataset.shops.flatMap((s) => s.statements.map((st) => st.statement_time)));
     const since = new Date((first - 2 * 86_400) * 1000).toISOString().slice(0, 10);
     return {
-      ledger: opts.ledger, mode: opts.mode, tiktok, qbo, xero, env, home, since, clearingAccount: clearing, bankAccount, cli,
+      ledger: opts.ledger, mode: opts.mode, tiktok, qbo, xero, env, home, currency, since, clearingAccount: clearing, bankAccount, cli,
       close: () => sandbox.close(),
     };
   } catch (err) {
@@ -444,13 +448,13 @@ type Vitest = typeof import('vitest');
 const T = 120_000;
 
 /** Steps 1, 2, 5, 6, 7 of the e2e contract for one ledger and mode on a fresh sandbox. */
-export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: number, shop: { days?: number; title?: string; unpaidReserve?: boolean } = {}): void {
+export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: number, shop: { days?: number; orders?: number; currency?: string; title?: string; unpaidReserve?: boolean } = {}): void {
   const { describe, it, expect, beforeAll, afterAll } = v;
   describe(`${ledger} ${mode}${shop.title ? ` (${shop.title})` : ''}: sync, re-sync, explain, reconcile, export, rollback`, () => {
     let e: E2E;
     let first: BooksSnapshot;
     beforeAll(async () => {
-      e = await startE2E({ ledger, mode, seed, orders: 50, days: shop.days });
+      e = await startE2E({ ledger, mode, seed, orders: shop.orders ?? 50, days: shop.days, currency: shop.currency });
     }, T);
     afterAll(async () => {
       await e?.close();
@@ -470,6 +474,11 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       const { result, summary } = await sync(e);
       expect(result.code, result.stderr).toBe(0);
       expect(summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+      expect(snapshot(e)).toEqual(first);
+      // And from the bookmark the first run left (no --since): the lookback window re-reads recent statements.
+      const fromBookmark = await e.cli(['sync', '--json']);
+      expect(fromBookmark.code, fromBookmark.stderr).toBe(0);
+      expect((JSON.parse(fromBookmark.stdout) as SyncJson).documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
       expect(snapshot(e)).toEqual(first);
     }, T);
 
@@ -496,11 +505,11 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       expect(r.clearing.map((c) => [c.differenceMinor, c.ledgerBalanceMinor])).toEqual([[0, expectedBooks(e.tiktok).clearing]]);
     }, T);
 
-    it('7. export --format hledger passes `hledger check` and its clearing balance is the ledger\'s', async () => {
+    it('7. export: hledger check and bean-check pass; the journal\'s balances are the ledger\'s', async () => {
       const file = path.join(e.home, 'journal.hledger');
       const r = await e.cli(['export', '--format', 'hledger', '--output', file]);
       expect(r.code, r.stderr).toBe(0);
-      const hledger = hledgerBinary();
+      const hledger = binary('hledger');
       if (!hledger) {
         console.warn('hledger is not installed: skipped `hledger check` and the balance comparison of the export');
         return;
@@ -512,7 +521,21 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       const rows = bal.stdout.trim().split('\n').slice(1).map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
       const clearingRow = rows.find((row) => row[0]!.endsWith(`:${e.clearingAccount.replace(/[;:]/g, ' ').replace(/\s{2,}/g, ' ').trim()}`));
       expect(clearingRow, bal.stdout).toBeDefined();
-      expect(amountMinor(clearingRow![1]!)).toBe(balanceOf(e, e.clearingAccount));
+      expect(amountMinor(clearingRow![1]!, e.currency)).toBe(balanceOf(e, e.clearingAccount));
+      // Every account of the journal carries the ledger's balance (the journal has no payout bank
+      // postings only when nothing was paid out; the bank account is compared like any other).
+      const journal = Object.fromEntries(rows.filter((row) => row[0] !== 'total').map((row) => [row[0]!.slice(row[0]!.indexOf(':') + 1), amountMinor(row[1]!, e.currency)]));
+      const ledgerSide = Object.fromEntries(Object.entries(ledgerBalances(e)).map(([name, v]) => [name.replace(/[;:]/g, ' ').replace(/\s{2,}/g, ' ').trim(), v]));
+      expect(journal).toEqual(ledgerSide);
+      const beancount = binary('bean-check');
+      if (!beancount) {
+        console.warn('bean-check is not installed: skipped checking the beancount export');
+        return;
+      }
+      const beanFile = path.join(e.home, 'journal.beancount');
+      expect((await e.cli(['export', '--format', 'beancount', '--output', beanFile])).code).toBe(0);
+      const bean = await run(beancount, [beanFile]);
+      expect(bean.code, bean.stdout + bean.stderr).toBe(0);
     }, T);
 
     it('5. rollback removes the orders\' documents from the ledger; a re-sync books them again exactly once', async () => {
@@ -642,9 +665,9 @@ function datasetOf(e: E2E): unknown {
   return e.tiktok.dataset.shops.map((s) => ({ statements: s.statements, payments: s.payments, tx: [...s.statementTransactions.entries()] }));
 }
 
-function hledgerBinary(): string | undefined {
+function binary(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir, 'hledger');
+    const p = path.join(dir, name);
     if (dir && fs.existsSync(p)) return p;
   }
   return undefined;
@@ -662,10 +685,10 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
   });
 }
 
-/** "45.13", "USD 45.13", "-1,234.50 USD" → minor units (two decimals: the e2e shops are USD). */
-function amountMinor(cell: string): number {
+/** "45.13", "USD 45.13", "-1,234.50 USD" → minor units of the shop's currency. */
+function amountMinor(cell: string, currency: string): number {
   const m = /(-?)\s*(?:[A-Z]{3}\s*)?(-?)([\d,]+(?:\.\d+)?)/.exec(cell.trim());
   if (!m) throw new Error(`no amount in "${cell}"`);
   const sign = m[1] || m[2] ? '-' : '';
-  return parseMinor(`${sign}${m[3]!.replace(/,/g, '')}`, 'USD', 'hledger balance');
+  return parseMinor(`${sign}${m[3]!.replace(/,/g, '')}`, currency, 'hledger balance');
 }
