@@ -30,6 +30,7 @@ export interface CellOptions {
 export interface CellResult {
   ledger: LedgerProvider;
   mode: string;
+  scale: number;
   settledOrders: number;
   documents: number;
   failed: number;
@@ -37,6 +38,10 @@ export interface CellResult {
   tiktokCalls: number;
   ledgerCalls: number;
   ledgerPaths: Map<string, number>;
+  /** Calls the sandboxes answered with 429 (tiktok, ledger). */
+  throttled: { tiktok: number; ledger: number };
+  /** Objects created in the ledger (a Xero sale is an invoice and its payment). */
+  ledgerObjects: number;
   peakRssMb: number;
   floor: Floor;
   exitCode: number;
@@ -73,6 +78,7 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
     return {
       ledger: opts.ledger,
       mode: opts.mode,
+      scale: opts.scale,
       settledOrders: s ? await countSettled(home) : 0,
       documents: s ? s.documents.created + s.documents.existing + s.documents.updated + s.documents.recovered : 0,
       failed: s?.documents.failed ?? 0,
@@ -80,6 +86,8 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
       tiktokCalls: apiCallsOf('tiktok', tiktokPaths),
       ledgerCalls: apiCallsOf(opts.ledger, ledgerPaths),
       ledgerPaths,
+      throttled: { tiktok: opts.counter.throttledAt(tiktokUrl), ledger: opts.counter.throttledAt(ledgerUrl) },
+      ledgerObjects: s ? await countObjects(home) : 0,
       peakRssMb: run.peakRssMb,
       floor: floorOf(uses),
       exitCode: run.exitCode,
@@ -120,9 +128,11 @@ interface ChildRun {
 async function runChild(env: Record<string, string>, args: string[], home: string): Promise<ChildRun> {
   const rssFile = path.join(home, 'bench-rss.json');
   const probe = path.join(here, 'rss-probe.js');
+  // SYNDER_BENCH_PROFILE=<dir> writes a CPU profile of the sync (open it in Chrome DevTools).
+  const profile = env.SYNDER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.SYNDER_BENCH_PROFILE}`] : [];
   const childEnv = { ...env, SYNDER_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import ${pathToFileUrl(probe)}`.trim() };
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'synder.js'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'bin', 'synder.js'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -147,6 +157,18 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
 
 function pathToFileUrl(p: string): string {
   return new URL(`file://${p}`).href;
+}
+
+/** Ledger objects behind the posted documents (their stored refs). */
+async function countObjects(home: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path.join(home, DB_FILE), { readonly: true });
+  try {
+    const row = db.prepare("SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'").get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
 }
 
 /** Distinct orders with a settled ORDER statement transaction, as the sync stored them. */

@@ -1,5 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /**
  * Counts requests that arrive at the in-process sandbox servers, by service port and API path
@@ -8,24 +8,38 @@ import type { IncomingMessage, Server } from 'node:http';
  */
 export class RequestCounter {
   private readonly counts = new Map<string, number>();
+  /** Responses with HTTP 429 (the sandbox throttled a call), by port. */
+  private readonly throttled = new Map<number, number>();
   private readonly listener = (message: unknown) => {
     const { request, server } = message as { request: IncomingMessage; server: Server };
-    const address = server.address();
-    const port = address && typeof address === 'object' ? address.port : 0;
+    const port = portOf(server);
     const key = `${port} ${request.method ?? 'GET'} ${normalize(request.url ?? '/')}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  };
+  private readonly finished = (message: unknown) => {
+    const { response, server } = message as { response: ServerResponse; server: Server };
+    if (response.statusCode !== 429) return;
+    const port = portOf(server);
+    this.throttled.set(port, (this.throttled.get(port) ?? 0) + 1);
   };
 
   start(): void {
     diagnostics.subscribe('http.server.request.start', this.listener);
+    diagnostics.subscribe('http.server.response.finish', this.finished);
   }
 
   stop(): void {
     diagnostics.unsubscribe('http.server.request.start', this.listener);
+    diagnostics.unsubscribe('http.server.response.finish', this.finished);
   }
 
   reset(): void {
     this.counts.clear();
+    this.throttled.clear();
+  }
+
+  throttledAt(url: string): number {
+    return this.throttled.get(Number(new URL(url).port)) ?? 0;
   }
 
   /** Counts for one server (by its URL), keyed "METHOD /path". */
@@ -38,6 +52,11 @@ export class RequestCounter {
     }
     return out;
   }
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return address && typeof address === 'object' ? address.port : 0;
 }
 
 /** Path without the query, with numeric / id-like segments as {id}. */

@@ -12,7 +12,8 @@ import { RequestCounter } from './request-counter.js';
  * the ratio of wall time to the rate-limit floor. Options (or SYNDER_BENCH_<NAME> variables):
  *   --orders 2000,10000   settled orders per run (two sizes show whether memory grows)
  *   --ledger quickbooks|xero|all   --mode per-transaction|summary|all
- *   --scale 10            rate-limit windows divided by this   --days 30   --seed 11
+ *   --scale N             rate-limit windows divided by N (default 10 per-transaction, 1 summary)
+ *   --days 30   --seed 11
  */
 const TARGETS = { quickbooksDocsPerCall: 25, xeroDocsPerCall: 40, ratio: 1.2, rssGrowth: 1.25 };
 
@@ -25,7 +26,7 @@ function options() {
   const env = (name: string) => process.env[`SYNDER_BENCH_${name.toUpperCase()}`];
   const pick = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
   if (values.help) {
-    process.stdout.write('npm run bench -- [--orders 2000,10000] [--ledger quickbooks|xero|all] [--mode per-transaction|summary|all] [--scale 10] [--days 30] [--seed 11]\n');
+    process.stdout.write('npm run bench -- [--orders 2000,10000] [--ledger quickbooks|xero|all] [--mode per-transaction|summary|all] [--scale N] [--days 30] [--seed 11]\n');
     process.exit(0);
   }
   const list = <T extends string>(raw: string | undefined, all: T[], name: string): T[] => {
@@ -43,7 +44,8 @@ function options() {
     orders: (pick('orders') ?? '2000,10000').split(',').map((s) => num(s, 0, 'orders')),
     ledgers: list<LedgerProvider>(pick('ledger'), ['quickbooks', 'xero'], 'ledger'),
     modes: list<'per-transaction' | 'summary'>(pick('mode'), ['per-transaction', 'summary'], 'mode'),
-    scale: num(pick('scale'), 10, 'scale'),
+    /** Default: ×10 for per-transaction (its floor is minutes of batch calls), ×1 for summary (seconds). */
+    scale: pick('scale') === undefined ? undefined : num(pick('scale'), 10, 'scale'),
     days: num(pick('days'), 30, 'days'),
     seed: num(pick('seed'), 11, 'seed'),
   };
@@ -53,13 +55,13 @@ const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 
 function table(rows: CellResult[]): string {
   const t = new Table({
-    head: ['ledger', 'mode', 'orders', 'docs', 'wall s', 'tiktok calls/order', 'ledger calls/order', 'docs per ledger call', 'peak RSS MB', 'floor s (binding limit)', 'ratio'],
+    head: ['ledger', 'mode', 'orders', 'docs', 'wall s', 'tiktok calls/order', 'ledger calls/order', 'docs (objects) per ledger call', 'peak RSS MB', 'floor s (binding limit)', 'ratio'],
     style: { head: [], border: [] },
   });
   for (const r of rows) {
     t.push([
       r.ledger, r.mode, r.settledOrders, r.documents + (r.failed ? ` (+${r.failed} failed)` : ''), f(r.wallSeconds), f(r.tiktokCalls / r.settledOrders, 3), f(r.ledgerCalls / r.settledOrders, 3),
-      f(r.documents / r.ledgerCalls), f(r.peakRssMb, 0), `${f(r.floor.seconds)} (${r.floor.binding?.provider ?? ''} ${r.floor.binding?.limit ?? ''})`, f(r.wallSeconds / r.floor.seconds, 2),
+      `${f(r.documents / r.ledgerCalls)} (${f(r.ledgerObjects / r.ledgerCalls)})`, f(r.peakRssMb, 0), `${f(r.floor.seconds)} (${r.floor.binding?.provider ?? ''} ${r.floor.binding?.limit ?? ''}, ×${r.scale})`, f(r.wallSeconds / r.floor.seconds, 2),
     ]);
   }
   return t.toString();
@@ -68,7 +70,7 @@ function table(rows: CellResult[]): string {
 function detail(r: CellResult): string {
   const calls = [...r.ledgerPaths].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${n} × ${p.replace(/\/v3\/company\/\{id\}|\/api\.xro\/2\.0/, '')}`).join(', ');
   const limits = r.floor.uses.filter((u) => u.seconds > 0).sort((a, b) => b.seconds - a.seconds).slice(0, 4).map((u) => `${u.provider} ${u.limit}: ${u.calls} calls → ${f(u.seconds)} s`).join('; ');
-  return `  ${r.ledger} calls: ${calls}\n  limits: ${limits}`;
+  return `  ${r.ledger} calls: ${calls}\n  limits: ${limits}\n  429s: tiktok ${r.throttled.tiktok}, ${r.ledger} ${r.throttled.ledger}; ${r.ledgerObjects} ledger objects`;
 }
 
 async function main(): Promise<number> {
@@ -76,13 +78,14 @@ async function main(): Promise<number> {
   const counter = new RequestCounter();
   counter.start();
   const results: CellResult[] = [];
-  process.stderr.write(`synder bench: ${o.orders.join(', ')} settled orders × ${o.ledgers.join(', ')} × ${o.modes.join(', ')}; rate limits time-compressed ×${o.scale}\n`);
+  process.stderr.write(`synder bench: ${o.orders.join(', ')} settled orders × ${o.ledgers.join(', ')} × ${o.modes.join(', ')}; rate limits time-compressed ×${o.scale ?? '10 (per-transaction) / ×1 (summary)'}\n`);
   for (const ledger of o.ledgers) {
     for (const mode of o.modes) {
       for (const orders of o.orders) {
         const generatedOrders = ordersForSettled(orders, o.seed, o.days);
         process.stderr.write(`\n▶ ${ledger} ${mode}: ${orders} settled orders (${generatedOrders} generated over ${o.days} days)…\n`);
-        const r = await runCell({ ledger, mode, generatedOrders, days: o.days, scale: o.scale, seed: o.seed, counter });
+        const scale = o.scale ?? (mode === 'summary' ? 1 : 10);
+        const r = await runCell({ ledger, mode, generatedOrders, days: o.days, scale, seed: o.seed, counter });
         results.push(r);
         process.stdout.write(`${table([r])}\n${detail(r)}\n`);
         if (r.exitCode !== 0) process.stdout.write(`  sync exit code ${r.exitCode}${r.failed ? `, ${r.failed} document(s) failed` : ''}\n`);
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
     }
   }
   counter.stop();
-  process.stdout.write(`\nAll runs (rate limits ×${o.scale}):\n${table(results)}\n\nTargets:\n`);
+  process.stdout.write(`\nAll runs:\n${table(results)}\n\nTargets:\n`);
   let allMet = true;
   const line = (met: boolean, text: string) => {
     allMet &&= met;
@@ -99,7 +102,8 @@ async function main(): Promise<number> {
   for (const r of results) {
     const per = r.ledger === 'quickbooks' ? TARGETS.quickbooksDocsPerCall : TARGETS.xeroDocsPerCall;
     const docsPerCall = r.documents / r.ledgerCalls;
-    line(docsPerCall >= per, `${r.ledger} ${r.mode} ${r.settledOrders}: batched writes, ${f(docsPerCall)} documents per ${r.ledger} call (target ≥ ${per})`);
+    const objectsPerCall = r.ledgerObjects / r.ledgerCalls;
+    line(docsPerCall >= per, `${r.ledger} ${r.mode} ${r.settledOrders}: batched writes, ${f(docsPerCall)} synder documents (${f(objectsPerCall)} ${r.ledger} objects) per ${r.ledger} call (target ≥ ${per})`);
   }
   for (const r of results) {
     const ratio = r.wallSeconds / r.floor.seconds;
