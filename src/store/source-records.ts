@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './db.js';
 
 /** The "Platform transactions" status of a source record. */
@@ -58,15 +59,24 @@ export interface SourceFilter {
 }
 
 export class SourceRecordRepository {
+  /** Prepared once: preparing costs more than running these one-row statements. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+
   constructor(private readonly db: Database, private readonly now: () => Date) {}
 
+  private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   get(integrationId: number, kind: SourceRecordKind, externalId: string): SourceRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(integrationId, kind, externalId) as Row | undefined;
+    const r = this.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(integrationId, kind, externalId) as Row | undefined;
     return r && fromRow(r);
   }
 
   byId(id: number): SourceRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM source_records WHERE id=?').get(id) as Row | undefined;
+    const r = this.prepare('SELECT * FROM source_records WHERE id=?').get(id) as Row | undefined;
     return r && fromRow(r);
   }
 
@@ -80,13 +90,11 @@ export class SourceRecordRepository {
     if (previous && previous.hash === i.hash) return { record: previous, change: 'same' };
     const raw = JSON.stringify(i.raw);
     if (previous) {
-      this.db
-        .prepare(`UPDATE source_records SET statement_id=?, order_id=?, occurred_at=?, currency=?, amount_minor=?, raw_json=?, hash=?, status='ready', error=NULL, fetched_at=?, updated_at=? WHERE id=?`)
+      this.prepare(`UPDATE source_records SET statement_id=?, order_id=?, occurred_at=?, currency=?, amount_minor=?, raw_json=?, hash=?, status='ready', error=NULL, fetched_at=?, updated_at=? WHERE id=?`)
         .run(i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at, previous.id);
       return { record: this.get(i.integrationId, i.kind, i.externalId)!, change: 'changed', previous };
     }
-    this.db
-      .prepare(
+    this.prepare(
         `INSERT INTO source_records (integration_id, kind, external_id, statement_id, order_id, occurred_at, currency, amount_minor, raw_json, hash, fetched_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -95,7 +103,7 @@ export class SourceRecordRepository {
   }
 
   setStatus(id: number, status: SourceStatus, error?: string | null): void {
-    this.db.prepare('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?').run(status, error ?? null, this.now().toISOString(), id);
+    this.prepare('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?').run(status, error ?? null, this.now().toISOString(), id);
   }
 
   list(f: SourceFilter = {}): SourceRecord[] {
@@ -129,6 +137,6 @@ export class SourceRecordRepository {
       params.push(f.until);
     }
     const sql = `SELECT * FROM source_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(fromRow);
+    return (this.prepare(sql).all(...params) as Row[]).map(fromRow);
   }
 }
