@@ -82,6 +82,7 @@ export async function openTikTok(ctx: Context, org: Org, integration: Integratio
     shopCipher: cipher,
     getAccessToken: access.getAccessToken,
     onTokenRejected: async () => access.onUnauthorized(await access.getAccessToken()),
+    timeScale: timeScale(ctx),
   });
 }
 

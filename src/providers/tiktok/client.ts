@@ -40,6 +40,8 @@ export interface TikTokClientOptions {
   qps?: number;
   /** Requests in flight across all paths. */
   concurrency?: number;
+  /** Divides the per-second window, for a sandbox that compresses time the same way. */
+  timeScale?: number;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -79,7 +81,7 @@ class TikTokTransport {
         concurrency: this.opts.concurrency ?? 8,
         retryDelay: (res, attempt) => tiktokRetryDelay(res, attempt),
         ...this.opts.http,
-        limits: [{ requests: qps, windowMs: 1000 }, ...(this.opts.http?.limits ?? [])],
+        limits: [{ requests: qps, windowMs: 1000 / (this.opts.timeScale && this.opts.timeScale > 0 ? this.opts.timeScale : 1) }, ...(this.opts.http?.limits ?? [])],
       });
       this.clients.set(apiPath, c);
     }
