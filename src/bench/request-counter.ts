@@ -64,6 +64,6 @@ export function normalize(url: string): string {
   const path = url.split('?')[0] ?? '/';
   return path
     .split('/')
-    .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f-]{32,36}$/i.test(seg) || /^[A-Za-z0-9_-]{12,}$/.test(seg) && /\d/.test(seg) ? '{id}' : seg))
+    .map((seg) => (/^\d{7,}$/.test(seg) || /^[0-9a-f-]{32,36}$/i.test(seg) || /^[A-Za-z0-9_-]{12,}$/.test(seg) && /\d/.test(seg) ? '{id}' : seg))
     .join('/');
 }
