@@ -119,7 +119,6 @@ async function stepLedger(ctx: Context, org: Org, flags: InitFlags, prompter: Pr
     ],
   });
   const mode = await prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', value: flags.mode as 'per-transaction' | 'summary' | undefined, choices: MODE_CHOICES });
-  ctx.output.info(`Sign in to ${provider === 'xero' ? 'Xero' : 'QuickBooks Online'} in your browser…`);
   const result = await connectLedger(ctx, org, { provider, mode, bankAccount: flags.bankAccount, signIn, prompter });
   ctx.output.info(`Connected ${result.company.name}. Payouts land in "${result.bankAccount.name}".`);
   return result;
