@@ -79,7 +79,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   assertModeChangeAllowed(store, org, mode);
 
   const existing = store.integrations.getLedgerConnection(org.id);
-  if (existing && existing.provider !== opts.provider && store.documents.list(org.id, { status: ['posted'] }).length > 0) {
+  if (existing && existing.provider !== opts.provider && store.documents.hasAny(org.id, ['posted'])) {
     throw new UsageError(
       `${org.name} already books into ${existing.provider}; switching to ${opts.provider} would book everything twice.`,
       'Create a new organization for the other ledger (`synder org create`).',
@@ -102,7 +102,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
     tokens.extra = { ...(tokens.extra ?? {}), tenantId: tenant.id };
   }
 
-  if (existing && existing.externalId !== externalId && existing.provider === opts.provider && store.documents.list(org.id, { status: ['posted'] }).length > 0) {
+  if (existing && existing.externalId !== externalId && existing.provider === opts.provider && store.documents.hasAny(org.id, ['posted'])) {
     throw new UsageError(
       `${org.name} already books into another ${opts.provider} company (${existing.name ?? existing.externalId}).`,
       'Connect the same company again, or create a new organization for the other company.',

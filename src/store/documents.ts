@@ -160,6 +160,12 @@ export class DocumentRepository {
     this.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE key=?').run(status, error ?? null, this.now().toISOString(), key);
   }
 
+  /** Whether the org has any document in one of these statuses (without loading rows). */
+  hasAny(orgId: number, statuses: DocumentStatus[]): boolean {
+    const marks = statuses.map(() => '?').join(',');
+    return this.db.prepare(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`).get(orgId, ...statuses) !== undefined;
+  }
+
   list(orgId: number, f: DocumentFilter = {}): DocumentRow[] {
     const where = ['org_id = @orgId'];
     const params: Record<string, unknown> = { orgId };

@@ -234,11 +234,14 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     const toPost: PostItem[] = [];
     const toReplace: Array<{ old: DocumentRow; item: PostItem }> = [];
     const seen = new Set<string>();
+    // "No row for this key" proves nothing was sent only if this store has booked for the org
+    // before; a new or lost state store must look every key up in the ledger first.
+    const storeHasHistory = store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']);
     for (const w of work) {
       if (seen.has(w.doc.key)) continue;
       seen.add(w.doc.key);
       const latest = store.documents.latest(w.doc.key);
-      if (!latest) toPost.push({ ...w, action: 'create', fresh: true });
+      if (!latest) toPost.push({ ...w, action: 'create', fresh: storeHasHistory });
       else if (latest.status === 'posted') {
         if (latest.hash === w.hash) summary.documents.existing++;
         else toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });

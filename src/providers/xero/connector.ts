@@ -265,7 +265,10 @@ export class XeroConnector implements LedgerConnector {
     }
     // All documents go through one pass so each PUT carries a full batch of its type; only keys
     // sent before (a retry, or a run that crashed) are looked up first, 50 numbers per lookup.
-    const fresh = new Set(inputs.filter((i) => i.fresh).map((i) => i.doc.key));
+    // Xero refuses a second invoice or credit note with the same number, but not a second bank
+    // transaction or transfer with the same Reference: those are always looked up before creating.
+    const numberUnique = new Set(rendered.filter((d) => d.parts.every((p) => p.type === 'Invoice' || p.type === 'CreditNote' || p.type === 'Payment')).map((d) => d.key));
+    const fresh = new Set(inputs.filter((i) => i.fresh && numberUnique.has(i.doc.key)).map((i) => i.doc.key));
     await this.postChunk(rendered, outcomes, fresh);
     return inputs.map((i) => outcomes.get(i.doc.key)!);
   }
