@@ -111,7 +111,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
 
   // Tokens first: a rotating refresh token must never exist only in memory.
   await vault.set(vaultKeys.ledger(org.id), tokens);
-  store.integrations.setLedgerConnection({ orgId: org.id, provider: opts.provider, externalId, name, settings: existing?.externalId === externalId ? existing.settings : {} });
+  store.integrations.setLedgerConnection({ orgId: org.id, provider: opts.provider, externalId, name, settings: existing?.externalId === externalId ? { ...existing.settings, reauthRequired: false, disconnected: false } : {} });
   const updated = store.orgs.update(org.id, { ledger: opts.provider, mode });
 
   const { openLedger } = await import('../sync/clients.js');

@@ -61,7 +61,7 @@ export async function recordTikTokAuthorization(ctx: Context, org: Org, tokens: 
       externalId: shop.id,
       name: shop.name,
       region: shop.region,
-      settings: { cipher: shop.cipher, code: shop.code ?? null, sellerType: shop.seller_type ?? null, authKey },
+      settings: { cipher: shop.cipher, code: shop.code ?? null, sellerType: shop.seller_type ?? null, authKey, reauthRequired: false },
     }),
   );
   let clearing: ConnectTikTokResult['clearingAccounts'] = [];

@@ -6,11 +6,11 @@ import type { Org } from '../store/orgs.js';
 export type TokenHealth = 'ok' | 'refresh due' | 're-auth needed' | 'not connected';
 
 /** How usable a connection's tokens are right now (a refresh is automatic; a re-auth is not). */
-export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: string): { health: TokenHealth; expiresAt: string | null; refreshExpiresAt: string | null } {
+export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: string, rejected = false): { health: TokenHealth; expiresAt: string | null; refreshExpiresAt: string | null } {
   if (!tokens) return { health: status === 'reauth_required' ? 're-auth needed' : 'not connected', expiresAt: null, refreshExpiresAt: null };
   const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
   let health: TokenHealth = 'ok';
-  if (status === 'reauth_required') health = 're-auth needed';
+  if (status === 'reauth_required' || rejected) health = 're-auth needed';
   else if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= now) health = 're-auth needed';
   else if (tokens.expiresAt <= now + 5 * 60_000) health = tokens.refreshToken ? 'refresh due' : 're-auth needed';
   return { health, expiresAt: iso(tokens.expiresAt), refreshExpiresAt: iso(tokens.refreshExpiresAt) };
@@ -58,7 +58,7 @@ export async function collectStatus(ctx: Context, org: Org) {
       name: i.name,
       region: i.region,
       status: i.status,
-      token: tokenHealth(tokens, now, i.status),
+      token: tokenHealth(tokens, now, i.status, i.settings.reauthRequired === true),
       clearingAccounts: clearing.map((m) => ({ currency: m.currency || null, id: m.accountId, name: m.accountName })),
     });
   }
@@ -76,7 +76,7 @@ export async function collectStatus(ctx: Context, org: Org) {
     org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },
     credentials: credentialsInfo(vault),
     ledger: ledgerConn
-      ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: tokenHealth(ledgerTokens, now), bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
+      ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: tokenHealth(ledgerTokens, now, undefined, ledgerConn.settings.reauthRequired === true), bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
       : null,
     integrations,
     lastRun: lastRun ? { id: lastRun.id, status: lastRun.status, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, dryRun: lastRun.dryRun, error: lastRun.error } : null,

@@ -14,10 +14,32 @@ import type { Org } from '../store/orgs.js';
 
 const lockDir = (ctx: Context): string => path.join(ctx.config.home, 'locks');
 
-async function tokenAccess(ctx: Context, vault: TokenVault, key: string, adapter: OAuthAdapter) {
+/**
+ * Token access for one connection. A refresh the provider rejects is remembered (`onReauth`), so
+ * `synder status` says "re-auth needed" until the user connects again.
+ */
+async function tokenAccess(ctx: Context, vault: TokenVault, key: string, adapter: OAuthAdapter, onReauth: () => Promise<void>) {
   const { withFreshToken } = await import('../auth/refresh.js');
-  return withFreshToken({ vault, key, adapter, lockDir: lockDir(ctx), now: () => ctx.clock.now().getTime() });
+  const access = withFreshToken({ vault, key, adapter, lockDir: lockDir(ctx), now: () => ctx.clock.now().getTime() });
+  const remember = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ReauthRequiredError) await onReauth().catch(() => undefined);
+      throw err;
+    }
+  };
+  return {
+    getAccessToken: () => remember(() => access.getAccessToken()),
+    onUnauthorized: (rejected: string) => remember(() => access.onUnauthorized(rejected)),
+  };
 }
+
+const markLedgerReauth = (ctx: Context, orgId: number) => async () => {
+  const store = await ctx.store();
+  const conn = store.integrations.getLedgerConnection(orgId);
+  if (conn) store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, reauthRequired: true } });
+};
 
 /** The org's ledger connector (QuickBooks Online or Xero), authenticated from the vault. */
 export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnector> {
@@ -29,7 +51,7 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
   if (!(await vault.get(key))) throw new ReauthRequiredError(conn.provider, `No ${conn.provider === 'quickbooks' ? 'QuickBooks' : 'Xero'} sign-in is stored for ${org.name}.`);
   if (conn.provider === 'quickbooks') {
     const q = await import('../providers/quickbooks/index.js');
-    const access = await tokenAccess(ctx, vault, key, q.createQuickBooksOAuth(ctx.config.quickbooks));
+    const access = await tokenAccess(ctx, vault, key, q.createQuickBooksOAuth(ctx.config.quickbooks), markLedgerReauth(ctx, org.id));
     return new q.QuickBooksConnector({
       apiUrl: ctx.config.quickbooks.apiUrl,
       appUrl: ctx.config.quickbooks.appUrl,
@@ -40,7 +62,7 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
     });
   }
   const x = await import('../providers/xero/index.js');
-  const access = await tokenAccess(ctx, vault, key, x.createXeroOAuth(ctx.config.xero));
+  const access = await tokenAccess(ctx, vault, key, x.createXeroOAuth(ctx.config.xero), markLedgerReauth(ctx, org.id));
   const client = new x.XeroClient({
     apiUrl: ctx.config.xero.apiUrl,
     tenantId: conn.externalId,
@@ -74,7 +96,9 @@ export async function openTikTok(ctx: Context, org: Org, integration: Integratio
   const { appKey, appSecret, apiUrl } = ctx.config.tiktok;
   if (!appKey || !appSecret) throw new UsageError('TikTok Shop app credentials are missing.', 'Set SYNDER_TIKTOK_APP_KEY and SYNDER_TIKTOK_APP_SECRET (or run `synder connect tiktok`).');
   const t = await import('../providers/tiktok/index.js');
-  const access = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok));
+  const access = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok), async () => {
+    (await ctx.store()).integrations.updateSettings(integration.id, { reauthRequired: true });
+  });
   return new t.TikTokClient({
     apiUrl,
     appKey,

@@ -72,6 +72,10 @@ describe.each(['quickbooks', 'xero'] as const)('expired access tokens (%s)', (le
     const j = await runCli(['sync', '--since', '10d', '--json'], { env });
     expect(j.code).toBe(4);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'reauth_required' } });
+    // The rejected refresh is remembered: status says so instead of "refresh due".
+    const st = await runCli(['status', '--json'], { env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({ ledger: { token: { health: 're-auth needed' } } });
   });
 });
 
