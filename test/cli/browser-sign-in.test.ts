@@ -21,31 +21,27 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
     await sandbox?.close();
   });
 
-  it('connects TikTok Shop after clicking Approve on the consent page', async () => {
-    const home = tempHome();
-    const env = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Browser Shop', '--currency', 'USD'], { env })).code).toBe(0);
-
-    const child = spawn(process.execPath, [binPath, 'connect', 'tiktok', '--no-browser', '--json', '--timeout', '60'], {
+  /** Runs `synder connect …` and lets headless Chromium click Approve on the link it prints. */
+  async function connectInBrowser(args: string[], env: Record<string, string>, authorizePath: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [binPath, 'connect', ...args, '--no-browser', '--json', '--timeout', '60'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const authorizeUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no authorize URL printed; stderr: ${stderr}`)), 20_000);
       child.stderr.on('data', (d) => {
         stderr += d;
-        const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\/open\/authorize\?/.test(l));
+        const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\?/.test(l) && authorizePath.test(l));
         if (line) {
           clearTimeout(timer);
           resolve(line);
         }
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -62,53 +58,29 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
     } finally {
       await browser.close();
     }
-    const code = await exited;
-    expect(code, stderr).toBe(0);
-    const result = JSON.parse(stdout) as { ok: boolean; integrations: Array<{ shopId: string }> };
+    return { code: await exited, stdout, stderr };
+  }
+
+  it('connects TikTok Shop after clicking Approve on the consent page', async () => {
+    const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
+    expect((await runCli(['org', 'create', 'Browser Shop', '--currency', 'USD'], { env })).code).toBe(0);
+    const r = await connectInBrowser(['tiktok'], env, /\/open\/authorize\?/);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { ok: boolean; integrations: Array<{ shopId: string }> };
     expect(result.ok).toBe(true);
     expect(result.integrations.length).toBeGreaterThan(0);
-
     const status = await runCli(['status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
     const s = JSON.parse(status.stdout) as { integrations: Array<{ token: { health: string } }> };
     expect(s.integrations[0]!.token.health).toBe('ok');
   });
+
   it('connects QuickBooks Online after clicking Approve on its consent page', async () => {
-    const home = tempHome();
-    const env = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file' };
+    const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
     expect((await runCli(['org', 'create', 'Browser Books', '--currency', 'USD'], { env })).code).toBe(0);
-    const child = spawn(process.execPath, [binPath, 'connect', 'quickbooks', '--no-browser', '--mode', 'summary', '--bank-account', 'Business Checking', '--json', '--timeout', '60'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const authorizeUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no authorize URL printed; stderr: ${stderr}`)), 20_000);
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\/connect\/oauth2\?/.test(l));
-        if (line) {
-          clearTimeout(timer);
-          resolve(line);
-        }
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    try {
-      const page = await browser.newPage();
-      await page.goto(authorizeUrl);
-      await page.click('#approve');
-      await page.waitForURL(/\/callback\?/, { timeout: 20_000 });
-      expect(await page.content()).toMatch(/connected|return to|close this/i);
-    } finally {
-      await browser.close();
-    }
-    expect(await exited, stderr).toBe(0);
-    const result = JSON.parse(stdout) as { ok: boolean; provider: string; clearingAccounts: unknown[]; bankAccount: { name: string } };
+    const r = await connectInBrowser(['quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking'], env, /\/connect\/oauth2\?/);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { ok: boolean; provider: string; clearingAccounts: unknown[]; bankAccount: { name: string } };
     expect(result).toMatchObject({ ok: true, provider: 'quickbooks', bankAccount: { name: 'Business Checking' } });
     const status = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { ledger: { token: { health: string } } };
     expect(status.ledger.token.health).toBe('ok');
