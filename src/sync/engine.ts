@@ -12,7 +12,7 @@ import type { SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { defaultBuilder } from './builder.js';
-import { fetchFinance, fetchOrders, needsWork, storedBundlesNeedingWork, storedPaymentsNeedingWork, type FetchedBundle, observeSource, orderSource, paymentSource, statementSource, transactionSource, type SourceState } from './fetch.js';
+import { fetchOrders, listFinance, needsWork, observeSource, orderSource, paymentSource, statementChunks, statementSource, storedPaymentsNeedingWork, storedReserveTransactions, storedStatementIdsNeedingWork, transactionSource, type FetchedBundle, type SourceState, type StatementJob } from './fetch.js';
 import { contentHash } from './hash.js';
 import { acquireOrgLock } from './lock.js';
 import type { BuildContext, BuildOutput, ClearingCheck, PlannedAction, PlannedDocument, SyncDeps, SyncOptions, SyncSummary } from './types.js';
@@ -79,6 +79,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   // Documents per post(): enough for the connectors to fill whole batch calls (30 per QuickBooks
   // batch, 50 per Xero PUT) and share one lookup call among many documents.
   const batchSize = deps.batchSize ?? 1500;
+  // Transactions fetched and built together; posts wait until a full post() call has gathered.
+  const chunkTransactions = Math.max(1, deps.chunkTransactions ?? Math.ceil(batchSize / 4));
 
   const summary: SyncSummary = {
     ok: true, runId: null, org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since?.toISOString() ?? null, until: until.toISOString(),
@@ -118,9 +120,125 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     const sourceFailure = (kind: string, id: string, orderId: string | undefined, statementId: string | undefined, errors: string[]) => {
       summary.failures.push({ key: `${kind}:${id}`, kind, orderId, statementId, error: errors.join('; '), fix: DATA_FIX });
     };
-    const work: Work[] = [];
-    const links: SourceLink[] = [];
     const windows = new Map<number, { from: Date }>();
+    // Keys decided on this run (base keys), so a document is planned and posted once.
+    const seen = new Set<string>();
+    // "No row for this key" proves nothing was sent only if this store has booked for the org
+    // before; a new or lost state store must look every key up in the ledger first.
+    const storeHasHistory = store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']);
+    const plan = { post: [] as PlannedDocument[], replace: [] as PlannedDocument[], existing: [] as PlannedDocument[] };
+    let posted = 0;
+    let announcedAccounts = false;
+    // Documents built but not yet posted (and the sources they book): posted once a full post()
+    // call's worth has gathered, so chunking does not shrink the ledger's batches.
+    let buffer: PostItem[] = [];
+    let bufferLinks: SourceLink[] = [];
+
+    /**
+     * Decides, per document, whether it is new, already booked, changed or to be retried, then
+     * (unless dry) records intents, posts, and records the outcome and the sources' statuses. The
+     * run is booked a chunk at a time so memory does not grow with the number of orders.
+     */
+    const book = async (work: Work[], links: SourceLink[], extra: PostItem[] = []): Promise<void> => {
+      const toPost: PostItem[] = [];
+      const toReplace: Array<{ old: DocumentRow; item: PostItem }> = [];
+      for (const w of work) {
+        if (seen.has(w.doc.key)) continue;
+        seen.add(w.doc.key);
+        const latest = store.documents.latest(w.doc.key);
+        if (!latest) toPost.push({ ...w, action: 'create', fresh: storeHasHistory });
+        else if (latest.status === 'posted') {
+          if (latest.hash === w.hash) {
+            summary.documents.existing++;
+            if (!write) plan.existing.push(planned({ ...w, action: 'existing' }, resolver));
+          } else toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
+        } else if (latest.status === 'pending' || latest.status === 'failed') toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
+        else toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
+      }
+      toPost.push(...extra);
+      summary.documents.planned += toPost.length + toReplace.length;
+      if (!write) {
+        plan.post.push(...toPost.map((p) => planned(p, resolver)));
+        plan.replace.push(...toReplace.map((r) => planned(r.item, resolver)));
+        return;
+      }
+
+      for (const p of [...toPost, ...toReplace.map((r) => r.item)]) resolver.require(p.doc, p.integration);
+      if (toPost.length + toReplace.length > 0) {
+        if (!announcedAccounts) progress({ type: 'phase', phase: 'accounts', message: 'Finding or creating ledger accounts' });
+        announcedAccounts = true;
+        await resolver.ensure(ledger);
+      }
+
+      // A changed source: remove what was booked before, then book the new version under a new key.
+      if (toReplace.length > 0) {
+        const outcomes = await ledger.remove(toReplace.map((r) => ({ key: r.old.key, refs: r.old.refs })));
+        for (const r of toReplace) {
+          const o = outcomes.find((x) => x.key === r.old.key);
+          if (o && o.status !== 'refused') {
+            store.documents.setStatus(r.old.key, 'replaced');
+            event('document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
+            toPost.push(r.item);
+          } else {
+            const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
+            store.documents.markFailed(r.old.key, message, 'Remove or void it in the ledger yourself, then run `synder sync` again.', r.old.refs);
+            store.documents.setStatus(r.old.key, 'posted', message);
+            summary.documents.failed++;
+            summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: 'Remove or void it in the ledger yourself, then run `synder sync` again.' });
+          }
+        }
+      }
+
+      buffer.push(...toPost);
+      bufferLinks.push(...links);
+      if (buffer.length >= batchSize) await flush();
+    };
+
+    /** Posts what is buffered in post() calls of batchSize (intents first), then records outcomes and source statuses. */
+    const flush = async (): Promise<void> => {
+      const toPost = buffer;
+      const links = bufferLinks;
+      buffer = [];
+      bufferLinks = [];
+      if (toPost.length > 0) progress({ type: 'phase', phase: 'post', message: `Posting ${toPost.length} document(s)` });
+      const total = posted + toPost.length;
+      for (let i = 0; i < toPost.length; i += batchSize) {
+        const batch = toPost.slice(i, i + batchSize);
+        store.transaction(() => {
+          for (const p of batch) {
+            const src = documentSource(p.doc);
+            store.documents.recordIntent({
+              orgId: org.id, integrationId: p.integration.id, key: p.doc.key, kind: p.doc.kind, sourceKind: src.sourceKind, sourceId: src.sourceId,
+              orderId: p.doc.refs.orderId ?? null, statementId: p.doc.refs.statementId ?? null, paymentId: p.doc.refs.paymentId ?? null,
+              date: p.doc.date, currency: p.doc.currency, body: p.doc, hash: p.hash, warnings: p.doc.warnings, runId,
+            });
+          }
+        });
+        const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
+        const outcomes = new Map((await ledger.post(inputs)).map((o) => [o.key, o]));
+        store.transaction(() => {
+          for (const p of batch) {
+            const o = outcomes.get(p.doc.key);
+            if (!o) continue;
+            if (o.status === 'failed') {
+              store.documents.markFailed(p.doc.key, o.error, o.fix, o.refs);
+              event('document', p.doc.key, 'failed', o.error);
+              summary.documents.failed++;
+              summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
+              continue;
+            }
+            store.documents.markPosted(p.doc.key, o.refs, runId);
+            event('document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
+            if (o.status === 'existing') summary.documents.existing++;
+            else if (p.action === 'update') summary.documents.updated++;
+            else summary.documents.created++;
+          }
+        });
+        posted += batch.length;
+        progress({ type: 'posted', done: posted, total, created: summary.documents.created + summary.documents.updated, existing: summary.documents.existing, failed: summary.documents.failed });
+      }
+      store.transaction(() => updateSourceStatuses(store, links, event));
+    };
 
     for (const integration of integrations) {
       const api = await deps.tiktokFor(integration);
@@ -129,10 +247,15 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       const from = opts.since ?? (bookmark ? new Date(bookmark) : startOf(integration, org, startedAt));
       windows.set(integration.id, { from });
       progress({ type: 'phase', phase: 'fetch', integration: integration.name, message: `Fetching ${integration.name} since ${from.toISOString().slice(0, 10)}` });
-      const fetched = await fetchFinance(api, { from: sec(from), to: sec(until) }, (kind, count) => {
+      const listed = await listFinance(api, { from: sec(from), to: sec(until) });
+      const counted = (kind: 'statements' | 'transactions' | 'payments' | 'orders', count: number) => {
         summary.fetched[kind] += count;
         progress({ type: 'fetched', integration: integration.name, kind, count });
-      });
+      };
+      counted('statements', listed.statements.length);
+      counted('payments', listed.payments.length);
+      const payments = [...listed.payments, ...storedPaymentsNeedingWork(store, integration.id, new Set(listed.payments.map((p) => p.id)))];
+      const paymentById = new Map(payments.map((p) => [p.id, p]));
 
       const observeIn = (input: ReturnType<typeof statementSource>): SourceState =>
         observeSource(store, input, write, () => {
@@ -140,199 +263,145 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
           event(input.kind, input.externalId, 'changed', 'TikTok sent a different version; its documents are updated');
         });
       const observe = (input: ReturnType<typeof statementSource>): SourceState => store.transaction(() => observeIn(input));
-
-      const pendingBundles: Array<{ bundle: FetchedBundle; states: SourceState[]; statementState: SourceState }> = [];
-      const stored = storedBundlesNeedingWork(store, integration.id, new Set(fetched.bundles.map((b) => b.statement.id)));
-      fetched.payments.push(...storedPaymentsNeedingWork(store, integration.id, new Set(fetched.payments.map((p) => p.id))));
-      for (const bundle of [...fetched.bundles, ...stored]) {
-        // One commit per statement, not per record: a commit per transaction dominated the sync's CPU time.
-        const { statementState, states } = store.transaction(() => ({
-          statementState: observeIn(statementSource(integration.id, bundle.statement)),
-          states: bundle.transactions.map((t) => observeIn(transactionSource(integration.id, bundle.statement, t))),
-        }));
-        if (needsWork(statementState) || states.some(needsWork)) pendingBundles.push({ bundle, states, statementState });
-      }
-
-      const orders = new Map<string, Order>();
-      const missing: string[] = [];
-      for (const { bundle } of pendingBundles) {
-        for (const t of bundle.transactions) {
-          if (!t.order_id || orders.has(t.order_id) || missing.includes(t.order_id)) continue;
-          const stored = store.sourceRecords.get(integration.id, 'order', t.order_id);
-          if (stored) orders.set(t.order_id, stored.raw as Order);
-          else missing.push(t.order_id);
-        }
-      }
-      if (missing.length > 0) {
-        const got = await fetchOrders(api, missing);
-        summary.fetched.orders += got.length;
-        progress({ type: 'fetched', integration: integration.name, kind: 'orders', count: got.length });
-        store.transaction(() => {
-          for (const o of got) {
-            orders.set(o.id, o);
-            observeIn(orderSource(integration.id, o));
-          }
-        });
-      }
-
-      const ctx: BuildContext = { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', orders, settings: { ...org.settings, ...integration.settings } };
       const storedPayment = (id: string | undefined): Payment | undefined =>
-        id ? (fetched.payments.find((p) => p.id === id) ?? (store.sourceRecords.get(integration.id, 'payment', id)?.raw as Payment | undefined)) : undefined;
-      const add = (doc: LedgerDocument) => {
-        work.push({ integration, doc, hash: contentHash(doc) });
+        id ? (paymentById.get(id) ?? (store.sourceRecords.get(integration.id, 'payment', id)?.raw as Payment | undefined)) : undefined;
+      const settings = { ...org.settings, ...integration.settings };
+      const baseCtx = { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', settings };
+      const warn = (doc: LedgerDocument) => {
         for (const w of doc.warnings) summary.warnings.push(`${doc.key}: ${w}`);
       };
+      // What payouts need of this run's statements (headers and their reserve movements; a dry
+      // run has not stored them), not their transactions.
+      const forPayouts = new Map<string, StatementBundle>();
 
-      for (const { bundle, states, statementState } of pendingBundles) {
-        const full: StatementBundle = { statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: storedPayment(bundle.statement.payment_id) };
-        let built: BuildOutput;
-        try {
-          built = builder.statement(full, ctx);
-        } catch (err) {
-          // An invariant of our own output broke: book nothing of this statement, say so, go on.
-          const message = `statement ${bundle.statement.id} was not booked: ${(err as Error).message}`;
-          built = { documents: [], issues: [{ severity: 'error', code: 'statement_not_built', statementId: bundle.statement.id, message }] };
+      const fetchedIds = new Set(listed.statements.map((s) => s.id));
+      const jobs: StatementJob[] = [
+        ...listed.statements.map((statement) => ({ statement })),
+        ...storedStatementIdsNeedingWork(store, integration.id, fetchedIds).map((storedId) => ({ storedId })),
+      ];
+      let builtCount = 0;
+      for await (const chunk of statementChunks(api, store, integration.id, jobs, chunkTransactions)) {
+        counted('transactions', chunk.filter((b) => fetchedIds.has(b.statement.id)).reduce((n, b) => n + b.transactions.length, 0));
+        const pendingBundles: Array<{ bundle: FetchedBundle; states: SourceState[]; statementState: SourceState }> = [];
+        for (const bundle of chunk) {
+          if (bundle.statement.payment_id) {
+            forPayouts.set(bundle.statement.id, { statement: bundle.statement, header: bundle.header, transactions: bundle.transactions.filter((t) => t.reserve_amount !== undefined && t.reserve_amount !== null) });
+          }
+          // One commit per statement, not per record: a commit per transaction dominated the sync's CPU time.
+          const { statementState, states } = store.transaction(() => ({
+            statementState: observeIn(statementSource(integration.id, bundle.statement)),
+            states: bundle.transactions.map((t) => observeIn(transactionSource(integration.id, bundle.statement, t))),
+          }));
+          if (needsWork(statementState) || states.some(needsWork)) pendingBundles.push({ bundle, states, statementState });
         }
-        const docs = built.documents;
-        docs.forEach(add);
-        const statementErrors = built.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
-        bundle.transactions.forEach((t, i) => {
-          const own = docs.filter((d) => d.refs.transactionId === t.id);
-          const shared = own.length > 0 ? own : docs.filter((d) => !d.refs.transactionId && d.refs.statementId === bundle.statement.id);
-          const errors = built.issues.filter((x) => x.severity === 'error' && x.transactionId === t.id).map((x) => x.message);
-          if (mode === 'summary') errors.push(...statementErrors);
-          const id = states[i]!.id;
-          if (errors.length > 0) sourceFailure('statement_transaction', t.id, t.order_id, bundle.statement.id, errors);
-          if (id !== undefined) links.push({ recordId: id, kind: 'statement_transaction', externalId: t.id, docKeys: shared.map((d) => d.key), errors });
-        });
-        if (statementErrors.length > 0 && mode !== 'summary') sourceFailure('statement', bundle.statement.id, undefined, bundle.statement.id, statementErrors);
-        if (statementState.id !== undefined) {
-          links.push({ recordId: statementState.id, kind: 'statement', externalId: bundle.statement.id, docKeys: docs.map((d) => d.key), errors: statementErrors });
+
+        const orders = new Map<string, Order>();
+        const missing = new Set<string>();
+        for (const { bundle } of pendingBundles) {
+          for (const t of bundle.transactions) {
+            if (!t.order_id || orders.has(t.order_id) || missing.has(t.order_id)) continue;
+            const stored = store.sourceRecords.get(integration.id, 'order', t.order_id);
+            if (stored) orders.set(t.order_id, stored.raw as Order);
+            else missing.add(t.order_id);
+          }
         }
+        if (missing.size > 0) {
+          const got = await fetchOrders(api, [...missing]);
+          counted('orders', got.length);
+          store.transaction(() => {
+            for (const o of got) {
+              orders.set(o.id, o);
+              observeIn(orderSource(integration.id, o));
+            }
+          });
+        }
+
+        const ctx: BuildContext = { ...baseCtx, orders };
+        const work: Work[] = [];
+        const links: SourceLink[] = [];
+        for (const { bundle, states, statementState } of pendingBundles) {
+          const full: StatementBundle = { statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: storedPayment(bundle.statement.payment_id) };
+          let built: BuildOutput;
+          try {
+            built = builder.statement(full, ctx);
+          } catch (err) {
+            // An invariant of our own output broke: book nothing of this statement, say so, go on.
+            const message = `statement ${bundle.statement.id} was not booked: ${(err as Error).message}`;
+            built = { documents: [], issues: [{ severity: 'error', code: 'statement_not_built', statementId: bundle.statement.id, message }] };
+          }
+          const docs = built.documents;
+          for (const doc of docs) {
+            work.push({ integration, doc, hash: contentHash(doc) });
+            warn(doc);
+          }
+          const byTransaction = new Map<string, LedgerDocument[]>();
+          for (const d of docs) if (d.refs.transactionId) byTransaction.set(d.refs.transactionId, [...(byTransaction.get(d.refs.transactionId) ?? []), d]);
+          const statementDocs = docs.filter((d) => !d.refs.transactionId && d.refs.statementId === bundle.statement.id);
+          const statementErrors = built.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
+          const errorsOf = new Map<string, string[]>();
+          for (const x of built.issues) if (x.severity === 'error' && x.transactionId) errorsOf.set(x.transactionId, [...(errorsOf.get(x.transactionId) ?? []), x.message]);
+          bundle.transactions.forEach((t, i) => {
+            const own = byTransaction.get(t.id) ?? [];
+            const shared = own.length > 0 ? own : statementDocs;
+            const errors = [...(errorsOf.get(t.id) ?? [])];
+            if (mode === 'summary') errors.push(...statementErrors);
+            const id = states[i]!.id;
+            if (errors.length > 0) sourceFailure('statement_transaction', t.id, t.order_id, bundle.statement.id, errors);
+            if (id !== undefined) links.push({ recordId: id, kind: 'statement_transaction', externalId: t.id, docKeys: shared.map((d) => d.key), errors });
+          });
+          if (statementErrors.length > 0 && mode !== 'summary') sourceFailure('statement', bundle.statement.id, undefined, bundle.statement.id, statementErrors);
+          if (statementState.id !== undefined) {
+            links.push({ recordId: statementState.id, kind: 'statement', externalId: bundle.statement.id, docKeys: docs.map((d) => d.key), errors: statementErrors });
+          }
+        }
+        builtCount += work.length;
+        progress({ type: 'phase', phase: 'build', message: `Built ${builtCount} document(s)` });
+        await book(work, links);
       }
 
       let statementsByPayment: Map<string, StatementBundle[]> | undefined;
-      for (const payment of fetched.payments) {
+      const payoutCtx: BuildContext = { ...baseCtx, orders: new Map() };
+      const work: Work[] = [];
+      const links: SourceLink[] = [];
+      for (const payment of payments) {
         const state = observe(paymentSource(integration.id, payment));
         if (!needsWork(state)) continue;
-        statementsByPayment ??= groupStatements(store, integration.id, fetched.bundles);
+        statementsByPayment ??= groupStatements(store, integration.id, forPayouts);
         let built: BuildOutput;
         try {
-          built = builder.payout(payment, statementsByPayment.get(payment.id) ?? [], ctx);
+          built = builder.payout(payment, statementsByPayment.get(payment.id) ?? [], payoutCtx);
         } catch (err) {
           built = { documents: [], issues: [{ severity: 'error', code: 'payment_mismatch', paymentId: payment.id, message: `payment ${payment.id} was not booked: ${(err as Error).message}` }] };
         }
-        built.documents.forEach(add);
+        for (const doc of built.documents) {
+          work.push({ integration, doc, hash: contentHash(doc) });
+          warn(doc);
+        }
         const errors = built.issues.filter((i) => i.severity === 'error').map((i) => i.message);
         if (errors.length > 0) sourceFailure('payment', payment.id, undefined, undefined, errors);
         if (state.id !== undefined) links.push({ recordId: state.id, kind: 'payment', externalId: payment.id, docKeys: built.documents.map((d) => d.key), errors });
       }
+      await book(work, links);
     }
 
-    // Decide, per document, whether it is new, already booked, changed, or to be retried.
-    progress({ type: 'phase', phase: 'build', message: `Built ${work.length} document(s)` });
-    const toPost: PostItem[] = [];
-    const toReplace: Array<{ old: DocumentRow; item: PostItem }> = [];
-    const seen = new Set<string>();
-    // "No row for this key" proves nothing was sent only if this store has booked for the org
-    // before; a new or lost state store must look every key up in the ledger first.
-    const storeHasHistory = store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']);
-    for (const w of work) {
-      if (seen.has(w.doc.key)) continue;
-      seen.add(w.doc.key);
-      const latest = store.documents.latest(w.doc.key);
-      if (!latest) toPost.push({ ...w, action: 'create', fresh: storeHasHistory });
-      else if (latest.status === 'posted') {
-        if (latest.hash === w.hash) summary.documents.existing++;
-        else toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
-      } else if (latest.status === 'pending' || latest.status === 'failed') toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
-      else toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
-    }
     // Documents left pending or failed by earlier runs whose source is outside this run's window.
+    const leftover: PostItem[] = [];
     for (const row of store.documents.list(org.id, { status: ['pending', 'failed'] })) {
       if (seen.has(row.baseKey)) continue;
       const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
       if (!integration) continue;
       seen.add(row.baseKey);
-      toPost.push({ integration, doc: row.body as LedgerDocument, hash: row.hash, action: 'retry' });
+      leftover.push({ integration, doc: row.body as LedgerDocument, hash: row.hash, action: 'retry' });
     }
-    summary.documents.planned = toPost.length + toReplace.length;
+    await book([], [], leftover);
+    if (write) await flush();
 
     if (!write) {
-      summary.plan = [
-        ...toPost.map((p) => planned(p, resolver)),
-        ...toReplace.map((r) => planned(r.item, resolver)),
-        ...work.filter((w) => !toPost.some((p) => p.doc.key === w.doc.key) && !toReplace.some((r) => r.item.doc.key.startsWith(w.doc.key))).map((w) => planned({ ...w, action: 'existing' }, resolver)),
-      ];
+      summary.plan = [...plan.post, ...plan.replace, ...plan.existing];
       summary.apiCalls = apiCalls(apis, ledger);
       summary.durationMs = Date.now() - t0;
       return summary;
     }
-
-    for (const p of [...toPost, ...toReplace.map((r) => r.item)]) resolver.require(p.doc, p.integration);
-    if (toPost.length + toReplace.length > 0) {
-      progress({ type: 'phase', phase: 'accounts', message: 'Finding or creating ledger accounts' });
-      await resolver.ensure(ledger);
-    }
-
-    // A changed source: remove what was booked before, then book the new version under a new key.
-    if (toReplace.length > 0) {
-      const outcomes = await ledger.remove(toReplace.map((r) => ({ key: r.old.key, refs: r.old.refs })));
-      for (const r of toReplace) {
-        const o = outcomes.find((x) => x.key === r.old.key);
-        if (o && o.status !== 'refused') {
-          store.documents.setStatus(r.old.key, 'replaced');
-          event('document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
-          toPost.push(r.item);
-        } else {
-          const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
-          store.documents.markFailed(r.old.key, message, 'Remove or void it in the ledger yourself, then run `synder sync` again.', r.old.refs);
-          store.documents.setStatus(r.old.key, 'posted', message);
-          summary.documents.failed++;
-          summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: 'Remove or void it in the ledger yourself, then run `synder sync` again.' });
-        }
-      }
-    }
-
-    progress({ type: 'phase', phase: 'post', message: `Posting ${toPost.length} document(s)` });
-    let done = 0;
-    for (let i = 0; i < toPost.length; i += batchSize) {
-      const batch = toPost.slice(i, i + batchSize);
-      store.transaction(() => {
-        for (const p of batch) {
-          const src = documentSource(p.doc);
-          store.documents.recordIntent({
-            orgId: org.id, integrationId: p.integration.id, key: p.doc.key, kind: p.doc.kind, sourceKind: src.sourceKind, sourceId: src.sourceId,
-            orderId: p.doc.refs.orderId ?? null, statementId: p.doc.refs.statementId ?? null, paymentId: p.doc.refs.paymentId ?? null,
-            date: p.doc.date, currency: p.doc.currency, body: p.doc, hash: p.hash, warnings: p.doc.warnings, runId,
-          });
-        }
-      });
-      const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
-      const outcomes = await ledger.post(inputs);
-      store.transaction(() => {
-        for (const p of batch) {
-          const o = outcomes.find((x) => x.key === p.doc.key);
-          if (!o) continue;
-          if (o.status === 'failed') {
-            store.documents.markFailed(p.doc.key, o.error, o.fix, o.refs);
-            event('document', p.doc.key, 'failed', o.error);
-            summary.documents.failed++;
-            summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
-            continue;
-          }
-          store.documents.markPosted(p.doc.key, o.refs, runId);
-          event('document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
-          if (o.status === 'existing') summary.documents.existing++;
-          else if (p.action === 'update') summary.documents.updated++;
-          else summary.documents.created++;
-        }
-      });
-      done += batch.length;
-      progress({ type: 'posted', done, total: toPost.length, created: summary.documents.created + summary.documents.updated, existing: summary.documents.existing, failed: summary.documents.failed });
-    }
-
-    store.transaction(() => updateSourceStatuses(store, links, event));
 
     const cap = new Date(Math.min(until.getTime(), startedAt.getTime() - lookbackMs));
     for (const integration of integrations) {
@@ -374,16 +443,19 @@ function apiCalls(apis: TikTokShopApi[], ledger: SyncDeps['ledger']): Record<str
   return { tiktok: sumMinor(apis.map((a) => a.apiCalls)), [ledger.provider]: ledger.apiCalls };
 }
 
-/** Statements (with their transactions) by the payment that pays them, from this run's data and the store. */
-function groupStatements(store: Store, integrationId: number, fresh: Array<{ statement: Statement; transactions: StatementTransaction[]; header?: StatementTransactionsHeader }>): Map<string, StatementBundle[]> {
+/**
+ * Statements by the payment that pays them, from this run's data and the store, each with only
+ * its transactions that carry a reserve movement (all a payout reads of them).
+ */
+function groupStatements(store: Store, integrationId: number, fresh: Map<string, StatementBundle>): Map<string, StatementBundle[]> {
   const all = new Map<string, StatementBundle>();
+  const reserves = storedReserveTransactions(store, integrationId);
   for (const r of store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement'] })) {
     const statement = r.raw as Statement;
     if (!statement.payment_id) continue;
-    const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: statement.id }).map((t) => t.raw as StatementTransaction);
-    all.set(statement.id, { statement, transactions });
+    all.set(statement.id, { statement, transactions: reserves.get(statement.id) ?? [] });
   }
-  for (const b of fresh) all.set(b.statement.id, { statement: b.statement, header: b.header, transactions: b.transactions });
+  for (const [id, b] of fresh) all.set(id, b);
   const out = new Map<string, StatementBundle[]>();
   for (const b of all.values()) {
     const pid = b.statement.payment_id;
@@ -422,11 +494,7 @@ export async function clearingChecks(store: Store, ledger: SyncDeps['ledger'], o
   for (const integration of integrations) {
     for (const m of mappings.filter((x) => x.scope === integrationScope(integration.id))) {
       const ledgerBalanceMinor = await ledger.accountBalance(m.accountId);
-      const booked = store.documents
-        .list(org.id, { integrationId: integration.id, status: ['posted'] })
-        .filter((d) => d.currency === m.currency)
-        .flatMap((d) => (d.body as LedgerDocument).lines.filter((l) => l.role === 'clearing').map((l) => l.amountMinor));
-      const bookedBalanceMinor = sumMinor(booked);
+      const bookedBalanceMinor = bookedClearing(store, org.id, integration.id, m.currency);
       const unpaidSettlementsMinor = unpaidSettlements(store, integration.id, m.currency);
       const differenceMinor = ledgerBalanceMinor - unpaidSettlementsMinor;
       out.push({
@@ -451,20 +519,22 @@ export function unpaidSettlements(store: Store, integrationId: number, currency:
       .list({ integrationIds: [integrationId], kind: ['payment'], status: ['synced', 'synced_with_warnings'] })
       .map((r) => r.externalId),
   );
-  const reserveOf = (statementId: string): number =>
-    sumMinor(
-      store.sourceRecords
-        .list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId })
-        .map((t) => (t.raw as StatementTransaction).reserve_amount)
-        .filter((v): v is string => typeof v === 'string')
-        .map((v) => {
+  const reserves = new Map<string, number>();
+  for (const [statementId, txs] of storedReserveTransactions(store, integrationId)) {
+    reserves.set(
+      statementId,
+      sumMinor(
+        txs.map((t) => {
           try {
-            return parseMinor(v, currency, 'reserve_amount');
+            return typeof t.reserve_amount === 'string' ? parseMinor(t.reserve_amount, currency, 'reserve_amount') : 0;
           } catch {
             return 0; // reported as an issue when the statement was built
           }
         }),
+      ),
     );
+  }
+  const reserveOf = (statementId: string): number => reserves.get(statementId) ?? 0;
   return sumMinor(
     store.sourceRecords
       .list({ integrationIds: [integrationId], kind: ['statement'] })
@@ -475,4 +545,16 @@ export function unpaidSettlements(store: Store, integrationId: number, currency:
       })
       .map((r) => (r.amountMinor ?? 0) + reserveOf(r.externalId)),
   );
+}
+
+/** Σ clearing lines of the posted documents of one integration in one currency, summed by SQLite (no document bodies loaded). */
+function bookedClearing(store: Store, orgId: number, integrationId: number, currency: string): number {
+  const row = store.db
+    .prepare(
+      `SELECT COALESCE(SUM(json_extract(l.value, '$.amountMinor')), 0) AS total
+         FROM documents d, json_each(d.body_json, '$.lines') l
+        WHERE d.org_id = ? AND d.integration_id = ? AND d.status = 'posted' AND d.currency = ? AND json_extract(l.value, '$.role') = 'clearing'`,
+    )
+    .get(orgId, integrationId, currency) as { total: number };
+  return Number(row.total);
 }

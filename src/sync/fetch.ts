@@ -48,6 +48,88 @@ export async function fetchFinance(api: TikTokShopApi, window: TimeWindow, onCou
   return { bundles, payments };
 }
 
+/** The statements and payments in the window, without the statements' transactions (fetched a chunk at a time). */
+export async function listFinance(api: TikTokShopApi, window: TimeWindow): Promise<{ statements: Statement[]; payments: Payment[] }> {
+  const statements: Statement[] = [];
+  for await (const s of api.listStatements(window)) statements.push(s);
+  const payments: Payment[] = [];
+  for await (const p of api.listPayments(window)) payments.push(p);
+  return { statements, payments };
+}
+
+/** Where a statement's transactions come from: TikTok now, or what TikTok sent an earlier run. */
+export type StatementJob = { statement: Statement } | { storedId: string };
+
+/**
+ * Statement bundles in chunks of about `maxTransactions` transactions, in order. A few statements
+ * are fetched at a time (each is a chain of dependent pages) and a few ahead of the consumer, so
+ * fetching the next chunk overlaps with booking this one while memory stays bounded.
+ */
+export async function* statementChunks(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], maxTransactions: number, concurrency = 4): AsyncGenerator<FetchedBundle[]> {
+  const limit = pLimit(concurrency);
+  const started: Array<Promise<FetchedBundle | undefined>> = [];
+  const start = (i: number) => {
+    while (started.length < Math.min(jobs.length, i)) {
+      const job = jobs[started.length]!;
+      const p: Promise<FetchedBundle | undefined> =
+        'statement' in job
+          ? limit(async () => ({ statement: job.statement, ...(await api.getStatementTransactions(job.statement.id)) }))
+          : Promise.resolve(storedBundle(store, integrationId, job.storedId));
+      // A fetch ahead that fails is reported where it is awaited, not as an unhandled rejection.
+      p.catch(() => undefined);
+      started.push(p);
+    }
+  };
+  let chunk: FetchedBundle[] = [];
+  let count = 0;
+  for (let i = 0; i < jobs.length; i++) {
+    start(i + 1 + concurrency * 2);
+    const bundle = await started[i]!;
+    started[i] = Promise.resolve(undefined); // let the bundle go once it is handed out
+    if (!bundle) continue;
+    chunk.push(bundle);
+    count += bundle.transactions.length;
+    if (count >= maxTransactions) {
+      start(i + 1 + concurrency * 2);
+      yield chunk;
+      chunk = [];
+      count = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function storedBundle(store: Store, integrationId: number, id: string): FetchedBundle | undefined {
+  const statement = store.sourceRecords.get(integrationId, 'statement', id);
+  if (!statement) return undefined;
+  const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw as StatementTransaction);
+  return { statement: statement.raw as Statement, transactions };
+}
+
+/** Ids of stored statements whose transactions still need booking but that this run did not fetch. */
+export function storedStatementIdsNeedingWork(store: Store, integrationId: number, skip: Set<string>): string[] {
+  const rows = store.db
+    .prepare(`SELECT DISTINCT statement_id AS id FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND status IN ('deleted', 'ready', 'failed') AND statement_id IS NOT NULL ORDER BY statement_id`)
+    .all(integrationId) as Array<{ id: string }>;
+  return rows.map((r) => r.id).filter((id) => !skip.has(id));
+}
+
+/**
+ * Stored transactions carrying a reserve movement, by statement: all a payout needs of its
+ * statements' transactions (the reserve booked with them), without loading the rest.
+ */
+export function storedReserveTransactions(store: Store, integrationId: number): Map<string, StatementTransaction[]> {
+  const rows = store.db
+    .prepare(`SELECT statement_id AS statementId, raw_json AS raw FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL`)
+    .all(integrationId) as Array<{ statementId: string | null; raw: string }>;
+  const out = new Map<string, StatementTransaction[]>();
+  for (const r of rows) {
+    if (!r.statementId) continue;
+    out.set(r.statementId, [...(out.get(r.statementId) ?? []), JSON.parse(r.raw) as StatementTransaction]);
+  }
+  return out;
+}
+
 export async function fetchOrders(api: TikTokShopApi, ids: string[]): Promise<Order[]> {
   const out: Order[] = [];
   for (let i = 0; i < ids.length; i += 50) out.push(...(await api.getOrders(ids.slice(i, i + 50))));

@@ -48,8 +48,10 @@ export interface SyncDeps {
   /** Defaults to the ledger module. */
   builder?: DocumentBuilder;
   lock?: LockOptions;
-  /** Documents per ledger post call (default 20). */
+  /** Documents per ledger post call (default 1500). */
   batchSize?: number;
+  /** Statement transactions fetched and booked per chunk (default: a quarter of batchSize); bounds the run's memory. */
+  chunkTransactions?: number;
 }
 
 export interface SyncOptions {

@@ -179,3 +179,29 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     store.close();
   });
 });
+
+describe('sync engine: booked a chunk at a time', () => {
+  it('small chunks book the same documents as one chunk, and a crash between chunks loses and doubles nothing', async () => {
+    const whole = await makeStore();
+    const wholeLedger = new FakeLedger();
+    const one = await runSync(deps(whole.store, new FakeTikTok(makeShop()), wholeLedger), { orgId: whole.orgId, since, dryRun: false });
+
+    const { store, orgId } = await makeStore();
+    const tiktok = new FakeTikTok(makeShop());
+    const ledger = new FakeLedger();
+    const chunked = (): SyncDeps => ({ ...deps(store, tiktok, ledger), chunkTransactions: 1, batchSize: 3 });
+    ledger.crashAfter = Math.floor(wholeLedger.books.size / 2);
+    await expect(runSync(chunked(), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
+    ledger.crashAfter = undefined;
+    const r = await runSync(chunked(), { orgId, since, dryRun: false });
+    expect(r.ok).toBe(true);
+    expect(new Set(ledger.creates).size).toBe(ledger.creates.length);
+    expect([...ledger.books.keys()].sort()).toEqual([...wholeLedger.books.keys()].sort());
+    expectedClearing(tiktok, ledger);
+    expect(r.clearing.map((c) => c.differenceMinor)).toEqual(one.clearing.map((c) => c.differenceMinor));
+    expect(r.clearing[0]!.bookedBalanceMinor).toBe(one.clearing[0]!.bookedBalanceMinor);
+    expect(r.clearing[0]!.unpaidSettlementsMinor).toBe(one.clearing[0]!.unpaidSettlementsMinor);
+    whole.store.close();
+    store.close();
+  });
+});
