@@ -13,11 +13,6 @@ export interface FetchedBundle {
   transactions: StatementTransaction[];
 }
 
-export interface Fetched {
-  bundles: FetchedBundle[];
-  payments: Payment[];
-}
-
 const iso = (unixSeconds: number | undefined): string | null => (unixSeconds === undefined ? null : new Date(unixSeconds * 1000).toISOString());
 
 const safeMinor = (value: string | undefined, currency: string | undefined, field: string): number | null => {
@@ -28,25 +23,6 @@ const safeMinor = (value: string | undefined, currency: string | undefined, fiel
     return null;
   }
 };
-
-/** Statements in the window with all their transactions, and the payments in the window. */
-export async function fetchFinance(api: TikTokShopApi, window: TimeWindow, onCount: (kind: 'statements' | 'transactions' | 'payments', n: number) => void): Promise<Fetched> {
-  const statements: Statement[] = [];
-  for await (const s of api.listStatements(window)) statements.push(s);
-  onCount('statements', statements.length);
-  // A few statements at a time: each is a chain of dependent pages, so one at a time leaves the
-  // client's rate limit mostly unused. Order is kept.
-  const limit = pLimit(4);
-  const bundles: FetchedBundle[] = await Promise.all(
-    statements.map((statement) => limit(async () => ({ statement, ...(await api.getStatementTransactions(statement.id)) }))),
-  );
-  const txCount = bundles.reduce((n, b) => n + b.transactions.length, 0);
-  onCount('transactions', txCount);
-  const payments: Payment[] = [];
-  for await (const p of api.listPayments(window)) payments.push(p);
-  onCount('payments', payments.length);
-  return { bundles, payments };
-}
 
 /** The statements and payments in the window, without the statements' transactions (fetched a chunk at a time). */
 export async function listFinance(api: TikTokShopApi, window: TimeWindow): Promise<{ statements: Statement[]; payments: Payment[] }> {
@@ -83,14 +59,14 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
   let chunk: FetchedBundle[] = [];
   let count = 0;
   for (let i = 0; i < jobs.length; i++) {
-    start(i + 1 + concurrency * 2);
+    start(i + 1 + concurrency);
     const bundle = await started[i]!;
     started[i] = Promise.resolve(undefined); // let the bundle go once it is handed out
     if (!bundle) continue;
     chunk.push(bundle);
     count += bundle.transactions.length;
     if (count >= maxTransactions) {
-      start(i + 1 + concurrency * 2);
+      start(i + 1 + concurrency);
       yield chunk;
       chunk = [];
       count = 0;
