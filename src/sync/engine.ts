@@ -1,7 +1,7 @@
 import { StateError } from '../errors.js';
 import type { LedgerDocument } from '../ledger/document.js';
 import { formatMinor, parseMinor, sumMinor } from '../ledger/money.js';
-import type { Order, Payment, Statement, StatementBundle, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
+import type { Order, Payment, Statement, StatementBundle } from '../ledger/tiktok-data.js';
 import type { PostInput } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import { integrationScope } from '../store/account-mappings.js';

@@ -2,7 +2,6 @@ import pLimit from 'p-limit';
 import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
 import { parseMinor } from '../ledger/money.js';
 import type { TikTokShopApi, TimeWindow } from '../providers/tiktok/shop-client.js';
-import type { Integration } from '../store/integrations.js';
 import type { SourceInput, SourceRecordKind, SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { contentHash } from './hash.js';
@@ -157,23 +156,6 @@ export function observeSource(store: Store, input: SourceInput, write: boolean, 
   const r = store.sourceRecords.upsert(input);
   if (r.change === 'changed' && r.previous) onChanged?.(r.record.id, r.previous.hash);
   return { change: r.change, status: r.record.status, id: r.record.id };
-}
-
-/**
- * Statements already stored whose transactions still need booking (rolled back, failed to build,
- * or never finished) but that fall outside this run's window: rebuilt from what TikTok sent then.
- */
-export function storedBundlesNeedingWork(store: Store, integrationId: number, skip: Set<string>): FetchedBundle[] {
-  const open = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], status: ['deleted', 'ready', 'failed'] });
-  const ids = [...new Set(open.map((r) => r.statementId).filter((id): id is string => id !== null && !skip.has(id)))];
-  const out: FetchedBundle[] = [];
-  for (const id of ids) {
-    const statement = store.sourceRecords.get(integrationId, 'statement', id);
-    if (!statement) continue;
-    const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw as StatementTransaction);
-    out.push({ statement: statement.raw as Statement, transactions });
-  }
-  return out;
 }
 
 /** Stored payments whose payout still needs booking (e.g. rolled back) and that this run did not fetch. */
