@@ -55,3 +55,18 @@ function migrate(db: Database, file: string): void {
     }
   })();
 }
+
+/**
+ * Prepares each SQL text once per connection: for the one-row statements a sync runs thousands
+ * of times, preparing costs more than running.
+ */
+export class PreparedStatements {
+  private readonly cache = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  constructor(private readonly db: Database) {}
+
+  get(sql: string): BetterSqlite3.Statement<unknown[]> {
+    let st = this.cache.get(sql);
+    if (!st) this.cache.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+}

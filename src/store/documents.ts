@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Database } from './db.js';
+import { PreparedStatements, type Database } from './db.js';
 import type { LedgerRef } from '../providers/ledger-connector.js';
 
 /**
@@ -95,15 +95,14 @@ export interface DocumentFilter {
 }
 
 export class DocumentRepository {
-  /** Prepared once: preparing costs more than running these one-row statements. */
-  private readonly statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  private readonly statements: PreparedStatements;
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(private readonly db: Database, private readonly now: () => Date) {
+    this.statements = new PreparedStatements(db);
+  }
 
   private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
-    let st = this.statements.get(sql);
-    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
-    return st;
+    return this.statements.get(sql);
   }
 
   get(key: string): DocumentRow | undefined {

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Database } from './db.js';
+import { PreparedStatements, type Database } from './db.js';
 
 /** The "Platform transactions" status of a source record. */
 export type SourceStatus = 'ready' | 'synced' | 'synced_with_warnings' | 'failed' | 'skipped' | 'deleted';
@@ -59,15 +59,14 @@ export interface SourceFilter {
 }
 
 export class SourceRecordRepository {
-  /** Prepared once: preparing costs more than running these one-row statements. */
-  private readonly statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
+  private readonly statements: PreparedStatements;
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(private readonly db: Database, private readonly now: () => Date) {
+    this.statements = new PreparedStatements(db);
+  }
 
   private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
-    let st = this.statements.get(sql);
-    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
-    return st;
+    return this.statements.get(sql);
   }
 
   get(integrationId: number, kind: SourceRecordKind, externalId: string): SourceRecord | undefined {
