@@ -60,6 +60,17 @@ export const statementsData = z.object({
   next_page_token: z.string().optional(),
 });
 
+/** The settlement and its parts, shared by statement transactions and their per-SKU split. */
+const settlementParts = {
+  settlement_amount: money,
+  revenue_amount: money.optional(),
+  revenue_breakdown: amountMap.optional(),
+  shipping_cost_amount: money.optional(),
+  shipping_cost_breakdown: shippingCostBreakdown.optional(),
+  fee_tax_amount: money.optional(),
+  fee_tax_breakdown: feeTaxBreakdown.optional(),
+};
+
 export const statementTransaction = z.object({
   id,
   type: z.string().min(1),
@@ -69,13 +80,7 @@ export const statementTransaction = z.object({
   adjustment_id: z.string().optional(),
   adjustment_order_id: z.string().optional(),
   order_create_time: unixSeconds.optional(),
-  settlement_amount: money,
-  revenue_amount: money.optional(),
-  revenue_breakdown: amountMap.optional(),
-  shipping_cost_amount: money.optional(),
-  shipping_cost_breakdown: shippingCostBreakdown.optional(),
-  fee_tax_amount: money.optional(),
-  fee_tax_breakdown: feeTaxBreakdown.optional(),
+  ...settlementParts,
   adjustment_amount: money.optional(),
   supplementary_component: amountMap.optional(),
   reserve_id: z.string().optional(),
@@ -193,13 +198,7 @@ const skuTransaction = z.object({
   product_name: z.string().optional(),
   quantity: z.union([z.string(), z.number().transform(String)]).optional(),
   statement_id: z.string().optional(),
-  settlement_amount: money,
-  revenue_amount: money.optional(),
-  revenue_breakdown: amountMap.optional(),
-  shipping_cost_amount: money.optional(),
-  shipping_cost_breakdown: shippingCostBreakdown.optional(),
-  fee_tax_amount: money.optional(),
-  fee_tax_breakdown: feeTaxBreakdown.optional(),
+  ...settlementParts,
 });
 
 export const orderTransactionsData = z.object({
