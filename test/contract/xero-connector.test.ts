@@ -126,7 +126,7 @@ describe('XeroConnector against the sandbox', () => {
     const fees = doc('fees', [['marketplace_fees', 45], ['clearing', -45]]);
     await ctx.connector.post(inputs(acc, sale, fees));
     // A fresh process: nothing cached locally.
-    const fresh = (await connectXeroLike(ctx)).connector;
+    const fresh = ctx.newProcess().connector;
     const found = await fresh.findByKeys([sale, fees, doc('sale', [['clearing', 1], ['sales', -1]])]);
     expect([...found.keys()].sort()).toEqual([sale.key, fees.key].sort());
     expect(found.get(sale.key)!.map((r) => r.type).sort()).toEqual(['Invoice', 'Payment']);
@@ -135,6 +135,58 @@ describe('XeroConnector against the sandbox', () => {
     expect(ctx.sandbox.books.count('Invoice', { number: xeroDocNumber(sale.key) })).toBe(1);
     expect(ctx.sandbox.books.count('Payment', { reference: xeroDocNumber(sale.key) })).toBe(1);
     expect(ctx.sandbox.books.balance(acc.clearing.id)).toBe(1455);
+  });
+
+  it('writes fresh documents in full batches, looking up only bank transactions (by date), and a second process finds them all', async () => {
+    ctx = await connectXero();
+    const acc = await setUp(ctx);
+    const calls: string[] = [];
+    const watch = (c: Connected['client']) => {
+      const request = c.request.bind(c);
+      c.request = (method, path, opts) => {
+        calls.push(`${method} ${path}`);
+        return request(method, path, opts);
+      };
+    };
+    watch(ctx.client);
+    const docs = Array.from({ length: 60 }, (_, i) => [
+      doc('sale', [['clearing', 1000 + i], ['sales', -(1000 + i)]], { date: `2026-03-${String(10 + (i % 5)).padStart(2, '0')}` }),
+      doc('fees', [['marketplace_fees', 30 + i], ['clearing', -(30 + i)]], { date: `2026-03-${String(10 + (i % 5)).padStart(2, '0')}` }),
+    ]).flat();
+    const out = await ctx.connector.post(inputs(acc, ...docs));
+    expect(out.every((o) => o.status === 'created')).toBe(true);
+    const tally = (list: string[]) => Object.fromEntries([...new Set(list)].map((c) => [c, list.filter((x) => x === c).length]));
+    expect(tally(calls)).toEqual({ 'GET /Organisation': 1, 'GET /Contacts': 1, 'PUT /Contacts': 1, 'GET /BankTransactions': 1, 'PUT /Invoices': 2, 'PUT /BankTransactions': 2, 'PUT /Payments': 2 });
+
+    calls.length = 0;
+    const again = ctx.newProcess();
+    watch(again.client);
+    const second = await again.connector.post(inputs(acc, ...docs));
+    expect(second.every((o) => o.status === 'existing')).toBe(true);
+    // Invoices are refused as duplicates (2 PUTs) and then read by number (2 GETs); nothing is written.
+    expect(tally(calls)).toEqual({ 'GET /Organisation': 1, 'GET /Contacts': 1, 'GET /BankTransactions': 1, 'PUT /Invoices': 2, 'GET /Invoices': 2 });
+    expect(second[0]!.refs.map((r) => r.type)).toEqual(['Invoice', 'Payment']);
+    const books = ctx.sandbox.books;
+    for (const d of docs) {
+      const number = xeroDocNumber(d.key);
+      if (d.kind === 'sale') {
+        expect(books.count('Invoice', { number })).toBe(1);
+        expect(books.count('Payment', { reference: number })).toBe(1);
+      } else expect(books.count('BankTransaction', { reference: number })).toBe(1);
+    }
+  });
+
+  it('sends payouts as one BankTransfers batch; when Xero refuses the batch, what it created anyway is found and only the bad one fails', async () => {
+    ctx = await connectXero();
+    const acc = await setUp(ctx);
+    ctx.sandbox.books.tenant().periodLockDate = '2026-02-28';
+    const payouts = [doc('payout', [['bank', 500], ['clearing', -500]]), doc('payout', [['bank', 700], ['clearing', -700]], { date: '2026-02-10' }), doc('payout', [['bank', 900], ['clearing', -900]])];
+    const out = await ctx.connector.post(inputs(acc, ...payouts));
+    expect(out.map((o) => o.status)).toEqual(['created', 'failed', 'created']);
+    expect((out[1] as { error: string }).error).toMatch(/period lock date/);
+    expect(out[0]!.refs.map((r) => r.type)).toEqual(['BankTransfer']);
+    for (const p of [payouts[0]!, payouts[2]!]) expect(ctx.sandbox.books.count('BankTransfer', { reference: xeroDocNumber(p.key) })).toBe(1);
+    expect(ctx.sandbox.books.count('BankTransfer', { reference: xeroDocNumber(payouts[1]!.key) })).toBe(0);
   });
 
   it('completes a document that a crash left half-written (invoice without its payment)', async () => {
@@ -253,10 +305,6 @@ describe('XeroConnector against the sandbox', () => {
   });
 });
 
-async function connectXeroLike(c: Connected): Promise<{ connector: import('../../src/providers/xero/connector.js').XeroConnector }> {
-  const { XeroConnector } = await import('../../src/providers/xero/connector.js');
-  return { connector: new XeroConnector({ client: c.client, appUrl: c.config.xero.appUrl }) };
-}
 
 const shared = sharedDir();
 describe.skipIf(!shared)('Xero sandbox schema validation (needs ../shared reference data)', () => {

@@ -27,6 +27,8 @@ export interface Connected {
   tokens: TokenSet;
   client: XeroClient;
   connector: XeroConnector;
+  /** A connector as a new synder process would build it: its own client, nothing cached. */
+  newProcess(): { client: XeroClient; connector: XeroConnector };
   close(): Promise<void>;
 }
 
@@ -41,18 +43,24 @@ export async function connectXero(opts: XeroSandboxOptions = {}, clientOpts: { t
   const [tenant] = await listXeroConnections(config.xero, tokens.accessToken);
   tokens = { ...tokens, extra: { ...tokens.extra, tenantId: tenant!.tenantId } };
   const holder = { tokens };
-  const client = new XeroClient({
-    apiUrl: config.xero.apiUrl,
-    tenantId: tenant!.tenantId,
-    getAccessToken: async () => holder.tokens.accessToken,
-    onUnauthorized: async () => {
-      holder.tokens = await oauth.refresh(holder.tokens);
-      return holder.tokens.accessToken;
-    },
-    timeScale: clientOpts.timeScale ?? opts.timeScale,
-  });
+  const newClient = () =>
+    new XeroClient({
+      apiUrl: config.xero.apiUrl,
+      tenantId: tenant!.tenantId,
+      getAccessToken: async () => holder.tokens.accessToken,
+      onUnauthorized: async () => {
+        holder.tokens = await oauth.refresh(holder.tokens);
+        return holder.tokens.accessToken;
+      },
+      timeScale: clientOpts.timeScale ?? opts.timeScale,
+    });
+  const client = newClient();
   const connector = new XeroConnector({ client, appUrl: config.xero.appUrl });
-  return { sandbox, config, tokens, client, connector, close: () => sandbox.close() };
+  const newProcess = () => {
+    const c = newClient();
+    return { client: c, connector: new XeroConnector({ client: c, appUrl: config.xero.appUrl }) };
+  };
+  return { sandbox, config, tokens, client, connector, newProcess, close: () => sandbox.close() };
 }
 
 let seq = 0;

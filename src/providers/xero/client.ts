@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
 import { backoff, HttpClient, retryAfterMs, type HttpResponse } from '../http.js';
@@ -32,6 +32,12 @@ export interface XeroClientOptions {
   dailyLowThreshold?: number;
   /** 5,000 by default; 1,000 for a Starter-tier app. */
   dailyLimit?: number;
+  /**
+   * Mixed into every Idempotency-Key (random per client by default). Xero answers a repeated key
+   * with its first answer, errors included, for minutes: a transport retry must get that, but a
+   * later run must not be handed an earlier run's answer (say, an error the user has since fixed).
+   */
+  idempotencySalt?: string;
   http?: HttpClient;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -80,11 +86,13 @@ export class XeroClient {
   readonly http: HttpClient;
   private readonly base: string;
   private budgetLowReported = false;
+  private readonly salt: string;
   budget: XeroBudget = {};
 
   constructor(private readonly opts: XeroClientOptions) {
     const scale = opts.timeScale && opts.timeScale > 0 ? opts.timeScale : 1;
     this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api.xro/2.0`;
+    this.salt = opts.idempotencySalt ?? randomBytes(8).toString('hex');
     this.http =
       opts.http ??
       new HttpClient({
@@ -137,7 +145,7 @@ export class XeroClient {
     const send = async (token: string) => {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'xero-tenant-id': this.opts.tenantId, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
-      if (method !== 'GET' && method !== 'DELETE') headers['idempotency-key'] = opts.idempotencyKey ?? idempotencyKey(`${this.opts.tenantId} ${method} ${url.pathname}${url.search}`, body ?? '');
+      if (method !== 'GET' && method !== 'DELETE') headers['idempotency-key'] = opts.idempotencyKey ?? idempotencyKey(`${this.salt} ${this.opts.tenantId} ${method} ${url.pathname}${url.search}`, body ?? '');
       // Writes carry an idempotency key, so retrying them after a 429 or 5xx replays, never duplicates.
       return this.http.request({ method, url: url.toString(), headers, body, label });
     };

@@ -5,6 +5,7 @@ import { parseMinor } from '../../ledger/money.js';
 import { SynderError } from '../../errors.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './client.js';
+import { envelope, PART, XeroFinder, type Element, type Found } from './lookup.js';
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
 
 /** The generic contact every TikTok Shop document is issued to. */
@@ -33,45 +34,10 @@ const organisations = z.looseObject({
   Organisations: z.array(z.looseObject({ OrganisationID: z.string().optional(), Name: z.string(), BaseCurrency: z.string(), CountryCode: z.string().optional(), ShortCode: z.string().optional() })).min(1),
 });
 const contacts = z.looseObject({ Contacts: z.array(z.looseObject({ ContactID: z.string().optional(), Name: z.string().optional(), StatusAttributeString: z.string().optional() })) });
-const messages = z.array(z.looseObject({ Message: z.string() })).optional();
-const element = z.looseObject({
-  InvoiceID: z.string().optional(),
-  CreditNoteID: z.string().optional(),
-  PaymentID: z.string().optional(),
-  BankTransactionID: z.string().optional(),
-  BankTransferID: z.string().optional(),
-  FromBankTransactionID: z.string().optional(),
-  InvoiceNumber: z.string().optional(),
-  CreditNoteNumber: z.string().optional(),
-  Reference: z.string().optional(),
-  Status: z.string().optional(),
-  StatusAttributeString: z.string().optional(),
-  ValidationErrors: messages,
-  Warnings: messages,
-});
-const envelope = (key: string) => z.looseObject({ [key]: z.array(element) });
-type Element = z.infer<typeof element>;
-
 const cell = z.looseObject({ Value: z.string().optional(), Attributes: z.array(z.looseObject({ Id: z.string().optional(), Value: z.string().optional() })).optional() });
 type Row = { RowType?: string; Cells?: Array<z.infer<typeof cell>>; Rows?: Row[] };
 const row: z.ZodType<Row> = z.lazy(() => z.looseObject({ RowType: z.string().optional(), Cells: z.array(cell).optional(), Rows: z.array(row).optional() }));
 const report = z.looseObject({ Reports: z.array(z.looseObject({ Rows: z.array(row) })).min(1) });
-
-const PART: Record<XeroPartType, { key: string; id: keyof Element; path: string }> = {
-  Invoice: { key: 'Invoices', id: 'InvoiceID', path: '/Invoices' },
-  CreditNote: { key: 'CreditNotes', id: 'CreditNoteID', path: '/CreditNotes' },
-  Payment: { key: 'Payments', id: 'PaymentID', path: '/Payments' },
-  BankTransaction: { key: 'BankTransactions', id: 'BankTransactionID', path: '/BankTransactions' },
-  BankTransfer: { key: 'BankTransfers', id: 'BankTransferID', path: '/BankTransfers' },
-};
-const DEAD = new Set(['DELETED', 'VOIDED']);
-
-interface Found {
-  type: XeroPartType;
-  id: string;
-  status?: string;
-  fromTx?: string;
-}
 
 export interface XeroConnectorOptions {
   client: XeroClient;
@@ -84,6 +50,7 @@ export interface XeroConnectorOptions {
 }
 
 const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const UNIQUE_NUMBER = /must be unique/i;
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 const msgs = (e: Element): string[] => [...(e.ValidationErrors ?? []), ...(e.Warnings ?? [])].map((m) => m.Message);
 
@@ -92,10 +59,11 @@ export class XeroConnector implements LedgerConnector {
   private readonly client: XeroClient;
   private org?: LedgerCompany;
   private contactId?: string;
-  private readonly transferFrom = new Map<string, string>();
+  private readonly finder: XeroFinder;
 
   constructor(private readonly opts: XeroConnectorOptions) {
     this.client = opts.client;
+    this.finder = new XeroFinder(opts.client);
   }
 
   get apiCalls(): number {
@@ -189,27 +157,21 @@ export class XeroConnector implements LedgerConnector {
     return (this.contactId = created.ContactID);
   }
 
-  /** Live Xero objects carrying these document numbers, per number. */
-  private async lookup(numbers: string[], types: Set<XeroPartType>): Promise<Map<string, Found[]>> {
+  /**
+   * What already exists of these documents' parts, by number. Invoices and credit notes bring
+   * their payments; with `only`, just those types are looked for.
+   */
+  private async findParts(docs: Array<{ number: string; date: string; types: XeroPartType[] }>, only?: XeroPartType[]): Promise<Map<string, Found[]>> {
     const out = new Map<string, Found[]>();
-    const add = (n: string | undefined, f: Found) => {
-      if (!n || !numbers.includes(n)) return;
-      out.set(n, [...(out.get(n) ?? []), f]);
+    const merge = (found: Map<string, Found[]>) => {
+      for (const [n, f] of found) out.set(n, [...(out.get(n) ?? []), ...f]);
     };
-    const byRef = (field: string) => numbers.map((n) => `${field}==${quote(n)}`).join(' OR ');
-    for (const type of types) {
-      const spec = PART[type];
-      const query: Record<string, string> =
-        type === 'Invoice' ? { InvoiceNumbers: numbers.join(','), page: '1', pageSize: '100' } : type === 'CreditNote' ? { where: byRef('CreditNoteNumber'), page: '1', pageSize: '100' } : { where: byRef('Reference'), ...(type === 'BankTransfer' ? {} : { page: '1', pageSize: '100' }) };
-      const items = parseResponse(envelope(spec.key), await this.client.get(spec.path, query), `GET ${spec.path}`)[spec.key] as Element[];
-      for (const e of items) {
-        if (DEAD.has(e.Status ?? '')) continue;
-        const id = e[spec.id] as string | undefined;
-        if (!id) continue;
-        const number = type === 'Invoice' ? e.InvoiceNumber : type === 'CreditNote' ? e.CreditNoteNumber : e.Reference;
-        if (type === 'BankTransfer' && e.FromBankTransactionID) this.transferFrom.set(id, e.FromBankTransactionID);
-        add(number, { type, id, status: e.Status, fromTx: e.FromBankTransactionID });
-      }
+    for (const type of ['Invoice', 'CreditNote', 'BankTransaction', 'BankTransfer'] as const) {
+      if (only && !only.includes(type)) continue;
+      const mine = docs.filter((d) => d.types.includes(type));
+      if (mine.length === 0) continue;
+      const numbers = mine.map((d) => d.number);
+      merge(type === 'BankTransaction' ? await this.finder.bankTransactions(numbers, mine.map((d) => d.date)) : await this.finder.byNumber(type, numbers));
     }
     return out;
   }
@@ -221,30 +183,24 @@ export class XeroConnector implements LedgerConnector {
   async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
     const result = new Map<string, LedgerRef[]>();
     if (!this.org) await this.company();
-    for (const part of chunk(docs, XERO_LIMITS.batchSize)) {
-      const expected = new Map<string, XeroPartType[][]>();
-      const types = new Set<XeroPartType>();
-      for (const d of part) {
-        try {
-          const variants = d.kind === 'reserve' ? [expectedPartTypes(d, false), expectedPartTypes(d, true)] : [expectedPartTypes(d)];
-          expected.set(d.key, variants);
-          variants.flat().forEach((t) => types.add(t));
-        } catch (err) {
-          if (!(err instanceof RenderError)) throw err;
-        }
+    const expected = new Map<string, XeroPartType[][]>();
+    for (const d of docs) {
+      try {
+        expected.set(d.key, d.kind === 'reserve' ? [expectedPartTypes(d, false), expectedPartTypes(d, true)] : [expectedPartTypes(d)]);
+      } catch (err) {
+        if (!(err instanceof RenderError)) throw err;
       }
-      const numbers = part.filter((d) => expected.has(d.key)).map((d) => xeroDocNumber(d.key));
-      if (numbers.length === 0) continue;
-      const found = await this.lookup(numbers, types);
-      for (const d of part) {
-        const variants = expected.get(d.key);
-        const number = xeroDocNumber(d.key);
-        const have = found.get(number) ?? [];
-        if (!variants || have.length === 0) continue;
-        // Only a complete set counts as booked; a partial one (crash mid-document) is completed by post().
-        const complete = variants.some((v) => v.length > 0 && v.every((t) => have.some((h) => h.type === t) || (t === 'Payment' && have.some((h) => h.status === 'PAID'))));
-        if (complete) result.set(d.key, have.map((h) => this.ref(h, number)));
-      }
+    }
+    const wanted = docs.filter((d) => expected.has(d.key)).map((d) => ({ number: xeroDocNumber(d.key), date: d.date, types: expected.get(d.key)!.flat() }));
+    const found = await this.findParts(wanted);
+    for (const d of docs) {
+      const variants = expected.get(d.key);
+      const number = xeroDocNumber(d.key);
+      const have = found.get(number) ?? [];
+      if (!variants || have.length === 0) continue;
+      // Only a complete set counts as booked; a partial one (crash mid-document) is completed by post().
+      const complete = variants.some((v) => v.length > 0 && v.every((t) => have.some((h) => h.type === t) || (t === 'Payment' && have.some((h) => h.status === 'PAID'))));
+      if (complete) result.set(d.key, have.map((h) => this.ref(h, number)));
     }
     return result;
   }
@@ -255,6 +211,7 @@ export class XeroConnector implements LedgerConnector {
     const contactId = await this.ensureContact();
     const outcomes = new Map<string, PostOutcome>();
     const rendered: RenderedDocument[] = [];
+    const dateOf = new Map(inputs.map((i) => [i.doc.key, i.doc.date]));
     for (const input of inputs) {
       try {
         rendered.push(renderDocument(input, { contactId }));
@@ -263,36 +220,34 @@ export class XeroConnector implements LedgerConnector {
         outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: err.message, fix: err.fix, refs: [] });
       }
     }
-    // All documents go through one pass so each PUT carries a full batch of its type; only keys
-    // sent before (a retry, or a run that crashed) are looked up first, 50 numbers per lookup.
-    // Xero refuses a second invoice or credit note with the same number, but not a second bank
-    // transaction or transfer with the same Reference: those are always looked up before creating.
-    const numberUnique = new Set(rendered.filter((d) => d.parts.every((p) => p.type === 'Invoice' || p.type === 'CreditNote' || p.type === 'Payment')).map((d) => d.key));
-    const fresh = new Set(inputs.filter((i) => i.fresh && numberUnique.has(i.doc.key)).map((i) => i.doc.key));
-    await this.postChunk(rendered, outcomes, fresh);
+    await this.postRendered(rendered, (key) => dateOf.get(key)!, outcomes);
     return inputs.map((i) => outcomes.get(i.doc.key)!);
   }
 
-  private async postChunk(docs: RenderedDocument[], outcomes: Map<string, PostOutcome>, fresh: Set<string> = new Set()): Promise<void> {
-    const existing = new Map<string, Found[]>();
-    for (const part of chunk(docs.filter((d) => !fresh.has(d.key)), XERO_LIMITS.batchSize)) {
-      const types = new Set(part.flatMap((d) => d.parts.map((p) => p.type)));
-      for (const [n, f] of await this.lookup(part.map((d) => d.number), types)) existing.set(n, f);
-    }
+  /**
+   * All documents go through one pass so each PUT carries a full batch of its type. Only bank
+   * transactions and transfers are looked up before creating: Xero refuses a second invoice or
+   * credit note with the same number (that refusal is resolved by looking the number up), and a
+   * payment is listed on the invoice or credit note it settles.
+   */
+  private async postRendered(docs: RenderedDocument[], dateOf: (key: string) => string, outcomes: Map<string, PostOutcome>): Promise<void> {
+    const parts = (d: RenderedDocument) => ({ number: d.number, date: dateOf(d.key), types: d.parts.map((p) => p.type) });
+    const existing = await this.findParts(docs.map(parts), ['BankTransaction', 'BankTransfer']);
     const state = new Map(docs.map((d) => [d.key, { have: [...(existing.get(d.number) ?? [])], created: false, errors: [] as string[] }]));
+    const taken = new Map<XeroPartType, Array<{ doc: RenderedDocument; message: string }>>();
     const run = async (type: XeroPartType, pending: Array<{ doc: RenderedDocument; body: Record<string, unknown> }>) => {
-      if (pending.length === 0) return;
       const spec = PART[type];
-      // A bank transfer batch has no summarizeErrors=false, so each goes alone to fail alone.
-      const batches = type === 'BankTransfer' ? pending.map((p) => [p]) : chunk(pending, XERO_LIMITS.batchSize);
-      for (const batch of batches) {
+      // BankTransfers have no summarizeErrors=false: a batch with one bad transfer is refused whole
+      // (though Xero may have created the others), so a refused batch is looked up before blaming.
+      const summarised = type === 'BankTransfer';
+      for (const batch of chunk(pending, XERO_LIMITS.batchSize)) {
         let items: Element[];
         try {
-          const json = await this.client.request('PUT', spec.path, { body: { [spec.key]: batch.map((p) => p.body) }, query: type === 'BankTransfer' ? undefined : { summarizeErrors: 'false' }, label: `PUT ${spec.path}` });
+          const json = await this.client.request('PUT', spec.path, { body: { [spec.key]: batch.map((p) => p.body) }, query: summarised ? undefined : { summarizeErrors: 'false' }, label: `PUT ${spec.path}` });
           items = parseResponse(envelope(spec.key), json, `PUT ${spec.path}`)[spec.key] as Element[];
         } catch (err) {
           if (!(err instanceof XeroApiError) || err.status !== 400) throw err;
-          for (const p of batch) state.get(p.doc.key)!.errors.push(`${type}: ${err.messages.join('; ') || err.message}`);
+          await this.settleRefusedBatch(type, batch.map((p) => p.doc), err, dateOf, state);
           continue;
         }
         batch.forEach((p, i) => {
@@ -303,16 +258,28 @@ export class XeroConnector implements LedgerConnector {
           if (id && !failed) {
             s.have.push({ type, id, status: e!.Status, fromTx: e!.FromBankTransactionID });
             s.created = true;
-            if (type === 'BankTransfer' && e!.FromBankTransactionID) this.transferFrom.set(id, e!.FromBankTransactionID);
+            if (type === 'BankTransfer' && e!.FromBankTransactionID) this.finder.transferFrom.set(id, e!.FromBankTransactionID);
           }
           const problems = e ? msgs(e) : ['no element returned'];
-          if (failed || e!.StatusAttributeString === 'WARNING') s.errors.push(`${type}: ${problems.join('; ') || 'rejected without a message'}`);
+          const message = `${type}: ${problems.join('; ') || 'rejected without a message'}`;
+          if (failed && (type === 'Invoice' || type === 'CreditNote') && problems.some((m) => UNIQUE_NUMBER.test(m))) taken.set(type, [...(taken.get(type) ?? []), { doc: p.doc, message }]);
+          else if (failed || e!.StatusAttributeString === 'WARNING') s.errors.push(message);
         });
       }
     };
     // Phase 1: everything that stands alone; phase 2: payments of the invoices and credit notes.
     for (const type of ['Invoice', 'CreditNote', 'BankTransaction', 'BankTransfer'] as const) {
       await run(type, docs.flatMap((d) => d.parts.filter((p) => p.type === type && !state.get(d.key)!.have.some((h) => h.type === type)).map((p) => ({ doc: d, body: p.body }))));
+    }
+    // A number Xero says is taken was sent before (a crash, or a lost state store): link what is there.
+    for (const [type, refused] of taken) {
+      const found = await this.findParts(refused.map((r) => ({ ...parts(r.doc), types: [type] })));
+      for (const r of refused) {
+        const s = state.get(r.doc.key)!;
+        const have = (found.get(r.doc.number) ?? []).filter((f) => !s.have.some((h) => h.id === f.id));
+        if (have.some((f) => f.type === type)) s.have.push(...have);
+        else s.errors.push(r.message);
+      }
     }
     const payments: Array<{ doc: RenderedDocument; body: Record<string, unknown> }> = [];
     for (const d of docs) {
@@ -332,6 +299,31 @@ export class XeroConnector implements LedgerConnector {
       if (s.errors.length) {
         outcomes.set(d.key, { key: d.key, status: 'failed', error: `Xero rejected ${d.key}: ${s.errors.join(' | ')}`, fix: fixFor(s.errors), refs });
       } else outcomes.set(d.key, { key: d.key, status: s.created ? 'created' : 'existing', refs });
+    }
+  }
+
+  /**
+   * A PUT answered 400 as a whole: Xero may still have created the valid elements without
+   * returning them. What is found by number counts as created; the rest carry Xero's messages
+   * (the element's own when Xero echoed it back).
+   */
+  private async settleRefusedBatch(type: XeroPartType, docs: RenderedDocument[], err: XeroApiError, dateOf: (key: string) => string, state: Map<string, { have: Found[]; created: boolean; errors: string[] }>): Promise<void> {
+    const found = type === 'Payment' ? new Map<string, Found[]>() : await this.findParts(docs.map((d) => ({ number: d.number, date: dateOf(d.key), types: [type] })));
+    const echoed = new Map<string, string[]>();
+    const elements = (err.body as { Elements?: unknown } | undefined)?.Elements;
+    if (Array.isArray(elements)) {
+      for (const e of elements as Element[]) {
+        const number = e.InvoiceNumber ?? e.CreditNoteNumber ?? e.Reference;
+        if (number) echoed.set(number, msgs(e));
+      }
+    }
+    for (const d of docs) {
+      const s = state.get(d.key)!;
+      const mine = (found.get(d.number) ?? []).filter((f) => f.type === type);
+      if (mine.length > 0) {
+        s.have.push(...mine);
+        s.created = true;
+      } else s.errors.push(`${type}: ${(echoed.get(d.number) ?? err.messages).join('; ') || err.message}`);
     }
   }
 
@@ -423,7 +415,7 @@ export class XeroConnector implements LedgerConnector {
         case 'CreditNote':
           return `/AccountsPayable/ViewCreditNote.aspx?creditNoteID=${ref.id}`;
         case 'BankTransfer':
-          return `/Bank/ViewTransaction.aspx?bankTransactionID=${this.transferFrom.get(ref.id) ?? ref.id}`;
+          return `/Bank/ViewTransaction.aspx?bankTransactionID=${this.finder.transferFrom.get(ref.id) ?? ref.id}`;
         case 'ManualJournal':
           return `/Journal/View.aspx?invoiceID=${ref.id}`;
         default: // BankTransaction; Payment as Xero's own tools link it

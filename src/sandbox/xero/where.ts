@@ -1,6 +1,6 @@
 /**
  * The subset of Xero's `where` filter language synder uses: comparisons `Field=="text"`,
- * `Field!="text"`, `Field==Guid("…")`, numbers and booleans, dotted paths (`Contact.Name`),
+ * `Field!="text"`, `Field==Guid("…")`, `Date>=DateTime(2026, 10, 01)`, numbers and booleans, dotted paths (`Contact.Name`),
  * `.ToUpper()`/`.ToLower()` on the field, joined by AND / OR (AND binds tighter), and
  * `Field.StartsWith("x")` / `Field.Contains("x")`.
  */
@@ -17,11 +17,28 @@ function get(obj: unknown, path: string[]): unknown {
   return cur;
 }
 
-function literal(raw: string): string | number | boolean {
+/** A `DateTime(y, m, d[, h, min, s])` literal, as epoch milliseconds (UTC, as Xero dates are). */
+interface DateLiteral {
+  at: number;
+}
+type Literal = string | number | boolean | DateLiteral;
+
+/** A stored date (`/Date(ms+0000)/` or ISO) as epoch milliseconds. */
+function dateValue(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const ms = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(v);
+  if (ms) return Number(ms[1]);
+  const t = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(v) || v.length <= 10 ? v : `${v}Z`);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function literal(raw: string): Literal {
   const t = raw.trim();
   let m = /^"((?:[^"\\]|\\.)*)"$/.exec(t);
   if (m) return m[1]!.replace(/\\(.)/g, '$1');
-  m = /^Guid\("([0-9a-fA-F-]{36})"\)$/.exec(t);
+  m = /^DateTime\(\s*(\d{4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*(?:,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*)?\)$/i.exec(t);
+  if (m) return { at: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)) };
+  m = /^Guid\("([0-9a-fA-F-]{36})"\)$/i.exec(t);
   if (m) return m[1]!.toLowerCase();
   if (t === 'true' || t === 'false') return t === 'true';
   if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
@@ -54,6 +71,13 @@ function term(text: string): Term {
   const lower = m[2] === '.ToLower()';
   const op = m[3]!;
   const want = literal(m[4]!);
+  if (typeof want === 'object') {
+    return (o) => {
+      const v = dateValue(get(o, path));
+      if (v === undefined) return false;
+      return op === '==' ? v === want.at : op === '!=' ? v !== want.at : op === '>' ? v > want.at : op === '<' ? v < want.at : op === '>=' ? v >= want.at : v <= want.at;
+    };
+  }
   return (o) => {
     let v = norm(get(o, path));
     if (typeof v === 'string' && upper) v = v.toUpperCase();
