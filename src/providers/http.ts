@@ -28,6 +28,8 @@ export interface RateLimit {
   /** Requests allowed per window. */
   requests: number;
   windowMs: number;
+  /** Counts only the requests this returns true for (a per-endpoint limit); all by default. */
+  applies?: (req: HttpRequest) => boolean;
 }
 
 export interface HttpClientOptions {
@@ -69,11 +71,14 @@ class WindowLimiter {
   constructor(private readonly limits: RateLimit[], private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
     this.stamps = limits.map(() => []);
   }
-  async take(): Promise<void> {
+  /** Waits for a slot in every window that counts this request, stamped when it leaves (retries count again). */
+  async take(req: HttpRequest): Promise<void> {
+    const counted = this.limits.map((l) => !l.applies || l.applies(req));
     for (;;) {
       const t = this.now();
       let wait = 0;
       this.limits.forEach((l, i) => {
+        if (!counted[i]) return;
         const s = this.stamps[i]!;
         // Requests are counted when they leave here but the server counts them on arrival; network
         // jitter can squeeze two windows' worth into one, so our window is a little longer than theirs.
@@ -82,7 +87,7 @@ class WindowLimiter {
         if (s.length >= l.requests) wait = Math.max(wait, s[0]! + windowMs - t);
       });
       if (wait <= 0) {
-        this.stamps.forEach((s) => s.push(t));
+        this.stamps.forEach((s, i) => counted[i] && s.push(t));
         return;
       }
       await this.sleep(wait);
@@ -120,7 +125,7 @@ export class HttpClient {
     const label = req.label ?? `${req.method} ${new URL(req.url).pathname}`;
     const maxRetries = req.retry === false ? 0 : this.opts.maxRetries ?? 6;
     for (let attempt = 0; ; attempt++) {
-      await this.window.take();
+      await this.window.take(req);
       this.calls++;
       let res: HttpResponse | undefined;
       let networkError: Error | undefined;

@@ -70,7 +70,6 @@ export class QuickBooksClient {
   readonly http: HttpClient;
   readonly realmId: string;
   private readonly scale: number;
-  private readonly batchStamps: number[] = [];
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -88,6 +87,8 @@ export class QuickBooksClient {
           { requests: QBO_LIMITS.perMinute, windowMs: 60_000 / this.scale },
           // Headroom under the per-second limit for other processes on the same realm.
           { requests: QBO_LIMITS.perSecond - 2, windowMs: 1_000 / this.scale },
+          // The batch endpoint's own limit, counted when a batch leaves (a retried batch counts again, as Intuit counts it).
+          { requests: QBO_LIMITS.batchPerMinute, windowMs: 60_000 / this.scale, applies: (req) => /\/batch(\?|$)/.test(req.url) },
         ],
         maxRetries: 10,
         retryDelay: (res, attempt) => this.retryDelay(res, attempt),
@@ -112,20 +113,6 @@ export class QuickBooksClient {
     }
     if (res.status === 503 || res.status >= 500) return retryAfterMs(res.headers, this.now()) ?? backoff(attempt);
     return undefined;
-  }
-
-  /** Sliding window for the batch endpoint's own 40/min limit. */
-  private async takeBatchSlot(): Promise<void> {
-    const windowMs = 60_000 / this.scale;
-    for (;;) {
-      const t = this.now();
-      while (this.batchStamps.length > 0 && this.batchStamps[0]! <= t - windowMs) this.batchStamps.shift();
-      if (this.batchStamps.length < QBO_LIMITS.batchPerMinute) {
-        this.batchStamps.push(t);
-        return;
-      }
-      await this.sleep(this.batchStamps[0]! + windowMs - t);
-    }
   }
 
   url(path: string, params: Record<string, string | undefined> = {}): string {
@@ -260,7 +247,6 @@ export class QuickBooksClient {
       }
       return req;
     });
-    await this.takeBatchSlot();
     const label = 'POST /batch';
     const body = await this.call('POST', 'batch', { params: { requestid: requestId }, body: { BatchItemRequest }, label });
     const parsed = batchResponseSchema.safeParse(body);

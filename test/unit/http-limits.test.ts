@@ -1,0 +1,51 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../src/providers/http.js';
+
+let server: http.Server;
+let base = '';
+const seen: string[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.setHeader('content-type', 'application/json');
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('HttpClient rate windows', () => {
+  it('a per-endpoint window holds back only its own requests; the others pass at once', async () => {
+    let now = 0;
+    const client = new HttpClient({
+      provider: 'test',
+      limits: [
+        { requests: 2, windowMs: 1000, applies: (req) => /\/batch(\?|$)/.test(req.url) },
+        { requests: 100, windowMs: 1000 },
+      ],
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    const at: Record<string, number> = {};
+    const call = async (name: string, path: string) => {
+      await client.request({ method: 'POST', url: `${base}${path}`, body: '{}' });
+      at[name] = now;
+    };
+    await call('batch1', '/v3/company/1/batch?requestid=a');
+    await call('batch2', '/v3/company/1/batch?requestid=b');
+    await call('query1', '/v3/company/1/query?query=x');
+    await call('query2', '/v3/company/1/batchelor');
+    await call('batch3', '/v3/company/1/batch');
+    expect(at).toMatchObject({ batch1: 0, batch2: 0, query1: 0, query2: 0 });
+    // The third batch waits out the window plus the margin for network jitter (2%, at least 20 ms).
+    expect(at.batch3).toBeGreaterThanOrEqual(1020);
+    expect(at.batch3).toBeLessThan(1100);
+    expect(client.calls).toBe(5);
+  });
+});
