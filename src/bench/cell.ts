@@ -11,6 +11,7 @@ import { connectTikTok } from '../onboarding/connect-tiktok.js';
 import { followRedirects } from '../onboarding/sign-in.js';
 import { freePort } from '../sandbox/http-kit.js';
 import { startSandbox } from '../sandbox/index.js';
+import type { QuickBooksSandbox } from '../sandbox/quickbooks/server.js';
 import { DB_FILE } from '../store/db.js';
 import type { SyncSummary } from '../sync/types.js';
 import { apiCallsOf, floorOf, quickbooksLimits, tiktokLimits, xeroLimits, type Floor } from './floor.js';
@@ -40,9 +41,16 @@ export interface CellResult {
   ledgerPaths: Map<string, number>;
   /** Calls the sandboxes answered with 429 (tiktok, ledger). */
   throttled: { tiktok: number; ledger: number };
+  /** Seconds from the sync's start to the ledger's first call, and from its last call to the sync's end. */
+  ledgerIdle: { before: number; after: number };
+  /** QuickBooks sandbox: which limit refused the throttled calls. */
+  throttledBy?: Record<string, number>;
   /** Objects created in the ledger (a Xero sale is an invoice and its payment). */
   ledgerObjects: number;
   peakRssMb: number;
+  /** Sampled peaks: the JavaScript heap, and what the process holds outside it (SQLite, buffers, code). */
+  peakHeapMb: number;
+  peakOutsideHeapMb: number;
   floor: Floor;
   exitCode: number;
 }
@@ -68,7 +76,9 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
     await connect(env, opts);
     const since = new Date(Date.now() - (opts.days + 1) * 86_400_000).toISOString().slice(0, 10);
     opts.counter.reset();
+    const startedAt = Date.now();
     const run = await runChild(env, ['sync', '--since', since, '--json'], home);
+    const endedAt = Date.now();
     const tiktokUrl = sandbox.services.find((s) => s.name === 'tiktok')!.url;
     const ledgerUrl = sandbox.services.find((s) => s.name === opts.ledger)!.url;
     const tiktokPaths = opts.counter.forService(tiktokUrl);
@@ -87,8 +97,12 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
       ledgerCalls: apiCallsOf(opts.ledger, ledgerPaths),
       ledgerPaths,
       throttled: { tiktok: opts.counter.throttledAt(tiktokUrl), ledger: opts.counter.throttledAt(ledgerUrl) },
+      ledgerIdle: ((span) => ({ before: span ? (span.first - startedAt) / 1000 : 0, after: span ? (endedAt - span.last) / 1000 : 0 }))(opts.counter.spanAt(ledgerUrl)),
+      throttledBy: (sandbox.services.find((x) => x.name === 'quickbooks') as QuickBooksSandbox | undefined)?.stats.throttledBy,
       ledgerObjects: s ? await countObjects(home) : 0,
       peakRssMb: run.peakRssMb,
+      peakHeapMb: run.peakHeapMb,
+      peakOutsideHeapMb: run.peakOutsideHeapMb,
       floor: floorOf(uses),
       exitCode: run.exitCode,
     };
@@ -122,6 +136,8 @@ interface ChildRun {
   exitCode: number;
   wallSeconds: number;
   peakRssMb: number;
+  peakHeapMb: number;
+  peakOutsideHeapMb: number;
   summary?: SyncSummary;
 }
 
@@ -130,7 +146,8 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
   const probe = path.join(here, 'rss-probe.js');
   // SYNDER_BENCH_PROFILE=<dir> writes a CPU profile of the sync (open it in Chrome DevTools).
   const profile = env.SYNDER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.SYNDER_BENCH_PROFILE}`] : [];
-  const childEnv = { ...env, SYNDER_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import ${pathToFileUrl(probe)}`.trim() };
+  // SYNDER_BENCH_NODE_OPTIONS=… goes to the measured sync only (e.g. --max-old-space-size=64 to prove its live heap stays small).
+  const childEnv = { ...env, SYNDER_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} ${env.SYNDER_BENCH_NODE_OPTIONS ?? ''} --import ${pathToFileUrl(probe)}`.trim() };
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'bin', 'synder.js'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -139,9 +156,9 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let peakRssMb = 0;
+  let memory = { maxRssKb: 0, peakHeapUsedMb: 0, peakOutsideHeapMb: 0 };
   try {
-    peakRssMb = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKb / 1024;
+    memory = { ...memory, ...JSON.parse(fs.readFileSync(rssFile, 'utf8')) };
   } catch {
     // no probe output: reported as 0
   }
@@ -152,7 +169,7 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
     process.stderr.write(`sync printed no JSON (exit ${exitCode}):\n${stderr}\n`);
   }
   if (exitCode !== 0 && exitCode !== 3) process.stderr.write(`sync exited ${exitCode}:\n${stderr}\n`);
-  return { exitCode, wallSeconds, peakRssMb, summary };
+  return { exitCode, wallSeconds, peakRssMb: memory.maxRssKb / 1024, peakHeapMb: memory.peakHeapUsedMb, peakOutsideHeapMb: memory.peakOutsideHeapMb, summary };
 }
 
 function pathToFileUrl(p: string): string {

@@ -10,9 +10,15 @@ export class RequestCounter {
   private readonly counts = new Map<string, number>();
   /** Responses with HTTP 429 (the sandbox throttled a call), by port. */
   private readonly throttled = new Map<number, number>();
+  /** When the first and the last call arrived, by port (ms since the epoch). */
+  private readonly span = new Map<number, { first: number; last: number }>();
   private readonly listener = (message: unknown) => {
     const { request, server } = message as { request: IncomingMessage; server: Server };
     const port = portOf(server);
+    const now = Date.now();
+    const span = this.span.get(port);
+    if (span) span.last = now;
+    else this.span.set(port, { first: now, last: now });
     const key = `${port} ${request.method ?? 'GET'} ${normalize(request.url ?? '/')}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   };
@@ -36,6 +42,12 @@ export class RequestCounter {
   reset(): void {
     this.counts.clear();
     this.throttled.clear();
+    this.span.clear();
+  }
+
+  /** When one server (by its URL) saw its first and last call. */
+  spanAt(url: string): { first: number; last: number } | undefined {
+    return this.span.get(Number(new URL(url).port));
   }
 
   throttledAt(url: string): number {

@@ -3,12 +3,23 @@ import fs from 'node:fs';
 /**
  * Preloaded into the measured `synder sync` child (NODE_OPTIONS=--import): on exit it writes the
  * process's peak resident set size, so the figure is the child's alone and never misses the peak
- * the way polling can.
+ * the way polling can, plus the peaks of the JavaScript heap and of memory outside it (SQLite,
+ * buffers), sampled, which tell what a growing RSS is made of.
  */
 const file = process.env.SYNDER_BENCH_RSS_FILE;
 if (file) {
+  let heapUsed = 0;
+  let outsideHeap = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    heapUsed = Math.max(heapUsed, m.heapUsed);
+    outsideHeap = Math.max(outsideHeap, m.rss - m.heapTotal);
+  };
+  setInterval(sample, 200).unref();
   process.on('exit', () => {
+    sample();
     const { maxRSS } = process.resourceUsage(); // kilobytes
-    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576) }));
+    const mb = (n: number) => Math.round(n / 1048576);
+    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, peakHeapUsedMb: mb(heapUsed), peakOutsideHeapMb: mb(outsideHeap) }));
   });
 }

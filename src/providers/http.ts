@@ -65,32 +65,49 @@ export function retryAfterMs(headers: HttpResponse['headers'], now: number): num
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
-/** Sliding-window limiter: waits until a request fits every configured window. */
+/**
+ * Sliding-window limiter: waits until a request fits every configured window. The server counts
+ * a request when it arrives, which is after it leaves here (a busy event loop or a slow connect
+ * can hold it back) and before its answer is back: a request in flight fills its slot, and once
+ * answered it counts from the moment of the answer, so our count never trails the server's.
+ */
 class WindowLimiter {
-  private readonly stamps: number[][];
+  private readonly stamps: Array<Array<{ at: number }>>;
+  private answered: Array<() => void> = [];
   constructor(private readonly limits: RateLimit[], private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
     this.stamps = limits.map(() => []);
   }
-  /** Waits for a slot in every window that counts this request, stamped when it leaves (retries count again). */
-  async take(req: HttpRequest): Promise<void> {
+
+  /** Waits for a slot in every window that counts this request (a retry counts again); call the result when it is answered. */
+  async take(req: HttpRequest): Promise<() => void> {
     const counted = this.limits.map((l) => !l.applies || l.applies(req));
     for (;;) {
       const t = this.now();
       let wait = 0;
+      let fullOfInFlight = false;
       this.limits.forEach((l, i) => {
         if (!counted[i]) return;
-        const s = this.stamps[i]!;
-        // Requests are counted when they leave here but the server counts them on arrival; network
-        // jitter can squeeze two windows' worth into one, so our window is a little longer than theirs.
-        const windowMs = l.windowMs + Math.max(20, l.windowMs * 0.02);
-        while (s.length > 0 && s[0]! <= t - windowMs) s.shift();
-        if (s.length >= l.requests) wait = Math.max(wait, s[0]! + windowMs - t);
+        // Our stamps are never earlier than the server's; 50 ms more covers how differently the two
+        // clocks tick (network jitter is tens of milliseconds, whatever the window).
+        const windowMs = l.windowMs + 50;
+        const s = (this.stamps[i] = this.stamps[i]!.filter((x) => x.at > t - windowMs));
+        if (s.length < l.requests) return;
+        const oldest = Math.min(...s.map((x) => x.at));
+        if (Number.isFinite(oldest)) wait = Math.max(wait, oldest + windowMs - t);
+        else fullOfInFlight = true;
       });
-      if (wait <= 0) {
-        this.stamps.forEach((s, i) => counted[i] && s.push(t));
-        return;
+      if (wait <= 0 && !fullOfInFlight) {
+        const mine = this.stamps.flatMap((s, i) => (counted[i] ? [s[s.push({ at: Infinity }) - 1]!] : []));
+        return () => {
+          const at = this.now();
+          for (const m of mine) m.at = at;
+          const waiting = this.answered;
+          this.answered = [];
+          for (const w of waiting) w();
+        };
       }
-      await this.sleep(wait);
+      if (wait > 0) await this.sleep(wait);
+      else await new Promise<void>((resolve) => this.answered.push(resolve));
     }
   }
 }
@@ -125,7 +142,7 @@ export class HttpClient {
     const label = req.label ?? `${req.method} ${new URL(req.url).pathname}`;
     const maxRetries = req.retry === false ? 0 : this.opts.maxRetries ?? 6;
     for (let attempt = 0; ; attempt++) {
-      await this.window.take(req);
+      const answered = await this.window.take(req);
       this.calls++;
       let res: HttpResponse | undefined;
       let networkError: Error | undefined;
@@ -143,6 +160,7 @@ export class HttpClient {
       } catch (err) {
         networkError = err as Error;
       }
+      answered();
       let delay: number | undefined;
       if (res) {
         const custom = this.opts.retryDelay?.(res, attempt);

@@ -77,9 +77,13 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const lookbackMs = (opts.lookbackHours ?? 72) * 3_600_000;
   const builder = deps.builder ?? (await defaultBuilder());
   // Documents per post(): enough for the connectors to fill whole batch calls (30 per QuickBooks
-  // batch, 50 per Xero PUT) and share one lookup call among many documents.
+  // batch, 50 per Xero PUT, each object type apart) and share one lookup call among many
+  // documents; every post() ends in a part-filled call per type, so fewer, larger ones waste less.
+  // While one post() runs, the next one's documents are built, so memory holds two of them.
   const batchSize = deps.batchSize ?? 1500;
-  // Transactions fetched and built together; posts wait until a full post() call has gathered.
+  // An idle ledger starts on what is ready once this many documents are (the start of a run).
+  const startSize = Math.min(batchSize, 300);
+  // Transactions fetched and built together.
   const chunkTransactions = Math.max(1, deps.chunkTransactions ?? Math.ceil(batchSize / 4));
 
   const summary: SyncSummary = {
@@ -92,6 +96,9 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
   const apis: TikTokShopApi[] = [];
   let runId: number | null = null;
+  // The post() in flight, if any: posting overlaps fetching and building the next documents, so
+  // the ledger's rate limit, not TikTok or our own work, sets the pace. One at a time.
+  let posting: Promise<void> | undefined;
   const event = (subjectKind: string, subjectId: string, status: string, message?: string) => {
     if (write) store.events.add({ orgId: org.id, subjectKind, subjectId, status, message, runId });
   };
@@ -191,19 +198,31 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
 
       buffer.push(...toPost);
       bufferLinks.push(...links);
-      if (buffer.length >= batchSize) await flush();
+      if (buffer.length >= batchSize || (!postingBusy && buffer.length >= startSize)) await flush();
     };
 
-    /** Posts what is buffered in post() calls of batchSize (intents first), then records outcomes and source statuses. */
-    const flush = async (): Promise<void> => {
-      const toPost = buffer;
-      const links = bufferLinks;
+    let postingBusy = false;
+    /** Hands what is buffered to the ledger in the background (after the previous post() is done); `final` waits for it. */
+    const flush = async (final = false): Promise<void> => {
+      if (posting) await posting;
+      postingBusy = true;
+      posting = postBuffered(buffer, bufferLinks).finally(() => {
+        postingBusy = false;
+      });
+      posting.catch(() => undefined); // rethrown where it is awaited; not unhandled meanwhile
       buffer = [];
       bufferLinks = [];
+      if (final) await posting;
+    };
+
+    /** Posts documents in post() calls of batchSize (intents first), then records outcomes and source statuses. */
+    const postBuffered = async (toPost: PostItem[], links: SourceLink[]): Promise<void> => {
       if (toPost.length > 0) progress({ type: 'phase', phase: 'post', message: `Posting ${toPost.length} document(s)` });
       const total = posted + toPost.length;
-      for (let i = 0; i < toPost.length; i += batchSize) {
-        const batch = toPost.slice(i, i + batchSize);
+      // Between batchSize and twice that per post(): a remainder rides along instead of going alone.
+      const size = Math.ceil(toPost.length / Math.max(1, Math.floor(toPost.length / batchSize)));
+      for (let i = 0; i < toPost.length; i += size) {
+        const batch = toPost.slice(i, i + size);
         store.transaction(() => {
           for (const p of batch) {
             const src = documentSource(p.doc);
@@ -394,7 +413,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       leftover.push({ integration, doc: row.body as LedgerDocument, hash: row.hash, action: 'retry' });
     }
     await book([], [], leftover);
-    if (write) await flush();
+    if (write) await flush(true);
 
     if (!write) {
       summary.plan = [...plan.post, ...plan.replace, ...plan.existing];
@@ -420,6 +439,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     store.runs.finish(runId!, summary.ok ? 'ok' : 'partial', summary);
     return summary;
   } catch (err) {
+    // A failure elsewhere must not leave a post() writing to the store after the run is closed.
+    await posting?.catch(() => undefined);
     if (runId !== null) {
       try {
         summary.apiCalls = apiCalls(apis, ledger);

@@ -48,7 +48,7 @@ export interface SyncDeps {
   /** Defaults to the ledger module. */
   builder?: DocumentBuilder;
   lock?: LockOptions;
-  /** Documents per ledger post call (default 1500). */
+  /** Documents per ledger post call: at most about twice this (default 1500); an idle ledger gets what is ready sooner. */
   batchSize?: number;
   /** Statement transactions fetched and booked per chunk (default: a quarter of batchSize); bounds the run's memory. */
   chunkTransactions?: number;

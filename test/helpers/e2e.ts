@@ -582,7 +582,7 @@ export function killSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: numbe
     let e: E2E;
     beforeAll(async () => {
       // A bigger shop, so that every kill point still finds the sync with work left to do.
-      e = await startE2E({ ledger, mode, seed, orders: 90 });
+      e = await startE2E({ ledger, mode, seed, orders: 300 });
     }, T);
     afterAll(async () => {
       await e?.close();

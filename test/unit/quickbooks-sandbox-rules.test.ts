@@ -75,6 +75,12 @@ describe('sandbox business rules', () => {
     c.delete('JournalEntry', { Id: ok.Id, SyncToken: ok.SyncToken });
     expect(c.balance(bank)).toBe(0);
     expect(fault(() => c.read('JournalEntry', ok.Id)).code).toBe('610');
+    // A deleted document frees its number; a renumbered one frees the old number and takes the new.
+    const again = c.create('JournalEntry', je(2, 2, 'A1'));
+    c.update('JournalEntry', { ...je(2, 2, 'B1'), Id: again.Id, SyncToken: again.SyncToken });
+    c.create('JournalEntry', je(3, 3, 'A1'));
+    expect(fault(() => c.create('JournalEntry', je(4, 4, 'B1'))).code).toBe('6140');
+    expect(c.query("SELECT * FROM JournalEntry WHERE DocNumber IN ('A1', 'B1') ORDERBY DocNumber").JournalEntry.map((j: { DocNumber: string; TotalAmt: number }) => [j.DocNumber, j.TotalAmt])).toEqual([['A1', 3], ['B1', 2]]);
   });
 
   it('reports balance-sheet CurrentBalance in natural sign', () => {

@@ -82,7 +82,9 @@ export class QuickBooksClient {
       opts.http ??
       new HttpClient({
         provider: 'QuickBooks',
-        concurrency: QBO_LIMITS.concurrency,
+        // Intuit allows 10 in flight per realm; 4 keep the batch limit busy and leave room for
+        // another process on the same company.
+        concurrency: 4,
         limits: [
           { requests: QBO_LIMITS.perMinute, windowMs: 60_000 / this.scale },
           // Headroom under the per-second limit for other processes on the same realm.

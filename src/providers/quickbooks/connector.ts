@@ -211,7 +211,7 @@ export class QuickBooksConnector implements LedgerConnector {
       queries.push(...DOC_NUMBERED_ENTITIES.map((e) => ({ entity: e, where: `DocNumber IN (${numbers})` })));
       if (dates.length > 0) queries.push({ entity: 'Transfer', where: `TxnDate IN (${dates.map(qboString).join(', ')})` });
     }
-    for (const group of chunk(queries, QBO_LIMITS.batchMaxItems)) {
+    const lookUp = async (group: typeof queries): Promise<void> => {
       const items: BatchItemRequest[] = group.map((q, i) => ({ bId: `q${i}`, query: `SELECT * FROM ${q.entity} WHERE ${q.where} STARTPOSITION 1 MAXRESULTS ${max}` }));
       const results = await this.client.batch(items);
       for (const [i, r] of results.entries()) {
@@ -222,7 +222,8 @@ export class QuickBooksConnector implements LedgerConnector {
         if (rows.length >= max) rows = await this.client.queryAll(q.entity, q.where);
         for (const row of rows) consider(q.entity, row);
       }
-    }
+    };
+    await Promise.all(chunk(queries, QBO_LIMITS.batchMaxItems).map(lookUp));
     return result;
   }
 
@@ -251,7 +252,8 @@ export class QuickBooksConnector implements LedgerConnector {
     }
     const unresolved: Array<{ key: string; error: string; fix?: string }> = [];
     const seq = String(this.postSeq++);
-    for (const part of chunk(ready, this.batchSize)) {
+    // Batches go out together; the client's windows pace them, so the batch limit is used to the full.
+    const send = async (part: typeof ready): Promise<void> => {
       const items: BatchItemRequest[] = part.map((p, i) => ({ bId: `b${i}`, operation: 'create', entity: p.rendered.entity, payload: p.rendered.payload }));
       let results;
       try {
@@ -260,7 +262,7 @@ export class QuickBooksConnector implements LedgerConnector {
         if (err instanceof ReauthRequiredError || !(err instanceof SynderError)) throw err;
         // The batch's fate is unknown: look each document up before calling it failed.
         for (const p of part) unresolved.push({ key: p.input.doc.key, error: err.message, fix: err.hint });
-        continue;
+        return;
       }
       for (const [i, r] of results.entries()) {
         const { input, rendered } = part[i]!;
@@ -274,7 +276,8 @@ export class QuickBooksConnector implements LedgerConnector {
           else outcomes.set(key, { key, status: 'failed', error: `QuickBooks rejected the ${rendered.entity}: ${describeFault(r.fault)}`, fix: faultHint(code), refs: [] });
         }
       }
-    }
+    };
+    await Promise.all(chunk(ready, this.batchSize).map(send));
     if (unresolved.length > 0) {
       const docs = inputs.filter((i) => unresolved.some((u) => u.key === i.doc.key)).map((i) => i.doc);
       const found = await this.findByKeys(docs);

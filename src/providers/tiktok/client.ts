@@ -75,7 +75,8 @@ class TikTokTransport {
   private httpFor(apiPath: string): HttpClient {
     let c = this.clients.get(apiPath);
     if (!c) {
-      const qps = this.opts.qps ?? 40;
+      // TikTok allows 50 per path; 45 leaves a little for other callers on the same shop.
+      const qps = this.opts.qps ?? 45;
       c = new HttpClient({
         provider: 'tiktok',
         concurrency: this.opts.concurrency ?? 8,

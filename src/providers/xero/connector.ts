@@ -240,7 +240,8 @@ export class XeroConnector implements LedgerConnector {
       // BankTransfers have no summarizeErrors=false: a batch with one bad transfer is refused whole
       // (though Xero may have created the others), so a refused batch is looked up before blaming.
       const summarised = type === 'BankTransfer';
-      for (const batch of chunk(pending, XERO_LIMITS.batchSize)) {
+      // Batches go out together; the client's windows (and Xero's 5 concurrent calls) pace them.
+      const send = async (batch: typeof pending): Promise<void> => {
         let items: Element[];
         try {
           const json = await this.client.request('PUT', spec.path, { body: { [spec.key]: batch.map((p) => p.body) }, query: summarised ? undefined : { summarizeErrors: 'false' }, label: `PUT ${spec.path}` });
@@ -248,7 +249,7 @@ export class XeroConnector implements LedgerConnector {
         } catch (err) {
           if (!(err instanceof XeroApiError) || err.status !== 400) throw err;
           await this.settleRefusedBatch(type, batch.map((p) => p.doc), err, dateOf, state);
-          continue;
+          return;
         }
         batch.forEach((p, i) => {
           const e = items[i];
@@ -265,12 +266,15 @@ export class XeroConnector implements LedgerConnector {
           if (failed && (type === 'Invoice' || type === 'CreditNote') && problems.some((m) => UNIQUE_NUMBER.test(m))) taken.set(type, [...(taken.get(type) ?? []), { doc: p.doc, message }]);
           else if (failed || e!.StatusAttributeString === 'WARNING') s.errors.push(message);
         });
-      }
+      };
+      await Promise.all(chunk(pending, XERO_LIMITS.batchSize).map(send));
     };
     // Phase 1: everything that stands alone; phase 2: payments of the invoices and credit notes.
-    for (const type of ['Invoice', 'CreditNote', 'BankTransaction', 'BankTransfer'] as const) {
-      await run(type, docs.flatMap((d) => d.parts.filter((p) => p.type === type && !state.get(d.key)!.have.some((h) => h.type === type)).map((p) => ({ doc: d, body: p.body }))));
-    }
+    await Promise.all(
+      (['Invoice', 'CreditNote', 'BankTransaction', 'BankTransfer'] as const).map((type) =>
+        run(type, docs.flatMap((d) => d.parts.filter((p) => p.type === type && !state.get(d.key)!.have.some((h) => h.type === type)).map((p) => ({ doc: d, body: p.body })))),
+      ),
+    );
     // A number Xero says is taken was sent before (a crash, or a lost state store): link what is there.
     for (const [type, refused] of taken) {
       const found = await this.findParts(refused.map((r) => ({ ...parts(r.doc), types: [type] })));

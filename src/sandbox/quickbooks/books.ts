@@ -1,6 +1,9 @@
 import { MoneyError, formatMinor, parseMinor } from '../../ledger/money.js';
 import { QboError, businessRule, invalidValue, lengthError, notFound, requiredParam, staleObject, unsupportedProperty, validation } from './fault.js';
-import { checkFilterable, parseQuery, runQuery } from './query.js';
+import { checkFilterable, matches, parseQuery, runQuery } from './query.js';
+
+/** Fields kept as sent (not computed when presented), so a query may filter stored objects on them directly. */
+const STORED_FILTER_FIELDS = new Set(['Id', 'DocNumber', 'TxnDate', 'PrivateNote', 'Name', 'DisplayName', 'Active', 'AccountType', 'Classification', 'AcctNum', 'Type', 'FullyQualifiedName']);
 
 /**
  * One QuickBooks company: its objects, the rules QBO applies when they are written, and the
@@ -79,6 +82,8 @@ export class Company {
   private readonly store = new Map<EntityName, Map<string, Obj>>();
   private nextId = 1;
   private balanceCache?: Map<string, number>;
+  /** DocNumber → ids, per entity: the duplicate check must not scan the whole company on every write. */
+  private readonly docNumbers = new Map<EntityName, Map<string, Set<string>>>();
 
   constructor(opts: CompanyOptions) {
     this.realmId = opts.realmId;
@@ -151,6 +156,7 @@ export class Company {
     obj.sparse = false;
     obj.MetaData = { CreateTime: stamp, LastUpdatedTime: stamp };
     this.store.get(entity)!.set(id, obj);
+    this.indexDocNumber(entity, obj, true);
     this.balanceCache = undefined;
     return this.present(entity, obj);
   }
@@ -186,7 +192,9 @@ export class Company {
     next.domain = 'QBO';
     next.sparse = false;
     next.MetaData = { CreateTime: current.MetaData.CreateTime, LastUpdatedTime: new Date(this.now()).toISOString() };
+    this.indexDocNumber(entity, current, false);
     this.store.get(entity)!.set(current.Id, next);
+    this.indexDocNumber(entity, next, true);
     this.balanceCache = undefined;
     return this.present(entity, next);
   }
@@ -201,6 +209,7 @@ export class Company {
     if (!current) throw notFound(`${entity} Id ${body.Id}`);
     if (String(body.SyncToken) !== current.SyncToken) throw staleObject();
     this.store.get(entity)!.delete(current.Id);
+    this.indexDocNumber(entity, current, false);
     this.balanceCache = undefined;
     return { status: 'Deleted', domain: 'QBO', Id: current.Id };
   }
@@ -213,7 +222,14 @@ export class Company {
     let rows: Obj[];
     if (entity === 'CompanyInfo') rows = [this.companyInfo()];
     else if (entity === 'Preferences') rows = [this.preferences()];
-    else rows = this.all(entity as EntityName);
+    else {
+      // Conditions on stored fields are applied before presenting (a deep copy with computed
+      // totals), so a query costs what it returns, not what the company holds; computed fields
+      // (TotalAmt, Balance, CurrentBalance, a Transfer's Amount) are matched after.
+      const stored = q.where.filter((c) => STORED_FILTER_FIELDS.has(c.field));
+      const raw = [...this.store.get(entity as EntityName)!.values()].filter((o) => stored.every((c) => matches(o, c)));
+      rows = raw.map((o) => this.present(entity as EntityName, o));
+    }
     const { rows: page, total } = runQuery(rows, q);
     if (q.count) return { totalCount: total };
     if (page.length === 0) return {};
@@ -346,7 +362,7 @@ export class Company {
       if (typeof o.DocNumber !== 'string') throw invalidValue('DocNumber', 'must be a string');
       if (o.DocNumber.length > 21) throw lengthError('DocNumber', 21, o.DocNumber.length);
       if (this.rejectDuplicateDocNumbers && o.DocNumber !== '') {
-        const dup = [...this.store.get(entity)!.values()].find((x) => x.Id !== selfId && x.DocNumber === o.DocNumber);
+        const dup = this.withDocNumber(entity, o.DocNumber).find((x) => x.Id !== selfId);
         if (dup) {
           throw validation('6140', 'Duplicate Document Number Error', `Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=${o.DocNumber} is assigned to TxnType=${entity} with TxnId=${dup.Id}`, 'DocNumber');
         }
@@ -519,6 +535,22 @@ export class Company {
   }
 
   /** The object as the API returns it: computed totals and balances filled in. */
+  private indexDocNumber(entity: EntityName, o: Obj, add: boolean): void {
+    if (typeof o.DocNumber !== 'string' || o.DocNumber === '') return;
+    let byNumber = this.docNumbers.get(entity);
+    if (!byNumber) this.docNumbers.set(entity, (byNumber = new Map()));
+    const ids = byNumber.get(o.DocNumber) ?? new Set<string>();
+    if (add) ids.add(o.Id);
+    else ids.delete(o.Id);
+    if (ids.size > 0) byNumber.set(o.DocNumber, ids);
+    else byNumber.delete(o.DocNumber);
+  }
+
+  private withDocNumber(entity: EntityName, docNumber: string): Obj[] {
+    const ids = this.docNumbers.get(entity)?.get(docNumber) ?? new Set<string>();
+    return [...ids].map((id) => this.store.get(entity)!.get(id)).filter((o): o is Obj => o !== undefined);
+  }
+
   private present(entity: EntityName, o: Obj): Obj {
     const out = structuredClone(o);
     if ((TXN_ENTITIES as readonly string[]).includes(entity)) {

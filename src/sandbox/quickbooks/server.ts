@@ -26,6 +26,8 @@ export interface QuickBooksSandboxOptions extends SandboxCommonOptions {
 export interface QuickBooksSandboxStats {
   apiRequests: number;
   throttled: number;
+  /** Which limit refused each throttled call. */
+  throttledBy: { concurrent: number; perSecond: number; perMinute: number; batches: number };
   injectedFaults: number;
   requestIdReplays: number;
   /** API calls that did not send minorversion (QBO answers as 75; synder must always send it). */
@@ -58,14 +60,16 @@ const APP_PAGES: Record<string, { entity: EntityName; param: string; title: stri
   register: { entity: 'Account', param: 'accountId', title: 'Account register' },
 };
 
+/** A sliding window of accepted calls (a refused call does not count against the limit). */
 class Window {
   private stamps: number[] = [];
   constructor(private readonly max: number, private readonly ms: number) {}
-  take(now: number): boolean {
+  full(now: number): boolean {
     while (this.stamps.length > 0 && this.stamps[0]! <= now - this.ms) this.stamps.shift();
-    if (this.stamps.length >= this.max) return false;
+    return this.stamps.length >= this.max;
+  }
+  add(now: number): void {
     this.stamps.push(now);
-    return true;
   }
 }
 
@@ -93,7 +97,7 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     now,
   );
   const faults = new FaultInjector(opts.faults ?? [], seed);
-  const stats: QuickBooksSandboxStats = { apiRequests: 0, throttled: 0, injectedFaults: 0, requestIdReplays: 0, withoutMinorVersion: 0, maxInFlight: 0 };
+  const stats: QuickBooksSandboxStats = { apiRequests: 0, throttled: 0, throttledBy: { concurrent: 0, perSecond: 0, perMinute: 0, batches: 0 }, injectedFaults: 0, requestIdReplays: 0, withoutMinorVersion: 0, maxInFlight: 0 };
   const pending = new Map<string, { redirectUri: string; state?: string; expiresAt: number }>();
   const replies = new Map<string, Reply>();
   const perMinute = new Window(LIMITS.perMinute, 60_000 / scale);
@@ -330,11 +334,16 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     if (fault === 'slow') await new Promise((r) => setTimeout(r, 2_000 / scale));
     const isBatch = parts[3]?.toLowerCase() === 'batch';
     const t = now();
-    if (inFlight >= LIMITS.concurrent || !perSecond.take(t) || !perMinute.take(t) || (isBatch && !batches.take(t))) {
+    const refusedBy = inFlight >= LIMITS.concurrent ? 'concurrent' : perSecond.full(t) ? 'perSecond' : perMinute.full(t) ? 'perMinute' : isBatch && batches.full(t) ? 'batches' : undefined;
+    if (refusedBy) {
       stats.throttled++;
+      stats.throttledBy[refusedBy]++;
       await readBody(req);
       return sendJson(res, 429, throttled().body(now()));
     }
+    perSecond.add(t);
+    perMinute.add(t);
+    if (isBatch) batches.add(t);
     inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     try {
