@@ -12,7 +12,7 @@ import type { SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { defaultBuilder } from './builder.js';
-import { fetchOrders, listFinance, needsWork, observeSource, orderSource, paymentSource, statementChunks, statementSource, storedPaymentsNeedingWork, storedReserveTransactions, storedStatementIdsNeedingWork, transactionSource, type FetchedBundle, type SourceState, type StatementJob } from './fetch.js';
+import { listFinance, needsWork, observeSource, orderSource, paymentSource, statementChunks, statementSource, storedPaymentsNeedingWork, storedReserveTransactions, storedStatementIdsNeedingWork, transactionSource, type FetchedBundle, type SourceState, type StatementJob } from './fetch.js';
 import { contentHash } from './hash.js';
 import { acquireOrgLock } from './lock.js';
 import type { BuildContext, BuildOutput, ClearingCheck, PlannedAction, PlannedDocument, SyncDeps, SyncOptions, SyncSummary } from './types.js';
@@ -99,6 +99,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   // The post() in flight, if any: posting overlaps fetching and building the next documents, so
   // the ledger's rate limit, not TikTok or our own work, sets the pace. One at a time.
   let posting: Promise<void> | undefined;
+  let postingBusy = false;
   const event = (subjectKind: string, subjectId: string, status: string, message?: string) => {
     if (write) store.events.add({ orgId: org.id, subjectKind, subjectId, status, message, runId });
   };
@@ -201,7 +202,6 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       if (buffer.length >= batchSize || (!postingBusy && buffer.length >= startSize)) await flush();
     };
 
-    let postingBusy = false;
     /** Hands what is buffered to the ledger in the background (after the previous post() is done); `final` waits for it. */
     const flush = async (final = false): Promise<void> => {
       if (posting) await posting;
@@ -325,7 +325,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
           }
         }
         if (missing.size > 0) {
-          const got = await fetchOrders(api, [...missing]);
+          const got = await api.getOrders([...missing]); // 50 ids per call, the calls in parallel
           counted('orders', got.length);
           store.transaction(() => {
             for (const o of got) {

@@ -105,13 +105,6 @@ export function storedReserveTransactions(store: Store, integrationId: number): 
   return out;
 }
 
-/** Order details, 50 ids per call, the calls in parallel (the client paces them to TikTok's limit). */
-export async function fetchOrders(api: TikTokShopApi, ids: string[]): Promise<Order[]> {
-  const parts: string[][] = [];
-  for (let i = 0; i < ids.length; i += 50) parts.push(ids.slice(i, i + 50));
-  return (await Promise.all(parts.map((p) => api.getOrders(p)))).flat();
-}
-
 export const statementSource = (integrationId: number, s: Statement): SourceInput => ({
   integrationId, kind: 'statement', externalId: s.id, statementId: s.id, occurredAt: iso(s.statement_time), currency: s.currency,
   amountMinor: safeMinor(s.settlement_amount, s.currency, 'settlement_amount'), raw: s, hash: contentHash(s),

@@ -8,6 +8,7 @@ import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type Qb
 import { QuickBooksFaultError, describeFault, faultHint } from './fault.js';
 import { keyFromPrivateNote, requestIdFor, shortDocNumber } from './keys.js';
 import { DOC_NUMBERED_ENTITIES, isItemAccountType, itemAccountsOf, renderDocument, type QboEntityName, type Rendered } from './render.js';
+import { chunk } from '../../lists.js';
 
 export const TIKTOK_CUSTOMER_NAME = 'TikTok Shop';
 
@@ -45,12 +46,6 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   }
   return r.data;
 }
-
-const chunk = <T>(list: T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-};
 
 const toLedgerAccount = (a: z.infer<typeof accountSchema>): LedgerAccount => ({ id: a.Id, name: a.Name, type: a.AccountType, currency: a.CurrencyRef?.value, code: a.AcctNum || undefined });
 

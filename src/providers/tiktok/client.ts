@@ -21,6 +21,7 @@ import {
 } from './schemas.js';
 import type { AuthorizedShop, TikTokShopApi, TimeWindow } from './shop-client.js';
 import { encodeQuery, signRequest } from './sign.js';
+import { chunk } from '../../lists.js';
 
 export interface Clock {
   now(): number;
@@ -201,11 +202,8 @@ export class TikTokClient implements TikTokShopApi {
 
   async getOrders(ids: string[]): Promise<Order[]> {
     const path = '/order/202507/orders';
-    const unique = [...new Set(ids)];
-    const batches: string[][] = [];
-    for (let i = 0; i < unique.length; i += ORDER_DETAIL_BATCH) batches.push(unique.slice(i, i + ORDER_DETAIL_BATCH));
     const results = await Promise.all(
-      batches.map((batch) =>
+      chunk([...new Set(ids)], ORDER_DETAIL_BATCH).map((batch) =>
         this.transport.call('GET', path, { apiPath: path, query: { ids: batch.join(',') }, shopScoped: true, schema: ordersDetailData }),
       ),
     );

@@ -97,7 +97,9 @@ export class XeroClient {
       opts.http ??
       new HttpClient({
         provider: 'xero',
-        concurrency: XERO_LIMITS.concurrent,
+        // One below Xero's 5 in flight: the server may count a call until just after its answer
+        // has reached us, and another process may share the tenant.
+        concurrency: XERO_LIMITS.concurrent - 1,
         limits: [
           { requests: XERO_LIMITS.perMinute, windowMs: 60_000 / scale },
           { requests: opts.dailyLimit ?? XERO_LIMITS.perDay, windowMs: (24 * 3600_000) / scale },

@@ -7,6 +7,7 @@ import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, Ledger
 import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './client.js';
 import { envelope, PART, XeroFinder, type Element, type Found } from './lookup.js';
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
+import { chunk } from '../../lists.js';
 
 /** The generic contact every TikTok Shop document is issued to. */
 export const TIKTOK_CONTACT = 'TikTok Shop';
@@ -49,7 +50,6 @@ export interface XeroConnectorOptions {
   accountCodePrefix?: string;
 }
 
-const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 const UNIQUE_NUMBER = /must be unique/i;
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 const msgs = (e: Element): string[] => [...(e.ValidationErrors ?? []), ...(e.Warnings ?? [])].map((m) => m.Message);

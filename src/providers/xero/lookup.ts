@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseResponse, type XeroClient } from './client.js';
 import type { XeroPartType } from './render.js';
+import { chunk } from '../../lists.js';
 
 /**
  * Finding what synder already wrote to Xero, by the document numbers it carries
@@ -49,7 +50,6 @@ export interface Found {
 }
 
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
-const chunk = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 const dateTime = (isoDate: string) => `DateTime(${isoDate.slice(0, 4)}, ${isoDate.slice(5, 7)}, ${isoDate.slice(8, 10)})`;
 
 export class XeroFinder {
