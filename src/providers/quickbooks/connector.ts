@@ -114,23 +114,25 @@ export class QuickBooksConnector implements LedgerConnector {
         found.set(a.Name.toLowerCase(), toLedgerAccount(a));
       }
     }
-    const out: LedgerAccount[] = [];
+    const missing = new Map<string, Record<string, unknown>>();
     for (const spec of specs) {
-      let account = found.get(spec.name.toLowerCase());
+      const account = found.get(spec.name.toLowerCase());
       if (account && !acceptableTypes(spec.class).includes(account.type)) {
         throw new SynderError(`The QuickBooks account "${spec.name}" exists with type ${account.type}, which cannot serve as ${spec.role} (${spec.class}).`, {
           hint: `Rename that account in QuickBooks or map ${spec.role} to another account name.`,
         });
       }
-      if (!account) {
-        const payload: Record<string, unknown> = { Name: spec.name, ...accountTypeFor(spec.class, spec.role) };
-        if (spec.currency && spec.currency !== home && (spec.class === 'bank' || spec.class === 'current_asset')) payload.CurrencyRef = { value: spec.currency };
-        const created = validate(accountSchema, await this.client.create('Account', payload, requestIdFor(this.salt, 'account', spec.name)), 'POST /account');
-        account = toLedgerAccount(created);
-        found.set(spec.name.toLowerCase(), account);
-      }
-      out.push(account);
+      if (account || missing.has(spec.name.toLowerCase())) continue;
+      const payload: Record<string, unknown> = { Name: spec.name, ...accountTypeFor(spec.class, spec.role) };
+      if (spec.currency && spec.currency !== home && (spec.class === 'bank' || spec.class === 'current_asset')) payload.CurrencyRef = { value: spec.currency };
+      missing.set(spec.name.toLowerCase(), payload);
     }
+    const created = await this.createMany('Account', [...missing.values()].map((payload) => ({ payload, key: String(payload.Name) })));
+    for (const row of created) {
+      const account = toLedgerAccount(validate(accountSchema, row, 'POST /account'));
+      found.set(account.name.toLowerCase(), account);
+    }
+    const out = specs.map((spec) => found.get(spec.name.toLowerCase())!);
     const clearing = specs.findIndex((s) => s.role === 'clearing');
     const bank = specs.findIndex((s) => s.role === 'bank');
     if (clearing >= 0 && bank >= 0 && out[clearing]!.id === out[bank]!.id) {
@@ -163,6 +165,7 @@ export class QuickBooksConnector implements LedgerConnector {
     const nameOf = (a: LedgerAccount) => `TikTok: ${a.name}`.slice(0, 100);
     const rows = await this.client.queryAll('Item', `Name IN (${[...new Set(missing.flatMap((a) => [nameOf(a), `${nameOf(a).slice(0, 90)} #${a.id}`]))].map(qboString).join(', ')})`);
     const byName = new Map(rows.map((r) => validate(itemSchema, r, 'query Item')).map((i) => [i.Name.toLowerCase(), i]));
+    const toCreate: Array<{ payload: Record<string, unknown>; key: string }> = [];
     for (const a of missing) {
       let name = nameOf(a);
       let item = byName.get(name.toLowerCase());
@@ -171,11 +174,31 @@ export class QuickBooksConnector implements LedgerConnector {
         name = `${name.slice(0, 90)} #${a.id}`;
         item = byName.get(name.toLowerCase());
       }
-      if (!item) {
-        item = validate(itemSchema, await this.client.create('Item', { Name: name, Type: 'Service', IncomeAccountRef: { value: a.id } }, requestIdFor(this.salt, 'item', a.id)), 'POST /item');
-      }
-      this.items.set(a.id, item.Id);
+      if (item) this.items.set(a.id, item.Id);
+      else toCreate.push({ payload: { Name: name, Type: 'Service', IncomeAccountRef: { value: a.id } }, key: a.id });
     }
+    for (const row of await this.createMany('Item', toCreate)) {
+      const item = validate(itemSchema, row, 'POST /item');
+      this.items.set(item.IncomeAccountRef!.value, item.Id);
+    }
+  }
+
+  /**
+   * Creates list objects (accounts, items) in order: one call for one, a batch call for several
+   * (a first sync sets up a dozen accounts). A refusal fails the whole setup, as a single create would.
+   */
+  private async createMany(entity: 'Account' | 'Item', list: Array<{ payload: Record<string, unknown>; key: string }>): Promise<QboEntity[]> {
+    if (list.length === 1) return [await this.client.create(entity, list[0]!.payload, requestIdFor(this.salt, entity.toLowerCase(), list[0]!.key))];
+    const out: QboEntity[] = [];
+    for (const part of chunk(list, QBO_LIMITS.batchMaxItems)) {
+      const items: BatchItemRequest[] = part.map((p, i) => ({ bId: `c${i}`, operation: 'create', entity, payload: p.payload }));
+      const results = await this.client.batch(items, requestIdFor(this.salt, entity.toLowerCase(), ...part.map((p) => p.key)));
+      for (const r of results) {
+        if (r.kind === 'fault') throw new QuickBooksFaultError(`POST /${entity.toLowerCase()}`, 400, r.fault);
+        if (r.kind === 'entity') out.push(r.object);
+      }
+    }
+    return out;
   }
 
   async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
