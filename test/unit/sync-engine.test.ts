@@ -192,6 +192,12 @@ describe('sync engine: booked a chunk at a time', () => {
     const chunked = (): SyncDeps => ({ ...deps(store, tiktok, ledger), chunkTransactions: 1, batchSize: 3 });
     ledger.crashAfter = Math.floor(wholeLedger.books.size / 2);
     await expect(runSync(chunked(), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
+    // The post() that failed ran while the next documents were being built: the run still ends
+    // recorded as failed, and nothing is written after it.
+    expect(store.runs.last(orgId)).toMatchObject({ status: 'failed' });
+    const written = store.documents.list(orgId, {}).length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.documents.list(orgId, {}).length).toBe(written);
     ledger.crashAfter = undefined;
     const r = await runSync(chunked(), { orgId, since, dryRun: false });
     expect(r.ok).toBe(true);
