@@ -177,24 +177,17 @@ function pathToFileUrl(p: string): string {
 }
 
 /** Ledger objects behind the posted documents (their stored refs). */
-async function countObjects(home: string): Promise<number> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path.join(home, DB_FILE), { readonly: true });
-  try {
-    const row = db.prepare("SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'").get() as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
-}
+const countObjects = (home: string) => countInStore(home, "SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'");
 
 /** Distinct orders with a settled ORDER statement transaction, as the sync stored them. */
-async function countSettled(home: string): Promise<number> {
+const countSettled = (home: string) => countInStore(home, "SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'");
+
+/** One number (`n`) read from the sync's state store, opened read-only. */
+async function countInStore(home: string, sql: string): Promise<number> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(path.join(home, DB_FILE), { readonly: true });
   try {
-    const row = db.prepare("SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'").get() as { n: number };
-    return row.n;
+    return (db.prepare(sql).get() as { n: number }).n;
   } finally {
     db.close();
   }
