@@ -21,6 +21,8 @@ export class XeroRateLimits {
   private readonly day = new Map<string, Window>();
   private readonly inFlight = new Map<string, number>();
   private app: Window = { start: 0, count: 0 };
+  /** Calls refused, by the limit that refused them (X-Rate-Limit-Problem). */
+  readonly refused: Record<NonNullable<LimitVerdict['problem']>, number> = { minute: 0, day: 0, concurrent: 0, appminute: 0 };
   readonly minuteMs: number;
   readonly dayMs: number;
 
@@ -49,7 +51,10 @@ export class XeroRateLimits {
       'x-minlimit-remaining': String(Math.max(0, this.perMinute - min.count)),
       'x-appminlimit-remaining': String(Math.max(0, this.appPerMinute - this.app.count)),
     });
-    const deny = (problem: LimitVerdict['problem'], retryAfterMs?: number): LimitVerdict => ({ ok: false, problem, retryAfterMs, headers: headers(), release: () => {} });
+    const deny = (problem: NonNullable<LimitVerdict['problem']>, retryAfterMs?: number): LimitVerdict => {
+      this.refused[problem]++;
+      return { ok: false, problem, retryAfterMs, headers: headers(), release: () => {} };
+    };
     if (day.count >= this.perDay) return deny('day', day.start + this.dayMs - t);
     if (min.count >= this.perMinute) return deny('minute', min.start + this.minuteMs - t);
     if (this.app.count >= this.appPerMinute) return deny('appminute', this.app.start + this.minuteMs - t);

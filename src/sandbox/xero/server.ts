@@ -29,6 +29,8 @@ export interface XeroSandbox extends SandboxService {
   /** Start-up notes, e.g. that schema validation is off and why. */
   warnings: string[];
   identity: XeroIdentity;
+  /** Calls the rate limits refused (429), by X-Rate-Limit-Problem. */
+  throttledBy: Record<'minute' | 'day' | 'concurrent' | 'appminute', number>;
 }
 
 const API_PREFIX = '/api.xro/2.0';
@@ -203,5 +205,6 @@ export async function startXeroSandbox(opts: XeroSandboxOptions = {}): Promise<X
     schemaValidation: validator !== undefined,
     warnings,
     identity,
+    throttledBy: limits.refused,
   };
 }
