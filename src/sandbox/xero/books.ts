@@ -65,6 +65,8 @@ export class TenantBooks {
   readonly items = new Map<string, Wire>();
   readonly invoices = new Map<string, Wire>();
   readonly creditNotes = new Map<string, Wire>();
+  /** Lower-cased InvoiceNumber / CreditNoteNumber → ids (numbers never change once created), so the uniqueness check does not scan every document. */
+  private readonly salesNumbers = new Map<Map<string, Wire>, Map<string, string[]>>();
   readonly payments = new Map<string, Wire>();
   readonly bankTransactions = new Map<string, Wire>();
   readonly bankTransfers = new Map<string, Wire>();
@@ -351,7 +353,8 @@ export class TenantBooks {
     const receivable = type === 'ACCREC' || type === 'ACCRECCREDIT';
     if (number && number.length > 255) errors.push(`${isInvoice ? 'Invoice' : 'Credit Note'} number must be no more than 255 characters long.`);
     // Numbers are unique among live sales documents; a voided or deleted one frees its number [I].
-    if (number && receivable && [...store.values()].some((d) => String(d[numberField]).toLowerCase() === number.toLowerCase() && d.Status !== 'VOIDED' && d.Status !== 'DELETED')) {
+    const sameNumber = number ? (this.salesNumbers.get(store)?.get(number.toLowerCase()) ?? []).map((x) => store.get(x)!) : [];
+    if (number && receivable && sameNumber.some((d) => d.Status !== 'VOIDED' && d.Status !== 'DELETED')) {
       errors.push(isInvoice ? 'Invoice # must be unique.' : 'Credit Note # must be unique.');
     }
     const reference = str(raw.Reference);
@@ -389,6 +392,11 @@ export class TenantBooks {
       HasErrors: false,
     };
     store.set(id, doc);
+    if (number) {
+      let byNumber = this.salesNumbers.get(store);
+      if (!byNumber) this.salesNumbers.set(store, (byNumber = new Map()));
+      byNumber.set(number.toLowerCase(), [...(byNumber.get(number.toLowerCase()) ?? []), id]);
+    }
     if (status === 'AUTHORISED' && receivable) {
       const sign = isInvoice ? 1 : -1; // invoice: Dr AR / Cr lines; credit note: the reverse
       this.post(id, date, [[this.ar(), sign * total], ...lines.map((l): [string, number] => [l.accountId!, -sign * l.minor])]);
