@@ -61,7 +61,7 @@ export interface SourceFilter {
 export class SourceRecordRepository {
   private readonly statements: PreparedStatements;
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {
+  constructor(db: Database, private readonly now: () => Date) {
     this.statements = new PreparedStatements(db);
   }
 
