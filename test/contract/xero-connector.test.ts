@@ -105,6 +105,19 @@ describe('XeroConnector against the sandbox', () => {
     expect(await ctx.connector.accountBalance(acc.clearing.id)).toBe(7423);
   });
 
+  it('books an order given away (nothing settled) as a zero-total invoice that Xero marks paid, and finds it again', async () => {
+    ctx = await connectXero();
+    const acc = await setUp(ctx);
+    const giveaway = doc('sale', [['sales', -1500], ['seller_discounts', 1500]]);
+    const [o] = await ctx.connector.post(inputs(acc, giveaway));
+    expect(o).toMatchObject({ status: 'created' });
+    expect(o!.refs.map((r) => r.type)).toEqual(['Invoice']);
+    expect([...ctx.sandbox.books.tenant().invoices.values()][0]).toMatchObject({ InvoiceNumber: xeroDocNumber(giveaway.key), Status: 'PAID' });
+    expect(ctx.sandbox.books.balance(acc.sales.id)).toBe(-1500);
+    expect(ctx.sandbox.books.balance(acc.clearing.id)).toBe(0);
+    expect((await ctx.newProcess().connector.findByKeys([giveaway])).has(giveaway.key)).toBe(true);
+  });
+
   it('a batch where one document fails validation fails it alone, with Xero\'s message', async () => {
     ctx = await connectXero();
     const acc = await setUp(ctx);

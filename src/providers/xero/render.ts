@@ -75,6 +75,9 @@ function plan(doc: LedgerDocument, typeOf: (role: AccountRole) => string | undef
     );
   }
   if (clearing.length === 0 && others.length > 0) {
+    // Nothing moves through Clearing, e.g. an order given away with a 100% seller discount: a
+    // zero-total sales invoice (Xero marks it paid) carries its revenue lines as they are.
+    if (INCOME_SIDE_KINDS.has(doc.kind) && others.every((l) => isIncomeRole(l.role))) return { invoice: others, revenueMinor: 0 };
     throw new RenderError(`Document ${doc.key} has no Clearing line; every Xero document synder writes goes through the clearing account.`);
   }
   let income = INCOME_SIDE_KINDS.has(doc.kind) ? others.filter((l) => isIncomeRole(l.role)) : [];
@@ -98,7 +101,7 @@ function plan(doc: LedgerDocument, typeOf: (role: AccountRole) => string | undef
 export function expectedPartTypes(doc: LedgerDocument, reserveIsBank = false): XeroPartType[] {
   const p = plan(doc, (role) => (role === 'reserve' && reserveIsBank ? 'BANK' : undefined));
   const out: XeroPartType[] = [];
-  if (p.invoice) out.push('Invoice', 'Payment');
+  if (p.invoice) out.push(...(p.revenueMinor > 0 ? (['Invoice', 'Payment'] as const) : (['Invoice'] as const)));
   if (p.creditNote) out.push('CreditNote', 'Payment');
   if (p.bankTx) out.push('BankTransaction');
   if (p.transfer) out.push('BankTransfer');
@@ -139,7 +142,7 @@ export function renderDocument(input: PostInput, ctx: { contactId: string }): Re
         LineAmountTypes: 'NoTax', CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.invoice, -1),
       },
     });
-    parts.push({ type: 'Payment', settles: 'Invoice', body: { Account: { AccountID: clearing.id }, Date: doc.date, Amount: money(p.revenueMinor, cur), Reference: number } });
+    if (p.revenueMinor > 0) parts.push({ type: 'Payment', settles: 'Invoice', body: { Account: { AccountID: clearing.id }, Date: doc.date, Amount: money(p.revenueMinor, cur), Reference: number } });
   }
   if (p.creditNote) {
     parts.push({
