@@ -4,11 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '../cli/context.js';
-import { Prompter } from '../cli/prompts.js';
 import { loadConfig } from '../config.js';
-import { connectLedger, type LedgerProvider } from '../onboarding/connect-ledger.js';
-import { connectTikTok } from '../onboarding/connect-tiktok.js';
-import { followRedirects } from '../onboarding/sign-in.js';
+import type { LedgerProvider } from '../onboarding/connect-ledger.js';
+import { connectSandboxShop } from '../onboarding/sandbox-shop.js';
 import { freePort } from '../sandbox/http-kit.js';
 import { startSandbox } from '../sandbox/index.js';
 import type { QuickBooksSandbox } from '../sandbox/quickbooks/server.js';
@@ -124,13 +122,7 @@ async function connect(env: Record<string, string>, opts: CellOptions): Promise<
   const quiet = { stdin: process.stdin, stdout: devNull(), stderr: devNull() };
   const ctx = new Context(loadConfig(env), env, quiet as unknown as Context['streams'], { now: () => new Date() } as Context['clock']);
   try {
-    const store = await ctx.store();
-    const org = store.orgs.findByName('Bench Shop') ?? store.orgs.create({ name: 'Bench Shop', country: 'US', currency: 'USD', timezone: 'UTC', email: 'owner@bench-shop.test' });
-    (await ctx.preferences()).activeOrg = org.name;
-    const prompter = new Prompter(ctx, { allowPrompts: false });
-    const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
-    await connectLedger(ctx, org, { provider: opts.ledger, mode: opts.mode, bankAccount: 'Business Checking', signIn, prompter });
-    await connectTikTok(ctx, store.orgs.get(org.id)!, { shops: 'all', signIn, prompter });
+    await connectSandboxShop(ctx, { orgName: 'Bench Shop', email: 'owner@bench-shop.test', ledger: opts.ledger, mode: opts.mode });
   } finally {
     await ctx.close();
   }

@@ -4,11 +4,9 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { Context } from '../cli/context.js';
 import { main } from '../cli/main.js';
-import { Prompter } from '../cli/prompts.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { connectLedger, parseMode, type LedgerProvider } from './connect-ledger.js';
-import { connectTikTok } from './connect-tiktok.js';
-import { followRedirects } from './sign-in.js';
+import { parseMode, type LedgerProvider } from './connect-ledger.js';
+import { connectSandboxShop } from './sandbox-shop.js';
 import { freePort } from '../sandbox/http-kit.js';
 
 export interface DemoOptions {
@@ -53,18 +51,15 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
     const env = { ...ctx.env, ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: 'Demo Store' };
     const demo = new Context(loadConfig(env), env, ctx.streams, ctx.clock);
     try {
-      const store = await demo.store();
-      const org = store.orgs.findByName('Demo Store') ?? store.orgs.create({ name: 'Demo Store', country: 'US', currency: 'USD', timezone: 'UTC', email: 'owner@demo-store.test' });
-      (await demo.preferences()).activeOrg = org.name;
-      const prompter = new Prompter(demo, { allowPrompts: false });
-      const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
-
       ctx.output.info(`Signing in to ${ledger === 'xero' ? 'Xero' : 'QuickBooks Online'} (sandbox, auto-approved) through ${redirectUri}…`);
-      const connected = await connectLedger(demo, org, { provider: ledger, mode, bankAccount: 'Business Checking', signIn, prompter });
-      ctx.output.info(`Connected ${connected.company.name}; payouts land in "${connected.bankAccount.name}".`);
-      ctx.output.info('Signing in to TikTok Shop (sandbox, auto-approved)…');
-      const shops = await connectTikTok(demo, store.orgs.get(org.id)!, { shops: 'all', signIn, prompter });
-      for (const c of shops.clearingAccounts) ctx.output.info(`Clearing account for ${c.integration}: ${c.account.name}`);
+      const { tiktok } = await connectSandboxShop(demo, {
+        orgName: 'Demo Store', email: 'owner@demo-store.test', ledger, mode,
+        onLedgerConnected: (connected) => {
+          ctx.output.info(`Connected ${connected.company.name}; payouts land in "${connected.bankAccount.name}".`);
+          ctx.output.info('Signing in to TikTok Shop (sandbox, auto-approved)…');
+        },
+      });
+      for (const c of tiktok.clearingAccounts) ctx.output.info(`Clearing account for ${c.integration}: ${c.account.name}`);
     } finally {
       await demo.close();
     }

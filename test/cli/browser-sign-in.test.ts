@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, runCli, tempHome } from '../helpers/cli.js';
+import { runCli, startSignIn, tempHome } from '../helpers/cli.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
@@ -23,25 +22,7 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
 
   /** Runs `synder connect …` and lets headless Chromium click Approve on the link it prints. */
   async function connectInBrowser(args: string[], env: Record<string, string>, authorizePath: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [binPath, 'connect', ...args, '--no-browser', '--json', '--timeout', '60'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const authorizeUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no authorize URL printed; stderr: ${stderr}`)), 20_000);
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\?/.test(l) && authorizePath.test(l));
-        if (line) {
-          clearTimeout(timer);
-          resolve(line);
-        }
-      });
-    });
+    const { url: authorizeUrl, done } = await startSignIn(['connect', ...args], env, new RegExp(`^https?://\\S*${authorizePath.source}`), 20_000);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -58,7 +39,7 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
     } finally {
       await browser.close();
     }
-    return { code: await exited, stdout, stderr };
+    return done;
   }
 
   it('connects TikTok Shop after clicking Approve on the consent page', async () => {

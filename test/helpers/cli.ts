@@ -53,3 +53,37 @@ export function sharedDir(): string | undefined {
   const dir = process.env.SYNDER_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
   return fs.existsSync(dir) ? dir : undefined;
 }
+
+/**
+ * Starts `synder <args> --no-browser --json` (a sign-in) and waits for the link it prints on
+ * stderr that matches `link`; `done` settles when the command exits.
+ */
+export async function startSignIn(args: string[], env: Record<string, string>, link: RegExp, timeoutMs = 30_000): Promise<{ url: string; done: Promise<CliResult> }> {
+  const child = spawn(process.execPath, [binPath, ...args, '--no-browser', '--json', '--timeout', '60'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      child.stdin.end();
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no sign-in link printed; stderr: ${stderr}`)), timeoutMs);
+    child.on('close', () => reject(new Error(`${args.join(' ')} exited before printing a link; stderr: ${stderr}`)));
+    child.stderr.on('data', () => {
+      const line = stderr.split('\n').map((l) => l.trim()).find((l) => link.test(l));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+  });
+  return { url, done };
+}

@@ -8,7 +8,7 @@ import type { StatementTransaction } from '../../src/ledger/tiktok-data.js';
 import type { QuickBooksSandbox } from '../../src/sandbox/quickbooks/server.js';
 import type { TikTokSandbox } from '../../src/sandbox/tiktok/server.js';
 import type { XeroSandbox } from '../../src/sandbox/xero/server.js';
-import { binPath, repoRoot, runCli, tempHome, type CliResult } from './cli.js';
+import { binPath, repoRoot, runCli, startSignIn, tempHome, type CliResult } from './cli.js';
 import { startTestSandbox } from './sandbox.js';
 
 /**
@@ -90,27 +90,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
 
 /** Runs `synder connect … --no-browser --json` and plays the browser: follows the printed link to the loopback callback. */
 export async function connectThroughLoopback(args: string[], env: Record<string, string>): Promise<unknown> {
-  const child = spawn(process.execPath, [binPath, ...args, '--no-browser', '--json', '--timeout', '60'], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')}: no sign-in link printed; stderr: ${stderr}`)), 30_000);
-    child.on('close', () => reject(new Error(`${args.join(' ')} exited before printing a link; stderr: ${stderr}`)));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const line = stderr.split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+\?\S*state=/.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-  });
+  const { url, done } = await startSignIn(args, env, /^https?:\/\/\S+\?\S*state=/);
   let next = url;
   for (let hop = 0; hop < 10; hop++) {
     const res = await fetch(next, { redirect: 'manual' });
@@ -119,8 +99,7 @@ export async function connectThroughLoopback(args: string[], env: Record<string,
     if (res.status >= 300 && res.status < 400 && location) next = new URL(location, next).toString();
     else break;
   }
-  const code = await exited;
-  child.stdin.end();
+  const { code, stdout, stderr } = await done;
   if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}: ${stderr}`);
   return JSON.parse(stdout);
 }

@@ -1,0 +1,31 @@
+import type { Context } from '../cli/context.js';
+import { Prompter } from '../cli/prompts.js';
+import { connectLedger, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
+import { connectTikTok, type ConnectTikTokResult } from './connect-tiktok.js';
+import { followRedirects } from './sign-in.js';
+
+export interface SandboxShopOptions {
+  orgName: string;
+  email: string;
+  ledger: LedgerProvider;
+  mode: 'per-transaction' | 'summary';
+  /** Called between the two sign-ins, for a narrating caller (`synder demo`). */
+  onLedgerConnected?: (result: ConnectLedgerResult) => void;
+}
+
+/**
+ * An org (found or created, made active) connected to the sandbox ledger and every sandbox shop
+ * through the real redirect flow, auto-approved, with no prompts: what `synder demo` and the
+ * benchmark start from. `ctx` must point at the sandboxes (their SYNDER_* settings).
+ */
+export async function connectSandboxShop(ctx: Context, opts: SandboxShopOptions): Promise<{ ledger: ConnectLedgerResult; tiktok: ConnectTikTokResult }> {
+  const store = await ctx.store();
+  const org = store.orgs.findByName(opts.orgName) ?? store.orgs.create({ name: opts.orgName, country: 'US', currency: 'USD', timezone: 'UTC', email: opts.email });
+  (await ctx.preferences()).activeOrg = org.name;
+  const prompter = new Prompter(ctx, { allowPrompts: false });
+  const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
+  const ledger = await connectLedger(ctx, org, { provider: opts.ledger, mode: opts.mode, bankAccount: 'Business Checking', signIn, prompter });
+  opts.onLedgerConnected?.(ledger);
+  const tiktok = await connectTikTok(ctx, store.orgs.get(org.id)!, { shops: 'all', signIn, prompter });
+  return { ledger, tiktok };
+}
