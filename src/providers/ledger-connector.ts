@@ -1,4 +1,4 @@
-import type { AccountClass, AccountRole, LedgerDocument } from '../ledger/document.js';
+import type { AccountClass, AccountRole, BookingDocument } from '../booking/document.js';
 
 /**
  * What the sync engine needs from an accounting ledger. QuickBooks Online and Xero each
@@ -34,7 +34,7 @@ export interface LedgerCompany {
 
 /** A document ready to render: the neutral document plus the ledger account for each role it uses. */
 export interface PostInput {
-  doc: LedgerDocument;
+  doc: BookingDocument;
   accounts: Partial<Record<AccountRole, LedgerAccount>>;
   /**
    * The state store held no row for this key before this run, so no earlier run can have sent it
@@ -71,7 +71,7 @@ export interface LedgerConnector {
   /** Finds each account by name (or bank number) and creates what is missing. Idempotent. */
   ensureAccounts(specs: AccountSpec[]): Promise<LedgerAccount[]>;
   /** Looks documents up by their key (after a crash, before creating). Missing keys are absent from the map. */
-  findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>>;
+  findByKeys(docs: BookingDocument[]): Promise<Map<string, LedgerRef[]>>;
   /** Creates documents in batches; one bad document fails alone. Never creates a second copy of a key. */
   post(inputs: PostInput[]): Promise<PostOutcome[]>;
   /** Deletes (or voids where deletion is not allowed) what synder created for these keys. */

@@ -1,4 +1,4 @@
-import { ACCOUNT_ROLES, isAccountRole, type AccountRole, type LedgerDocument } from '../ledger/document.js';
+import { ACCOUNT_ROLES, isAccountRole, type AccountRole, type BookingDocument } from '../booking/document.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { Integration } from '../store/integrations.js';
@@ -34,7 +34,7 @@ export class AccountResolver {
 
   constructor(private readonly store: Store, private readonly orgId: number) {}
 
-  require(doc: LedgerDocument, integration: Integration): void {
+  require(doc: BookingDocument, integration: Integration): void {
     for (const line of doc.lines) {
       const key = needKey(line.role, integration.id, doc.currency);
       if (!this.needs.has(key)) this.needs.set(key, { role: line.role, integration: line.role === 'clearing' ? integration : undefined, currency: doc.currency });
@@ -53,7 +53,7 @@ export class AccountResolver {
   }
 
   /** Account names per role for one document, without touching the ledger (dry run, explain). */
-  namesFor(doc: LedgerDocument, integration: Integration): Record<string, string> {
+  namesFor(doc: BookingDocument, integration: Integration): Record<string, string> {
     const out: Record<string, string> = {};
     for (const line of doc.lines) {
       out[line.role] = this.specFor({ role: line.role, integration, currency: doc.currency }).name;
@@ -83,7 +83,7 @@ export class AccountResolver {
     });
   }
 
-  accountsFor(doc: LedgerDocument, integrationId: number): Partial<Record<AccountRole, LedgerAccount>> {
+  accountsFor(doc: BookingDocument, integrationId: number): Partial<Record<AccountRole, LedgerAccount>> {
     const out: Partial<Record<AccountRole, LedgerAccount>> = {};
     for (const line of doc.lines) {
       if (!isAccountRole(line.role)) continue;

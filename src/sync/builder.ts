@@ -1,10 +1,10 @@
-import type { AccountMapping } from '../ledger/mapping.js';
+import type { RoleRouting } from '../booking/routing.js';
 import type { BuildContext, DocumentBuilder } from './types.js';
 
-/** The pure ledger module as the engine's document builder; options come from the org's and integration's settings. */
+/** The booking core as the engine's document builder; options come from the org's and integration's settings. */
 export async function defaultBuilder(): Promise<DocumentBuilder> {
-  const ledger = await import('../ledger/index.js');
-  const cache = new WeakMap<BuildContext, Parameters<typeof ledger.buildStatementDocuments>[1]>();
+  const booking = await import('../booking/index.js');
+  const cache = new WeakMap<BuildContext, Parameters<typeof booking.buildStatementDocuments>[1]>();
   const optionsFor = (ctx: BuildContext) => {
     let o = cache.get(ctx);
     if (!o) {
@@ -14,7 +14,7 @@ export async function defaultBuilder(): Promise<DocumentBuilder> {
         shopId: ctx.shopId,
         timeZone: ctx.timezone,
         dateBasis: s.dateBasis === 'order' ? 'order' : 'settlement',
-        mapping: ledger.mergeMapping(s.mapping as Partial<AccountMapping> | undefined),
+        routing: booking.mergeRouting(s.mapping as Partial<RoleRouting> | undefined),
         mfTax: s.mfTax === 'gross' ? 'gross' : 'off',
         orders: ctx.orders,
       };
@@ -23,7 +23,7 @@ export async function defaultBuilder(): Promise<DocumentBuilder> {
     return o;
   };
   return {
-    statement: (bundle, ctx) => ledger.buildStatementDocuments(bundle, optionsFor(ctx)),
-    payout: (payment, statements, ctx) => ledger.buildPayoutDocuments(payment, statements, optionsFor(ctx)),
+    statement: (bundle, ctx) => booking.buildStatementDocuments(bundle, optionsFor(ctx)),
+    payout: (payment, statements, ctx) => booking.buildPayoutDocuments(payment, statements, optionsFor(ctx)),
   };
 }

@@ -1,7 +1,7 @@
 import { StateError } from '../errors.js';
-import type { LedgerDocument } from '../ledger/document.js';
-import { formatMinor, parseMinor, sumMinor } from '../ledger/money.js';
-import type { Order, Payment, Statement, StatementBundle } from '../ledger/tiktok-data.js';
+import type { BookingDocument } from '../booking/document.js';
+import { formatMinor, parseMinor, sumMinor } from '../booking/money.js';
+import type { Order, Payment, Statement, StatementBundle } from '../booking/tiktok-data.js';
 import type { PostInput } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import { integrationScope } from '../store/account-mappings.js';
@@ -19,13 +19,13 @@ import type { BuildContext, BuildOutput, ClearingCheck, PlannedAction, PlannedDo
 
 interface Work {
   integration: Integration;
-  doc: LedgerDocument;
+  doc: BookingDocument;
   hash: string;
 }
 
 interface PostItem {
   integration: Integration;
-  doc: LedgerDocument;
+  doc: BookingDocument;
   hash: string;
   action: PlannedAction;
   /** No row for this key existed before this run (see PostInput.fresh). */
@@ -48,7 +48,7 @@ const DAY_MS = 86_400_000;
 const sec = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 /** Where a document came from, for the documents table and `explain`. */
-export function documentSource(doc: LedgerDocument): { sourceKind: string; sourceId: string | null } {
+export function documentSource(doc: BookingDocument): { sourceKind: string; sourceId: string | null } {
   if (doc.refs.transactionId) return { sourceKind: 'statement_transaction', sourceId: doc.refs.transactionId };
   if (doc.kind === 'payout' && doc.refs.paymentId) return { sourceKind: 'payment', sourceId: doc.refs.paymentId };
   return { sourceKind: 'statement', sourceId: doc.refs.statementId ?? null };
@@ -114,7 +114,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       const pending = store.documents.list(org.id, { status: ['pending'] });
       if (pending.length > 0) {
         progress({ type: 'phase', phase: 'recover', message: `Checking ${pending.length} document(s) left pending by an interrupted run` });
-        const found = await ledger.findByKeys(pending.map((r) => r.body as LedgerDocument));
+        const found = await ledger.findByKeys(pending.map((r) => r.body as BookingDocument));
         for (const row of pending) {
           const refs = found.get(row.key);
           if (!refs) continue;
@@ -286,7 +286,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
         id ? (paymentById.get(id) ?? (store.sourceRecords.get(integration.id, 'payment', id)?.raw as Payment | undefined)) : undefined;
       const settings = { ...org.settings, ...integration.settings };
       const baseCtx = { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', settings };
-      const warn = (doc: LedgerDocument) => {
+      const warn = (doc: BookingDocument) => {
         for (const w of doc.warnings) summary.warnings.push(`${doc.key}: ${w}`);
       };
       // What payouts need of this run's statements (headers and their reserve movements; a dry
@@ -353,7 +353,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
             work.push({ integration, doc, hash: contentHash(doc) });
             warn(doc);
           }
-          const byTransaction = new Map<string, LedgerDocument[]>();
+          const byTransaction = new Map<string, BookingDocument[]>();
           for (const d of docs) if (d.refs.transactionId) byTransaction.set(d.refs.transactionId, [...(byTransaction.get(d.refs.transactionId) ?? []), d]);
           const statementDocs = docs.filter((d) => !d.refs.transactionId && d.refs.statementId === bundle.statement.id);
           const statementErrors = built.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
@@ -410,7 +410,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
       if (!integration) continue;
       seen.add(row.baseKey);
-      leftover.push({ integration, doc: row.body as LedgerDocument, hash: row.hash, action: 'retry' });
+      leftover.push({ integration, doc: row.body as BookingDocument, hash: row.hash, action: 'retry' });
     }
     await book([], [], leftover);
     if (write) await flush(true);
@@ -456,7 +456,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   }
 }
 
-function planned(p: { integration: Integration; doc: LedgerDocument; action: PlannedAction }, resolver: AccountResolver): PlannedDocument {
+function planned(p: { integration: Integration; doc: BookingDocument; action: PlannedAction }, resolver: AccountResolver): PlannedDocument {
   return { action: p.action, integrationId: p.integration.id, doc: p.doc, accountNames: resolver.namesFor(p.doc, p.integration) };
 }
 

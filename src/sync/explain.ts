@@ -1,8 +1,8 @@
 import { SynderError } from '../errors.js';
-import { buildTransactionDocuments, mergeMapping, type AccountMapping } from '../ledger/index.js';
-import type { LedgerDocument } from '../ledger/document.js';
-import { formatMinor, parseMinor, sumMinor } from '../ledger/money.js';
-import type { Order, Payment, Statement, StatementTransaction } from '../ledger/tiktok-data.js';
+import { buildTransactionDocuments, mergeRouting, type RoleRouting } from '../booking/index.js';
+import type { BookingDocument } from '../booking/document.js';
+import { formatMinor, parseMinor, sumMinor } from '../booking/money.js';
+import type { Order, Payment, Statement, StatementTransaction } from '../booking/tiktok-data.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { Org } from '../store/orgs.js';
 import type { Store } from '../store/store.js';
@@ -91,12 +91,12 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: L
     const statement = statementRec?.raw as Statement | undefined;
     const currency = (tx.currency ?? statement?.currency ?? r.currency ?? 'USD').toUpperCase();
     const settings = { ...org.settings, ...integration.settings };
-    let docs: LedgerDocument[] = [];
+    let docs: BookingDocument[] = [];
     const checks: ExplainCheck[] = [];
     if (statement) {
       const built = buildTransactionDocuments(tx, { statement, transactions: [tx] }, {
         mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
-        dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', mapping: mergeMapping(settings.mapping as Partial<AccountMapping> | undefined),
+        dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.mapping as Partial<RoleRouting> | undefined),
         mfTax: settings.mfTax === 'gross' ? 'gross' : 'off', orders: order ? new Map([[order.id, order]]) : undefined,
       });
       docs = built.documents;

@@ -1,5 +1,5 @@
-import { ACCOUNT_ROLES, isAccountRole, type LedgerDocument } from '../ledger/document.js';
-import { formatMinor } from '../ledger/money.js';
+import { ACCOUNT_ROLES, isAccountRole, type BookingDocument } from '../booking/document.js';
+import { formatMinor } from '../booking/money.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { DocumentRow } from '../store/documents.js';
 import type { Org } from '../store/orgs.js';
@@ -11,13 +11,13 @@ export type ExportFormat = 'hledger' | 'beancount' | 'csv';
 const TOP: Record<string, string> = { bank: 'Assets', current_asset: 'Assets', income: 'Income', other_income: 'Income', expense: 'Expenses', current_liability: 'Liabilities' };
 
 interface Posting { account: string; role: string; amountMinor: number; description: string }
-interface Entry { row: DocumentRow; doc: LedgerDocument; postings: Posting[] }
+interface Entry { row: DocumentRow; doc: BookingDocument; postings: Posting[] }
 
 /** The booked documents with the ledger account name of every line (the org's mapping at export time). */
 export function bookedEntries(store: Store, org: Org, since?: string): Entry[] {
   const integrations = new Map(store.integrations.listForOrg(org.id).map((i) => [i.id, i]));
   return store.documents.list(org.id, { status: ['posted'], since }).map((row) => {
-    const doc = row.body as LedgerDocument;
+    const doc = row.body as BookingDocument;
     const integration = row.integrationId !== null ? integrations.get(row.integrationId) : undefined;
     const name = (role: string): string => {
       if (role === 'clearing' && integration) {

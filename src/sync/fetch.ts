@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
-import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../ledger/tiktok-data.js';
-import { parseMinor } from '../ledger/money.js';
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../booking/tiktok-data.js';
+import { parseMinor } from '../booking/money.js';
 import type { TikTokShopApi, TimeWindow } from '../providers/tiktok/shop-client.js';
 import type { SourceInput, SourceRecordKind, SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';

@@ -1,5 +1,5 @@
 import type { Context } from '../cli/context.js';
-import { formatMinor } from '../ledger/money.js';
+import { formatMinor } from '../booking/money.js';
 import type { SyncSummary } from './types.js';
 
 const debitCredit = (minor: number, currency: string): [string, string] =>

@@ -1,4 +1,4 @@
-import { ACCOUNT_ROLES } from '../ledger/document.js';
+import { ACCOUNT_ROLES } from '../booking/document.js';
 import type { Context } from '../cli/context.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';

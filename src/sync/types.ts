@@ -1,6 +1,6 @@
-import type { LedgerDocument } from '../ledger/document.js';
-import type { LedgerIssue } from '../ledger/issues.js';
-import type { Order, Payment, StatementBundle } from '../ledger/tiktok-data.js';
+import type { BookingDocument } from '../booking/document.js';
+import type { BookingIssue } from '../booking/issues.js';
+import type { Order, Payment, StatementBundle } from '../booking/tiktok-data.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
@@ -17,12 +17,12 @@ export interface BuildContext {
 }
 
 export interface BuildOutput {
-  documents: LedgerDocument[];
+  documents: BookingDocument[];
   /** Inconsistent TikTok data (error: the transaction is not booked and shows as failed) and warnings. */
-  issues: LedgerIssue[];
+  issues: BookingIssue[];
 }
 
-/** Turns TikTok finance data into ledger documents (the pure ledger module behind an interface). */
+/** Turns TikTok finance data into booking documents (the booking core behind an interface). */
 export interface DocumentBuilder {
   statement(bundle: StatementBundle, ctx: BuildContext): BuildOutput;
   payout(payment: Payment, statements: StatementBundle[], ctx: BuildContext): BuildOutput;
@@ -45,7 +45,7 @@ export interface SyncDeps {
   clock: { now(): Date };
   progress?: (event: ProgressEvent) => void;
   logger?: SyncLogger;
-  /** Defaults to the ledger module. */
+  /** Defaults to the booking core. */
   builder?: DocumentBuilder;
   lock?: LockOptions;
   /** Documents per ledger post call: at most about twice this (default 1500); an idle ledger gets what is ready sooner. */
@@ -67,7 +67,7 @@ export type PlannedAction = 'create' | 'update' | 'existing' | 'retry';
 export interface PlannedDocument {
   action: PlannedAction;
   integrationId: number;
-  doc: LedgerDocument;
+  doc: BookingDocument;
   /** Ledger account name per role, as it would be booked. */
   accountNames: Record<string, string>;
 }

@@ -1,6 +1,6 @@
-import type { LedgerDocument } from '../ledger/document.js';
-import { formatMinor } from '../ledger/money.js';
-import type { Payment, StatementTransaction } from '../ledger/tiktok-data.js';
+import type { BookingDocument } from '../booking/document.js';
+import { formatMinor } from '../booking/money.js';
+import type { Payment, StatementTransaction } from '../booking/tiktok-data.js';
 import type { DocumentRow } from '../store/documents.js';
 import type { Org } from '../store/orgs.js';
 import type { SourceRecord, SourceStatus } from '../store/source-records.js';
@@ -64,4 +64,4 @@ export function listTransactions(store: Store, org: Org, f: { status?: SourceSta
   });
 }
 
-export const docBody = (d: DocumentRow): LedgerDocument => d.body as LedgerDocument;
+export const docBody = (d: DocumentRow): BookingDocument => d.body as BookingDocument;

@@ -1,6 +1,6 @@
 import type { TokenSet } from '../../src/auth/types.js';
 import { loadConfig } from '../../src/config.js';
-import { ACCOUNT_ROLES, type AccountRole, type DocumentKind, type LedgerDocument, type LedgerLine } from '../../src/ledger/document.js';
+import { ACCOUNT_ROLES, type AccountRole, type DocumentKind, type BookingDocument, type BookingLine } from '../../src/booking/document.js';
 import type { AccountSpec, LedgerAccount } from '../../src/providers/ledger-connector.js';
 import { QuickBooksConnector, createQuickBooksOAuth, type QuickBooksConnectorOptions } from '../../src/providers/quickbooks/index.js';
 import { startQuickBooksSandbox, type QuickBooksSandbox, type QuickBooksSandboxOptions } from '../../src/sandbox/quickbooks/index.js';
@@ -67,7 +67,7 @@ export async function mapped(c: QuickBooksConnector): Promise<Partial<Record<Acc
 }
 
 let n = 0;
-export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, opts: { key?: string; date?: string; currency?: string } = {}): LedgerDocument {
+export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, opts: { key?: string; date?: string; currency?: string } = {}): BookingDocument {
   n++;
   const key = opts.key ?? `tts:shop1:${1000 + n}:${kind}`;
   return {
@@ -76,7 +76,7 @@ export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, opt
     date: opts.date ?? '2026-04-20',
     currency: opts.currency ?? 'USD',
     memo: `TikTok Shop ${kind} ${n}`,
-    lines: lines.map(([role, amountMinor], i): LedgerLine => ({
+    lines: lines.map(([role, amountMinor], i): BookingLine => ({
       role,
       amountMinor,
       description: `${role} line ${i}`,
@@ -88,7 +88,7 @@ export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, opt
 }
 
 /** One document of every kind synder writes, both modes. */
-export function everyKind(): LedgerDocument[] {
+export function everyKind(): BookingDocument[] {
   return [
     doc('sale', [['clearing', 1850], ['sales', -2000], ['shipping_income', -300], ['seller_discounts', 450]]),
     doc('fees', [['marketplace_fees', 160], ['transaction_fees', 40], ['clearing', -200]]),
@@ -103,5 +103,5 @@ export function everyKind(): LedgerDocument[] {
   ];
 }
 
-export const clearingNet = (docs: LedgerDocument[]): number =>
+export const clearingNet = (docs: BookingDocument[]): number =>
   docs.flatMap((d) => d.lines).filter((l) => l.role === 'clearing').reduce((a, l) => a + l.amountMinor, 0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenSet } from '../../src/auth/types.js';
 import { loadConfig } from '../../src/config.js';
 import { ReauthRequiredError, SynderError } from '../../src/errors.js';
-import { parseMinor } from '../../src/ledger/money.js';
+import { parseMinor } from '../../src/booking/money.js';
 import {
   TikTokClient,
   TikTokInvalidRequestError,

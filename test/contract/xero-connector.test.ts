@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ACCOUNT_ROLES, type AccountRole } from '../../src/ledger/document.js';
+import { ACCOUNT_ROLES, type AccountRole } from '../../src/booking/document.js';
 import type { AccountSpec, LedgerAccount, PostInput } from '../../src/providers/ledger-connector.js';
 import { xeroDocNumber } from '../../src/providers/xero/render.js';
 import { sharedDir } from '../helpers/cli.js';

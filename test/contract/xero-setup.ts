@@ -5,7 +5,7 @@ import { createXeroOAuth, listXeroConnections } from '../../src/providers/xero/o
 import { XeroClient } from '../../src/providers/xero/client.js';
 import { XeroConnector } from '../../src/providers/xero/connector.js';
 import { startXeroSandbox, type XeroSandbox, type XeroSandboxOptions } from '../../src/sandbox/xero/index.js';
-import type { LedgerDocument, LedgerLine, AccountRole, DocumentKind } from '../../src/ledger/document.js';
+import type { BookingDocument, BookingLine, AccountRole, DocumentKind } from '../../src/booking/document.js';
 
 /** Signs in through the sandbox's consent page over plain HTTP, as a browser would. */
 export async function approveInBrowser(authorizeUrl: string, decision: 'approve' | 'deny' = 'approve'): Promise<URL> {
@@ -65,9 +65,9 @@ export async function connectXero(opts: XeroSandboxOptions = {}, clientOpts: { t
 
 let seq = 0;
 /** A small neutral document built by hand (debit positive, sums to zero). */
-export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, over: Partial<LedgerDocument> = {}): LedgerDocument {
+export function doc(kind: DocumentKind, lines: Array<[AccountRole, number]>, over: Partial<BookingDocument> = {}): BookingDocument {
   const n = ++seq;
-  const built: LedgerLine[] = lines.map(([role, amountMinor], i) => ({
+  const built: BookingLine[] = lines.map(([role, amountMinor], i) => ({
     role,
     amountMinor,
     description: `${role} line ${i + 1}`,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AccountRole, LedgerDocument } from '../../src/ledger/document.js';
+import type { AccountRole, BookingDocument } from '../../src/booking/document.js';
 import type { LedgerAccount } from '../../src/providers/ledger-connector.js';
 import { keyFromPrivateNote, privateNote, renderDocument, shortDocNumber } from '../../src/providers/quickbooks/index.js';
 
@@ -20,7 +20,7 @@ const accounts: Partial<Record<AccountRole, LedgerAccount>> = {
 const items: Record<string, string> = { '10': 'i10', '11': 'i11', '12': 'i12', '13': 'i13', '30': 'i30' };
 const ctx = { itemForAccount: (id: string) => items[id], customerId: 'c1', homeCurrency: 'USD' };
 
-function doc(kind: LedgerDocument['kind'], lines: Array<[AccountRole, number]>, currency = 'USD'): LedgerDocument {
+function doc(kind: BookingDocument['kind'], lines: Array<[AccountRole, number]>, currency = 'USD'): BookingDocument {
   return {
     key: `tts:s:${kind}:${lines.length}`,
     kind,
@@ -50,7 +50,7 @@ describe('renderDocument', () => {
   });
 
   it('falls back to a balanced JournalEntry when the natural shape cannot carry the lines', () => {
-    const cases: Array<[LedgerDocument['kind'], Array<[AccountRole, number]>]> = [
+    const cases: Array<[BookingDocument['kind'], Array<[AccountRole, number]>]> = [
       ['sale', [['clearing', -100], ['sales', -200], ['seller_discounts', 300]]], // negative total
       ['sale', [['clearing', 100], ['sales', -300], ['seller_discounts', 100], ['marketplace_fees', 100]]], // two debit accounts
       ['refund', [['refunds', 1000], ['marketplace_fees', -80], ['clearing', -920]]], // fee reversal

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LedgerDocument } from '../../src/ledger/document.js';
-import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../src/ledger/tiktok-data.js';
+import type { BookingDocument } from '../../src/booking/document.js';
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../src/booking/tiktok-data.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../../src/providers/ledger-connector.js';
 import type { TikTokShopApi, TimeWindow } from '../../src/providers/tiktok/shop-client.js';
 import type { ShopDataset } from '../../src/sandbox/tiktok/dataset.js';
@@ -40,7 +40,7 @@ export class FakeTikTok implements TikTokShopApi {
 
 interface Booked {
   key: string;
-  doc: LedgerDocument;
+  doc: BookingDocument;
   ref: LedgerRef;
 }
 
@@ -71,7 +71,7 @@ export class FakeLedger implements LedgerConnector {
       return a;
     });
   }
-  async findByKeys(docs: LedgerDocument[]) {
+  async findByKeys(docs: BookingDocument[]) {
     this.apiCalls++;
     const out = new Map<string, LedgerRef[]>();
     for (const d of docs) {

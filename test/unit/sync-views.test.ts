@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerDocument } from '../../src/ledger/document.js';
-import { parseMinor } from '../../src/ledger/money.js';
+import type { BookingDocument } from '../../src/booking/document.js';
+import { parseMinor } from '../../src/booking/money.js';
 import { runSync } from '../../src/sync/engine.js';
 import { explainOrder } from '../../src/sync/explain.js';
 import { bookedEntries, exportJournal } from '../../src/sync/export.js';
@@ -76,7 +76,7 @@ describe('export', () => {
     const bean = exportJournal(entries, 'beancount');
     expect(bean).toMatch(/^\d{4}-\d{2}-\d{2} open Assets:/m);
     for (const e of entries) expect(e.postings.reduce((s, p) => s + p.amountMinor, 0)).toBe(0);
-    void (entries[0]!.doc as LedgerDocument);
+    void (entries[0]!.doc as BookingDocument);
     store.close();
   });
 });

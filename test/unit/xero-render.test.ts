@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { AccountRole, LedgerDocument } from '../../src/ledger/document.js';
+import type { AccountRole, BookingDocument } from '../../src/booking/document.js';
 import type { LedgerAccount } from '../../src/providers/ledger-connector.js';
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber } from '../../src/providers/xero/render.js';
 import { compileWhere } from '../../src/sandbox/xero/where.js';
@@ -19,7 +19,7 @@ const accounts: Partial<Record<AccountRole, LedgerAccount>> = {
   platform_adjustments: acc('adj', 'OTHERINCOME', 'TTS107'),
 };
 
-function d(kind: LedgerDocument['kind'], lines: Array<[AccountRole, number]>, currency = 'USD'): LedgerDocument {
+function d(kind: BookingDocument['kind'], lines: Array<[AccountRole, number]>, currency = 'USD'): BookingDocument {
   return {
     key: `tts:s:${kind}:${lines.map((l) => l.join('=')).join(',')}`,
     kind,
@@ -32,7 +32,7 @@ function d(kind: LedgerDocument['kind'], lines: Array<[AccountRole, number]>, cu
   };
 }
 
-const render = (doc: LedgerDocument, over: Partial<Record<AccountRole, LedgerAccount>> = {}) => renderDocument({ doc, accounts: { ...accounts, ...over } }, { contactId: 'c1' });
+const render = (doc: BookingDocument, over: Partial<Record<AccountRole, LedgerAccount>> = {}) => renderDocument({ doc, accounts: { ...accounts, ...over } }, { contactId: 'c1' });
 type Line = { UnitAmount: number; AccountCode?: string };
 
 describe('Xero renderer', () => {
@@ -99,7 +99,7 @@ describe('Xero renderer', () => {
 
   it('property: every rendered document moves Clearing by exactly the document\'s clearing amount', () => {
     const roles: AccountRole[] = ['sales', 'seller_discounts', 'shipping_income', 'refunds', 'marketplace_fees', 'platform_adjustments', 'reserve'];
-    const kinds: LedgerDocument['kind'][] = ['sale', 'fees', 'refund', 'adjustment', 'statement', 'reserve'];
+    const kinds: BookingDocument['kind'][] = ['sale', 'fees', 'refund', 'adjustment', 'statement', 'reserve'];
     fc.assert(
       fc.property(fc.constantFrom(...kinds), fc.array(fc.tuple(fc.constantFrom(...roles), fc.integer({ min: -100000, max: 100000 })), { minLength: 1, maxLength: 8 }), (kind, lines) => {
         const total = lines.reduce((s, [, a]) => s + a, 0);

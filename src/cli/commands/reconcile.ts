@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatMinor } from '../../ledger/money.js';
+import { formatMinor } from '../../booking/money.js';
 import { action, type ProgramDeps } from '../command.js';
 
 export function registerReconcile(program: Command, deps: ProgramDeps): void {

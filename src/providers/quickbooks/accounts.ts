@@ -1,4 +1,4 @@
-import type { AccountClass, AccountRole } from '../../ledger/document.js';
+import type { AccountClass, AccountRole } from '../../booking/document.js';
 
 /** QBO AccountType / AccountSubType for each account class (and role, where a better sub-type exists). */
 export function accountTypeFor(cls: AccountClass, role: AccountRole): { AccountType: string; AccountSubType: string } {

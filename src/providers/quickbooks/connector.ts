@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
-import type { LedgerDocument } from '../../ledger/document.js';
-import { parseMinor } from '../../ledger/money.js';
+import type { BookingDocument } from '../../booking/document.js';
+import { parseMinor } from '../../booking/money.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { accountTypeFor, acceptableTypes, debitSign } from './accounts.js';
 import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type QboEntity, type QuickBooksClientOptions } from './client.js';
@@ -201,7 +201,7 @@ export class QuickBooksConnector implements LedgerConnector {
     return out;
   }
 
-  async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
+  async findByKeys(docs: BookingDocument[]): Promise<Map<string, LedgerRef[]>> {
     const result = new Map<string, LedgerRef[]>();
     const byNumber = new Map(docs.map((d) => [shortDocNumber(d.key), d.key]));
     const keys = new Set(docs.map((d) => d.key));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { shortDocNumber } from '../../ledger/keys.js';
+import { shortDocNumber } from '../../booking/keys.js';
 
 /**
  * How a synder document key becomes QuickBooks identifiers. QBO caps DocNumber at 21 chars
@@ -9,7 +9,7 @@ import { shortDocNumber } from '../../ledger/keys.js';
 
 export const DOC_NUMBER_MAX = 21;
 
-/** The ledger module's stable ≤21-char id for a key ("T" + 20 base-32 chars of SHA-256). */
+/** The booking core's stable ≤21-char id for a key ("T" + 20 base-32 chars of SHA-256). */
 export { shortDocNumber };
 
 /** Deterministic requestid (32 hex chars: fits both the 50-char and the 36-char batch limit). */

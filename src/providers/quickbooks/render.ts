@@ -1,5 +1,5 @@
-import type { AccountRole, LedgerDocument, LedgerLine } from '../../ledger/document.js';
-import { formatMinor, sumMinor } from '../../ledger/money.js';
+import type { AccountRole, BookingDocument, BookingLine } from '../../booking/document.js';
+import { formatMinor, sumMinor } from '../../booking/money.js';
 import type { LedgerAccount, PostInput } from '../ledger-connector.js';
 import { privateNote, shortDocNumber } from './keys.js';
 
@@ -31,12 +31,12 @@ const ITEM_ACCOUNT_TYPES = new Set(['Income', 'Other Income']);
 const DESCRIPTION_MAX = 4000;
 
 interface ResolvedLine {
-  line: LedgerLine;
+  line: BookingLine;
   account: LedgerAccount;
 }
 
 const ref = (value: string) => ({ value });
-const describe = (l: LedgerLine): string => {
+const describe = (l: BookingLine): string => {
   const parts: string[] = [];
   if (l.item?.quantity !== undefined && l.item.name) parts.push(`${l.item.quantity} × ${l.item.name}${l.item.sku ? ` (${l.item.sku})` : ''}`);
   else if (l.item?.name) parts.push(l.item.name);
@@ -78,7 +78,7 @@ export function renderDocument(input: PostInput, ctx: RenderContext): Rendered {
 
 type Natural = (Rendered & { ok: true }) | { ok: false; reason: string };
 
-function renderNatural(doc: LedgerDocument, lines: ResolvedLine[], ctx: RenderContext, base: Record<string, unknown>, docNumber: string): Natural {
+function renderNatural(doc: BookingDocument, lines: ResolvedLine[], ctx: RenderContext, base: Record<string, unknown>, docNumber: string): Natural {
   const clearing = lines.filter((r) => r.line.role === 'clearing');
   const others = lines.filter((r) => r.line.role !== 'clearing');
   const clearingAccount = clearing[0]?.account;
@@ -185,7 +185,7 @@ function salesLines(lines: ResolvedLine[], ctx: RenderContext, cur: string, sign
   return { ok: true, lines: out };
 }
 
-function renderJournal(doc: LedgerDocument, lines: ResolvedLine[], base: Record<string, unknown>, docNumber: string): Rendered & { ok: true } {
+function renderJournal(doc: BookingDocument, lines: ResolvedLine[], base: Record<string, unknown>, docNumber: string): Rendered & { ok: true } {
   const Line = lines.map((r) => ({
     DetailType: 'JournalEntryLineDetail',
     Amount: qboAmount(Math.abs(r.line.amountMinor), doc.currency),

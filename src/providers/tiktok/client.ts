@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import { InvalidResponseError, UsageError } from '../../errors.js';
-import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../ledger/tiktok-data.js';
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../booking/tiktok-data.js';
 import { HttpClient, type HttpClientOptions } from '../http.js';
 import { TIKTOK_CODES, tiktokError, tiktokRetryDelay } from './errors.js';
 import {

@@ -7,7 +7,7 @@ import type {
   Statement,
   StatementTransaction,
   StatementTransactionsHeader,
-} from '../../ledger/tiktok-data.js';
+} from '../../booking/tiktok-data.js';
 import type { AuthorizedShop } from './shop-client.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../ledger/tiktok-data.js';
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../booking/tiktok-data.js';
 
 /** One authorized shop, from GET /authorization/202309/shops. */
 export interface AuthorizedShop {

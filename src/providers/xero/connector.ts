@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AccountClass, LedgerDocument } from '../../ledger/document.js';
-import { shortDocNumber } from '../../ledger/keys.js';
-import { parseMinor } from '../../ledger/money.js';
+import type { AccountClass, BookingDocument } from '../../booking/document.js';
+import { shortDocNumber } from '../../booking/keys.js';
+import { parseMinor } from '../../booking/money.js';
 import { SynderError } from '../../errors.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './client.js';
@@ -180,7 +180,7 @@ export class XeroConnector implements LedgerConnector {
     return { type: f.type, id: f.id, number, url: this.deepLink(f) };
   }
 
-  async findByKeys(docs: LedgerDocument[]): Promise<Map<string, LedgerRef[]>> {
+  async findByKeys(docs: BookingDocument[]): Promise<Map<string, LedgerRef[]>> {
     const result = new Map<string, LedgerRef[]>();
     if (!this.org) await this.company();
     const expected = new Map<string, XeroPartType[][]>();

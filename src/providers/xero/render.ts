@@ -1,6 +1,6 @@
-import { ACCOUNT_ROLES, type AccountRole, type LedgerDocument, type LedgerLine } from '../../ledger/document.js';
-import { shortDocNumber } from '../../ledger/keys.js';
-import { formatMinor } from '../../ledger/money.js';
+import { ACCOUNT_ROLES, type AccountRole, type BookingDocument, type BookingLine } from '../../booking/document.js';
+import { shortDocNumber } from '../../booking/keys.js';
+import { formatMinor } from '../../booking/money.js';
 import type { LedgerAccount, PostInput } from '../ledger-connector.js';
 
 /**
@@ -49,15 +49,15 @@ const isBankRole = (role: AccountRole, accountType?: string) => (accountType ? a
 export const xeroDocNumber = (key: string): string => shortDocNumber(key);
 
 interface Plan {
-  invoice?: LedgerLine[];
-  creditNote?: LedgerLine[];
+  invoice?: BookingLine[];
+  creditNote?: BookingLine[];
   revenueMinor: number; // invoice total (>0) or credit note total (>0)
-  bankTx?: { type: 'SPEND' | 'RECEIVE'; lines: LedgerLine[] };
+  bankTx?: { type: 'SPEND' | 'RECEIVE'; lines: BookingLine[] };
   transfer?: { other: AccountRole; amountMinor: number; toClearing: boolean };
 }
 
 /** The shape of a document in Xero; `typeOf` gives the Xero account type of a role when known. */
-function plan(doc: LedgerDocument, typeOf: (role: AccountRole) => string | undefined): Plan {
+function plan(doc: BookingDocument, typeOf: (role: AccountRole) => string | undefined): Plan {
   const lines = doc.lines.filter((l) => l.amountMinor !== 0);
   const clearing = lines.filter((l) => l.role === 'clearing');
   const others = lines.filter((l) => l.role !== 'clearing');
@@ -98,7 +98,7 @@ function plan(doc: LedgerDocument, typeOf: (role: AccountRole) => string | undef
 }
 
 /** The Xero object types a document becomes (for "is it all there?" after a crash). */
-export function expectedPartTypes(doc: LedgerDocument, reserveIsBank = false): XeroPartType[] {
+export function expectedPartTypes(doc: BookingDocument, reserveIsBank = false): XeroPartType[] {
   const p = plan(doc, (role) => (role === 'reserve' && reserveIsBank ? 'BANK' : undefined));
   const out: XeroPartType[] = [];
   if (p.invoice) out.push(...(p.revenueMinor > 0 ? (['Invoice', 'Payment'] as const) : (['Invoice'] as const)));
@@ -118,7 +118,7 @@ function accountFor(input: PostInput, role: AccountRole): LedgerAccount {
 
 const lineAccountRef = (acc: LedgerAccount) => (acc.code ? { AccountCode: acc.code } : { AccountID: acc.id });
 
-function describe(line: LedgerLine): string {
+function describe(line: BookingLine): string {
   const item = line.item?.name ? ` — ${line.item.name}${line.item.sku ? ` (${line.item.sku})` : ''}${line.item.quantity ? ` × ${line.item.quantity}` : ''}` : '';
   return `${line.description}${item}`.slice(0, 4000);
 }
@@ -131,7 +131,7 @@ export function renderDocument(input: PostInput, ctx: { contactId: string }): Re
   const clearing = accountFor(input, 'clearing');
   const humanRef = (doc.refs.orderId ?? doc.refs.statementId ?? doc.refs.paymentId ?? doc.refs.transactionId ?? doc.memo).slice(0, 255);
   const parts: RenderedPart[] = [];
-  const salesLines = (lines: LedgerLine[], sign: 1 | -1) =>
+  const salesLines = (lines: BookingLine[], sign: 1 | -1) =>
     lines.map((l) => ({ Description: describe(l), Quantity: 1, UnitAmount: money(sign * l.amountMinor, cur), ...lineAccountRef(accountFor(input, l.role)), TaxType: 'NONE' }));
 
   if (p.invoice) {

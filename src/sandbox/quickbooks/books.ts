@@ -1,4 +1,4 @@
-import { MoneyError, formatMinor, parseMinor } from '../../ledger/money.js';
+import { MoneyError, formatMinor, parseMinor } from '../../booking/money.js';
 import { QboError, businessRule, invalidValue, lengthError, notFound, requiredParam, staleObject, unsupportedProperty, validation } from './fault.js';
 import { checkFilterable, matches, parseQuery, runQuery } from './query.js';
 

@@ -1,4 +1,4 @@
-import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../ledger/tiktok-data.js';
+import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../booking/tiktok-data.js';
 import type { UnsettledTransaction } from '../../providers/tiktok/schemas.js';
 
 /** One shop the sandbox serves, as GET /authorization/202309/shops describes it (+ its currency). */

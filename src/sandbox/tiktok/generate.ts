@@ -1,5 +1,5 @@
-import { currencyExponent, formatMinor } from '../../ledger/money.js';
-import type { AmountMap, Order, OrderLineItem, Payment, Statement, StatementTransaction } from '../../ledger/tiktok-data.js';
+import { currencyExponent, formatMinor } from '../../booking/money.js';
+import type { AmountMap, Order, OrderLineItem, Payment, Statement, StatementTransaction } from '../../booking/tiktok-data.js';
 import type { UnsettledTransaction } from '../../providers/tiktok/schemas.js';
 import { seededRandom } from '../faults.js';
 import type { Dataset, SandboxShop, ShopDataset, StatementDetail } from './dataset.js';

@@ -1,5 +1,5 @@
-import { formatMinor, parseMinor } from '../../ledger/money.js';
-import type { AmountMap, Order, StatementTransaction } from '../../ledger/tiktok-data.js';
+import { formatMinor, parseMinor } from '../../booking/money.js';
+import type { AmountMap, Order, StatementTransaction } from '../../booking/tiktok-data.js';
 
 /**
  * GET /finance/202501/orders/{order_id}/statement_transactions splits an order's settled

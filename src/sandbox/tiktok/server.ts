@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatMinor, parseMinor } from '../../ledger/money.js';
-import type { Order, StatementTransaction } from '../../ledger/tiktok-data.js';
+import { formatMinor, parseMinor } from '../../booking/money.js';
+import type { Order, StatementTransaction } from '../../booking/tiktok-data.js';
 import { TIKTOK_CODES } from '../../providers/tiktok/errors.js';
 import { signRequest } from '../../providers/tiktok/sign.js';
 import { FaultInjector } from '../faults.js';

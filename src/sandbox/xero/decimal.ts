@@ -1,4 +1,4 @@
-import { currencyExponent, formatMinor, parseMinor } from '../../ledger/money.js';
+import { currencyExponent, formatMinor, parseMinor } from '../../booking/money.js';
 
 /** Exact decimal helpers for the sandbox: Xero's amounts arrive as JSON numbers, we keep minor units. */
 

@@ -5,10 +5,10 @@
  */
 import { buildTransactionDocuments, type BuildOptions } from './build.js';
 import { formatSigned } from './components.js';
-import type { AccountRole, LedgerDocument } from './document.js';
-import type { LedgerIssue } from './issues.js';
+import type { AccountRole, BookingDocument } from './document.js';
+import type { BookingIssue } from './issues.js';
 import { shortDocNumber } from './keys.js';
-import { accountNameFor } from './mapping.js';
+import { accountNameFor } from './routing.js';
 import { formatMinor } from './money.js';
 import type { Order, Payment, StatementBundle } from './tiktok-data.js';
 
@@ -29,7 +29,7 @@ export interface ExplainPosting {
 export interface ExplainDocument {
   key: string;
   docNumber: string;
-  kind: LedgerDocument['kind'];
+  kind: BookingDocument['kind'];
   date: string;
   currency: string;
   memo: string;
@@ -58,7 +58,7 @@ export interface ExplainTransaction {
   sources: Array<{ field: string; value: string; amountMinor?: number; booked: boolean }>;
   documents: ExplainDocument[];
   checks: ExplainCheck[];
-  issues: LedgerIssue[];
+  issues: BookingIssue[];
 }
 
 export interface OrderExplanation {
@@ -74,13 +74,13 @@ export interface ExplainInput {
   bundles: StatementBundle[];
   orders?: Map<string, Order>;
   payments?: Payment[];
-  /** Account display name per role and currency; defaults to the mapping's names. */
+  /** Account display name per role and currency; defaults to the routing's names. */
   accountName?: (role: AccountRole, currency: string) => string;
 }
 
 const txOrderIds = (tx: StatementBundle['transactions'][number]) => [tx.order_id, tx.adjustment_order_id, tx.associated_order_id].filter(Boolean);
 
-export function explainDocument(doc: LedgerDocument, accountName: (role: AccountRole, currency: string) => string): ExplainDocument {
+export function explainDocument(doc: BookingDocument, accountName: (role: AccountRole, currency: string) => string): ExplainDocument {
   let debit = 0;
   let credit = 0;
   const postings = doc.lines.map((l): ExplainPosting => {
@@ -106,7 +106,7 @@ export function explainDocument(doc: LedgerDocument, accountName: (role: Account
 }
 
 export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOptions): OrderExplanation {
-  const accountName = input.accountName ?? ((role: AccountRole) => accountNameFor(opts.mapping, role));
+  const accountName = input.accountName ?? ((role: AccountRole) => accountNameFor(opts.routing, role));
   const o: BuildOptions = { ...opts, mode: 'per-transaction', orders: input.orders ?? opts.orders };
   const transactions: ExplainTransaction[] = [];
   const paymentIds = new Set<string>();

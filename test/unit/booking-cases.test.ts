@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildDocuments, buildPayoutDocuments, buildStatementDocuments, explainOrder, LedgerInvariantError, reconcile, shortDocNumber, throwOnErrors,
-  type LedgerDocument, type Order, type Payment, type StatementTransaction,
-} from '../../src/ledger/index.js';
-import { bundleOf, JAN_15, opts, workedExampleTx } from './ledger-fixtures.js';
+  buildDocuments, buildPayoutDocuments, buildStatementDocuments, explainOrder, BookingInvariantError, reconcile, shortDocNumber, throwOnErrors,
+  type BookingDocument, type Order, type Payment, type StatementTransaction,
+} from '../../src/booking/index.js';
+import { bundleOf, JAN_15, opts, workedExampleTx } from './booking-fixtures.js';
 
-const byRole = (docs: LedgerDocument[]) => {
+const byRole = (docs: BookingDocument[]) => {
   const m: Record<string, number> = {};
   for (const d of docs) for (const l of d.lines) m[l.role] = (m[l.role] ?? 0) + l.amountMinor;
   for (const k of Object.keys(m)) if (m[k] === 0) delete m[k];
   return m;
 };
-const linesOf = (d: LedgerDocument | undefined) => d?.lines.map((l) => [l.role, l.amountMinor]);
+const linesOf = (d: BookingDocument | undefined) => d?.lines.map((l) => [l.role, l.amountMinor]);
 const tx = (over: Partial<StatementTransaction>): StatementTransaction => ({ id: 'tx', type: 'ORDER', order_id: 'o1', settlement_amount: '0', ...over });
 const paid = (id: string, amount: string, currency = 'USD', extra: Partial<Payment> = {}): Payment => ({ id, create_time: JAN_15 + 86400, status: 'PAID', amount: { value: amount, currency }, ...extra });
 
@@ -220,7 +220,7 @@ describe('summary mode', () => {
     expect(documents).toEqual([]);
     const mismatch = issues.find((i) => i.code === 'statement_mismatch')!;
     expect(mismatch.message).toBe('statement st1: settlement_amount 41.00 USD ≠ Σ transactions[].settlement_amount 41.40 USD (difference 0.40 USD)');
-    expect(() => throwOnErrors(issues)).toThrow(LedgerInvariantError);
+    expect(() => throwOnErrors(issues)).toThrow(BookingInvariantError);
   });
 });
 

@@ -1,11 +1,11 @@
 /**
- * Which account role each TikTok breakdown field or adjustment type is booked to. The mapping is
+ * Which account role each TikTok breakdown field or adjustment type is booked to. The routing is
  * per org (stored as JSON by the caller); keys TikTok adds later that are not in it go to
  * `uncategorized` with a warning on the document, so no amount is ever dropped.
  */
 import { ACCOUNT_ROLES, isAccountRole, type AccountRole } from './document.js';
 
-export interface AccountMapping {
+export interface RoleRouting {
   /** revenue_breakdown.<key> */
   revenueKeys: Record<string, AccountRole>;
   /** shipping_cost_breakdown.<key> (supplementary_component is informational and never booked) */
@@ -86,8 +86,8 @@ const LOGISTICS_ADJUSTMENT_TYPES = [
 
 const fill = (keys: string[], role: AccountRole): Record<string, AccountRole> => Object.fromEntries(keys.map((k) => [k, role]));
 
-/** The mapping a new org starts with. A fresh object every call, so callers may edit it. */
-export function defaultMapping(): AccountMapping {
+/** The routing a new org starts with. A fresh object every call, so callers may edit it. */
+export function defaultRouting(): RoleRouting {
   return {
     revenueKeys: { ...REVENUE },
     shippingKeys: { ...fill(SHIPPING_COST_KEYS, 'shipping_fulfilment'), ...fill(SHIPPING_INCOME_KEYS, 'shipping_income') },
@@ -107,11 +107,11 @@ export function defaultMapping(): AccountMapping {
   };
 }
 
-/** Default mapping overlaid with an org's stored overrides; rejects roles that do not exist. */
-export function mergeMapping(overrides: Partial<AccountMapping> | undefined): AccountMapping {
-  const base = defaultMapping();
+/** Default routing overlaid with an org's stored overrides; rejects roles that do not exist. */
+export function mergeRouting(overrides: Partial<RoleRouting> | undefined): RoleRouting {
+  const base = defaultRouting();
   if (!overrides) return base;
-  const merged: AccountMapping = {
+  const merged: RoleRouting = {
     revenueKeys: { ...base.revenueKeys, ...overrides.revenueKeys },
     shippingKeys: { ...base.shippingKeys, ...overrides.shippingKeys },
     feeKeys: { ...base.feeKeys, ...overrides.feeKeys },
@@ -122,13 +122,13 @@ export function mergeMapping(overrides: Partial<AccountMapping> | undefined): Ac
   };
   for (const table of ['revenueKeys', 'shippingKeys', 'feeKeys', 'taxKeys', 'adjustmentTypes'] as const) {
     for (const [key, role] of Object.entries(merged[table])) {
-      if (!isAccountRole(role)) throw new Error(`account mapping ${table}.${key}: "${role}" is not an account role (${Object.keys(ACCOUNT_ROLES).join(', ')})`);
+      if (!isAccountRole(role)) throw new Error(`routing ${table}.${key}: "${role}" is not an account role (${Object.keys(ACCOUNT_ROLES).join(', ')})`);
     }
   }
   return merged;
 }
 
-/** Display name of a role's account for an org (mapping override, else the default name). */
-export function accountNameFor(mapping: AccountMapping | undefined, role: AccountRole): string {
-  return mapping?.accountNames?.[role] ?? ACCOUNT_ROLES[role].name;
+/** Display name of a role's account for an org (routing override, else the default name). */
+export function accountNameFor(routing: RoleRouting | undefined, role: AccountRole): string {
+  return routing?.accountNames?.[role] ?? ACCOUNT_ROLES[role].name;
 }

@@ -1,5 +1,5 @@
 /**
- * The pure ledger module: TikTok finance data → balanced clearing-account documents.
+ * The booking core: TikTok finance data → balanced clearing-account documents.
  *
  * Entry points: buildStatementDocuments(bundle, opts) per statement, buildPayoutDocuments(payment,
  * statementsOfPayment, opts) per payout, buildDocuments({bundles, orders, payments}, opts) for both;
@@ -9,8 +9,8 @@
  * - Signed-sum convention: settlement = revenue + shipping + fee_tax + adjustment, each the sum of
  *   its breakdown; a line is −amount on its mapped role, and each document's Clearing line is +Σ
  *   its amounts, so the Clearing lines of a transaction equal its settlement_amount.
- * - Inconsistent TikTok data is never booked: the transaction gets an error LedgerIssue naming
- *   the fields and the difference. Invariant breaks in our own output throw LedgerInvariantError.
+ * - Inconsistent TikTok data is never booked: the transaction gets an error BookingIssue naming
+ *   the fields and the difference. Invariant breaks in our own output throw BookingInvariantError.
  * - Reserves (reserve_amount, negative = withheld) sit outside settlement: Dr Reserve / Cr
  *   Clearing when withheld, the reverse when released; a payout books only the part of its
  *   reserve_amount its statements did not carry.
@@ -22,7 +22,7 @@
 export * from './money.js';
 export * from './document.js';
 export * from './tiktok-data.js';
-export * from './mapping.js';
+export * from './routing.js';
 export * from './issues.js';
 export * from './keys.js';
 export * from './dates.js';

@@ -1,9 +1,9 @@
-import { defaultMapping, type BuildOptions, type StatementBundle, type StatementTransaction } from '../../src/ledger/index.js';
+import { defaultRouting, type BuildOptions, type StatementBundle, type StatementTransaction } from '../../src/booking/index.js';
 
 export const JAN_15 = Date.UTC(2025, 0, 15) / 1000;
 
 export function opts(over: Partial<BuildOptions> = {}): BuildOptions {
-  return { mode: 'per-transaction', shopId: 'shop1', timeZone: 'UTC', dateBasis: 'settlement', mapping: defaultMapping(), mfTax: 'off', ...over };
+  return { mode: 'per-transaction', shopId: 'shop1', timeZone: 'UTC', dateBasis: 'settlement', routing: defaultRouting(), mfTax: 'off', ...over };
 }
 
 /** The worked example: list 30.00, 10.00 platform discount, referral 1.80, affiliate 3.00, label 4.50 → 20.70. */

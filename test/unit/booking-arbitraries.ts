@@ -1,6 +1,6 @@
 /** fast-check generators of internally consistent TikTok statement sets (signed-sum convention). */
 import fc from 'fast-check';
-import { formatMinor, type Payment, type StatementBundle, type StatementTransaction } from '../../src/ledger/index.js';
+import { formatMinor, type Payment, type StatementBundle, type StatementTransaction } from '../../src/booking/index.js';
 
 export interface StatementSet {
   bundles: StatementBundle[];

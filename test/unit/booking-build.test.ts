@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildDocuments, buildStatementDocuments, type LedgerDocument } from '../../src/ledger/index.js';
-import { bundleOf, opts, workedExampleTx, JAN_15 } from './ledger-fixtures.js';
+import { buildDocuments, buildStatementDocuments, type BookingDocument } from '../../src/booking/index.js';
+import { bundleOf, opts, workedExampleTx, JAN_15 } from './booking-fixtures.js';
 
-const byRole = (docs: LedgerDocument[]) => {
+const byRole = (docs: BookingDocument[]) => {
   const m: Record<string, number> = {};
   for (const d of docs) for (const l of d.lines) m[l.role] = (m[l.role] ?? 0) + l.amountMinor;
   for (const k of Object.keys(m)) if (m[k] === 0) delete m[k];

@@ -7,9 +7,9 @@
  */
 import { formatSigned, safeText } from './components.js';
 import { localDate, toUnixSeconds } from './dates.js';
-import type { LedgerDocument, LedgerLine } from './document.js';
+import type { BookingDocument, BookingLine } from './document.js';
 import { checkDocument } from './invariants.js';
-import type { LedgerIssue } from './issues.js';
+import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
 import { MAX_AMOUNT_MINOR, MoneyError, parseMinor } from './money.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
@@ -36,7 +36,7 @@ export function reserveBookedFromStatements(bundles: StatementBundle[], currency
 
 export function buildPayoutDocuments(payment: Payment, statementsOfPayment: StatementBundle[], opts: Pick<BuildOptions, 'shopId' | 'timeZone'>): BuildResult {
   const pid = payment.id;
-  const issues: LedgerIssue[] = [];
+  const issues: BookingIssue[] = [];
   const label = `payment ${pid}`;
   if (safeText(payment.status ?? '').toUpperCase() !== 'PAID') {
     return { documents: [], issues: [{ severity: 'info', code: 'payment_not_paid', paymentId: pid, fields: ['status'], message: `${label} is ${safeText(payment.status)}; booked once it is PAID` }] };
@@ -45,7 +45,7 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
   const when = toUnixSeconds(payment.paid_time) ?? toUnixSeconds(payment.create_time);
   if (!/^[A-Z]{3}$/.test(currency)) return { documents: [], issues: [{ severity: 'error', code: 'currency_mismatch', paymentId: pid, fields: ['amount.currency'], message: `${label}: amount.currency ${safeText(payment.amount?.currency)} is not an ISO 4217 code; payout not booked` }] };
   if (when === undefined || !Number.isFinite(new Date(when * 1000).getTime())) return { documents: [], issues: [{ severity: 'error', code: 'invalid_amount', paymentId: pid, fields: ['paid_time', 'create_time'], message: `${label}: no valid paid_time or create_time; payout not booked` }] };
-  const fail = (code: LedgerIssue['code'], fields: string[], message: string, differenceMinor?: number): BuildResult => ({
+  const fail = (code: BookingIssue['code'], fields: string[], message: string, differenceMinor?: number): BuildResult => ({
     documents: [],
     issues: [...issues, { severity: 'error', code, paymentId: pid, fields, differenceMinor, message: `${label}: ${message}; payout not booked` }],
   });
@@ -88,14 +88,14 @@ export function buildPayoutDocuments(payment: Payment, statementsOfPayment: Stat
     }
   }
   const reserveHere = reserve - reserveBookedFromStatements(statementsOfPayment, currency);
-  const lines: LedgerLine[] = [];
+  const lines: BookingLine[] = [];
   const source = (field: string) => ({ kind: 'payment' as const, id: pid, field });
   if (amount !== 0) lines.push({ role: 'bank', amountMinor: amount, description: `TikTok Shop payout${payment.bank_account ? ` to ${payment.bank_account}` : ''}`, source: source('amount.value') });
   if (reserveHere !== 0) lines.push({ role: 'reserve', amountMinor: -reserveHere, description: reserveHere < 0 ? 'reserve withheld from payout' : 'reserve released in payout', source: source('reserve_amount.value') });
   const clearing = -(amount - reserveHere);
   if (clearing !== 0) lines.push({ role: 'clearing', amountMinor: clearing, description: 'TikTok Shop settlement paid out', source: source('settlement_amount.value') });
   if (lines.length === 0) return { documents: [], issues };
-  const doc: LedgerDocument = {
+  const doc: BookingDocument = {
     key: documentKey(opts.shopId, pid, 'payout'),
     kind: 'payout',
     date: localDate(when, opts.timeZone),

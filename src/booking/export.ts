@@ -3,7 +3,7 @@
  * file, and CSV. One transaction per document; the document key, DocNumber and TikTok source
  * ids travel as tags / metadata so an auditor can trace every posting back.
  */
-import { ACCOUNT_ROLES, type AccountClass, type AccountRole, type LedgerDocument } from './document.js';
+import { ACCOUNT_ROLES, type AccountClass, type AccountRole, type BookingDocument } from './document.js';
 import { shortDocNumber } from './keys.js';
 import { formatMinor } from './money.js';
 
@@ -45,12 +45,12 @@ export function beancountAccount(role: AccountRole, currency: string, opts: Expo
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
 const KIND_ORDER = ['statement', 'sale', 'fees', 'refund', 'adjustment', 'reserve', 'payout'];
 // Same day: payouts after the settlements they pay, so running balances never dip below zero.
-const sorted = (docs: LedgerDocument[]) =>
+const sorted = (docs: BookingDocument[]) =>
   [...docs].sort((a, b) => a.date.localeCompare(b.date) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.key.localeCompare(b.key));
 const tagValue = (s: string) => oneLine(s).replace(/,/g, ' ');
 
 
-export function exportHledger(documents: LedgerDocument[], opts: ExportOptions = {}): string {
+export function exportHledger(documents: BookingDocument[], opts: ExportOptions = {}): string {
   const docs = sorted(documents);
   // decimal-mark makes "1.000" unambiguous for 3-decimal currencies.
   const out: string[] = ['; synder export: TikTok Shop documents as booked', 'decimal-mark .', ''];
@@ -79,7 +79,7 @@ export function exportHledger(documents: LedgerDocument[], opts: ExportOptions =
 
 const bcString = (s: string) => `"${oneLine(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-export function exportBeancount(documents: LedgerDocument[], opts: ExportOptions = {}): string {
+export function exportBeancount(documents: BookingDocument[], opts: ExportOptions = {}): string {
   const docs = sorted(documents);
   const out: string[] = ['; synder export: TikTok Shop documents as booked', ''];
   const firstUse = new Map<string, { date: string; currencies: Set<string> }>();
@@ -124,7 +124,7 @@ const csvCell = (v: string | number | undefined) => {
 };
 
 /** One row per posting line (RFC 4180, CRLF line ends). */
-export function exportCsv(documents: LedgerDocument[], opts: ExportOptions = {}): string {
+export function exportCsv(documents: BookingDocument[], opts: ExportOptions = {}): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const d of sorted(documents)) {
     for (const l of d.lines) {

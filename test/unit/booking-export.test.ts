@@ -4,15 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beancountAccount, buildDocuments, exportBeancount, exportCsv, exportHledger, hledgerAccount, type LedgerDocument } from '../../src/ledger/index.js';
-import { bundleOf, opts, workedExampleTx } from './ledger-fixtures.js';
-import { arbStatementSet } from './ledger-arbitraries.js';
+import { beancountAccount, buildDocuments, exportBeancount, exportCsv, exportHledger, hledgerAccount, type BookingDocument } from '../../src/booking/index.js';
+import { bundleOf, opts, workedExampleTx } from './booking-fixtures.js';
+import { arbStatementSet } from './booking-arbitraries.js';
 
 const has = (bin: string) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0;
 const hasHledger = has('hledger');
 const hasBeanCheck = has('bean-check');
 
-function sampleDocuments(): LedgerDocument[] {
+function sampleDocuments(): BookingDocument[] {
   const usd = bundleOf([workedExampleTx()], { settlement_amount: '20.70' });
   const kwd = bundleOf([workedExampleTx({ id: 'tx2', settlement_amount: '20.700', revenue_amount: '30', fee_tax_amount: '-4.8', shipping_cost_amount: '-4.500', revenue_breakdown: { subtotal_before_discount_amount: '30.000' }, supplementary_component: { sales_tax_amount: '1.250' } })], { id: 'st2', settlement_amount: '20.700', payment_id: 'pay2' }, 'KWD');
   const jpy = bundleOf([workedExampleTx({ id: 'tx3', settlement_amount: '2070', revenue_amount: '3000', fee_tax_amount: '-480', shipping_cost_amount: '-450', revenue_breakdown: { subtotal_before_discount_amount: '3000' }, shipping_cost_breakdown: { actual_shipping_fee_amount: '-450' }, fee_tax_breakdown: { fee: { referral_fee_amount: '-180', affiliate_commission_amount: '-300', mystery_fee: '0' } } })], { id: 'st3', settlement_amount: '2070', payment_id: 'pay3' }, 'JPY');

@@ -9,11 +9,11 @@
  */
 import { extractComponents, formatSigned, safeText, type Bucket, type Component, type ExtractedTransaction } from './components.js';
 import { localDate, toUnixSeconds } from './dates.js';
-import type { AccountRole, LedgerDocument, LedgerLine } from './document.js';
+import type { AccountRole, BookingDocument, BookingLine } from './document.js';
 import { checkDocument, checkStatementClearing, checkTransactionClearing } from './invariants.js';
-import type { LedgerIssue } from './issues.js';
+import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
-import type { AccountMapping } from './mapping.js';
+import type { RoleRouting } from './routing.js';
 import { MoneyError, parseMinor } from './money.js';
 import type { Order, Payment, StatementBundle, StatementTransaction } from './tiktok-data.js';
 import { buildPayoutDocuments } from './payout.js';
@@ -25,7 +25,7 @@ export interface BuildOptions {
   timeZone: string;
   /** Date documents by the statement (settlement) or by the order's create time. */
   dateBasis: 'settlement' | 'order';
-  mapping: AccountMapping;
+  routing: RoleRouting;
   /** Marketplace-facilitator tax: 'off' keeps it in memoData only; 'gross' books equal and opposite lines through mf_tax. */
   mfTax: 'off' | 'gross';
   /** Orders by id, for SKU / product detail on sale lines. */
@@ -33,8 +33,8 @@ export interface BuildOptions {
 }
 
 export interface BuildResult {
-  documents: LedgerDocument[];
-  issues: LedgerIssue[];
+  documents: BookingDocument[];
+  issues: BookingIssue[];
 }
 
 export interface TransactionBuild extends BuildResult {
@@ -63,14 +63,14 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
   const orderTime = rawOrderTime !== undefined && Number.isFinite(new Date(rawOrderTime * 1000).getTime()) ? rawOrderTime : undefined;
   const date = opts.dateBasis === 'order' && orderTime !== undefined ? localDate(orderTime, opts.timeZone) : settlementDate;
   const base = { statementId: statement.id, transactionId: tx.id, orderId: tx.order_id };
-  const fail = (issues: LedgerIssue[], extracted?: ExtractedTransaction): TransactionBuild => ({ transaction: tx, extracted, date, ok: false, documents: [], issues });
+  const fail = (issues: BookingIssue[], extracted?: ExtractedTransaction): TransactionBuild => ({ transaction: tx, extracted, date, ok: false, documents: [], issues });
 
   if (tx.currency !== undefined && tx.currency !== null && normCurrency(tx.currency) !== currency) {
     return fail([{ severity: 'error', code: 'currency_mismatch', ...base, fields: ['currency'], message: `${txLabel(tx, statement.id)}: currency ${safeText(tx.currency)} differs from the statement's ${currency}; nothing booked` }]);
   }
   let extracted: ExtractedTransaction;
   try {
-    extracted = extractComponents(tx, currency, opts.mapping);
+    extracted = extractComponents(tx, currency, opts.routing);
   } catch (err) {
     if (!(err instanceof MoneyError)) throw err;
     return fail([{ severity: 'error', code: 'invalid_amount', ...base, message: `${txLabel(tx, statement.id)}: ${err.message}` }]);
@@ -83,10 +83,10 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
   }
 
   const order = tx.order_id ? opts.orders?.get(tx.order_id) : undefined;
-  const documents: LedgerDocument[] = [];
+  const documents: BookingDocument[] = [];
   for (const bucket of BUCKET_ORDER) {
     const comps = extracted.components.filter((c) => c.bucket === bucket && c.amountMinor !== 0);
-    const lines: LedgerLine[] = [];
+    const lines: BookingLine[] = [];
     for (const c of comps) lines.push(...componentLines(c, tx, bucket === 'sale' ? order : undefined, currency));
     if (bucket === 'sale' || bucket === 'refund') lines.push(...mfTaxLines(extracted, tx, bucket, opts, currency));
     if (lines.length === 0) continue;
@@ -100,7 +100,7 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
       });
     }
     const warnings = [...new Set(comps.flatMap((c) => (c.warning ? [c.warning] : [])))];
-    const doc: LedgerDocument = {
+    const doc: BookingDocument = {
       key: documentKey(opts.shopId, tx.id, bucket),
       kind: bucket,
       date,
@@ -120,17 +120,17 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
   if (rest.length > 0 && documents[0]) documents[0].warnings.push(...rest);
 
   checkTransactionClearing(tx, documents, extracted, statement.id, currency);
-  const issues: LedgerIssue[] = extracted.warnings.map((w) => ({ severity: 'warning' as const, code: warningCode(w), ...base, message: `${txLabel(tx, statement.id)}: ${w}` }));
+  const issues: BookingIssue[] = extracted.warnings.map((w) => ({ severity: 'warning' as const, code: warningCode(w), ...base, message: `${txLabel(tx, statement.id)}: ${w}` }));
   return { transaction: tx, extracted, date, ok: true, documents, issues };
 }
 
-function warningCode(w: string): LedgerIssue['code'] {
+function warningCode(w: string): BookingIssue['code'] {
   if (w.startsWith('reserve_amount')) return 'reserve_sign';
   if (w.includes('missing')) return 'missing_breakdown';
   return 'unknown_field';
 }
 
-function componentLines(c: Component, tx: StatementTransaction, order: Order | undefined, currency: string): LedgerLine[] {
+function componentLines(c: Component, tx: StatementTransaction, order: Order | undefined, currency: string): BookingLine[] {
   const source = { kind: 'statement_transaction' as const, id: tx.id, field: c.field };
   const description = describe(c);
   if (order && c.field === 'revenue_breakdown.subtotal_before_discount_amount' && c.amountMinor > 0) {
@@ -177,10 +177,10 @@ function describe(c: Component): string {
   return key.replace(/_amount$/, '').replace(/_/g, ' ');
 }
 
-function mfTaxLines(ex: ExtractedTransaction, tx: StatementTransaction, bucket: 'sale' | 'refund', opts: BuildOptions, currency: string): LedgerLine[] {
+function mfTaxLines(ex: ExtractedTransaction, tx: StatementTransaction, bucket: 'sale' | 'refund', opts: BuildOptions, currency: string): BookingLine[] {
   if (opts.mfTax !== 'gross') return [];
-  const lines: LedgerLine[] = [];
-  for (const key of opts.mapping.mfTaxKeys) {
+  const lines: BookingLine[] = [];
+  for (const key of opts.routing.mfTaxKeys) {
     const field = `supplementary_component.${key}`;
     const raw = ex.memo[field];
     if (raw === undefined) continue;
@@ -214,7 +214,7 @@ function memoFor(tx: StatementTransaction, bucket: Bucket, statementId: string, 
 export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOptions): BuildResult {
   const statement = bundle.statement;
   const currency = normCurrency(statement.currency);
-  const issues: LedgerIssue[] = [];
+  const issues: BookingIssue[] = [];
   const bad = statementShapeProblem(bundle);
   if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: safeText(statement?.id), fields: [bad.field], message: `statement ${safeText(statement?.id)}: ${bad.message}; nothing booked` }] };
   const builds = bundle.transactions.map((tx) => buildTransactionDocuments(tx, bundle, opts));
@@ -232,7 +232,7 @@ export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOpti
   return { documents: summarize(bundle, builds, opts, currency), issues };
 }
 
-function statementShapeProblem(bundle: StatementBundle): { code: LedgerIssue['code']; field: string; message: string } | undefined {
+function statementShapeProblem(bundle: StatementBundle): { code: BookingIssue['code']; field: string; message: string } | undefined {
   const st = bundle.statement as unknown as Record<string, unknown> | undefined;
   if (!st || typeof st !== 'object') return { code: 'invalid_amount', field: 'statement', message: 'statement is missing' };
   const cur = normCurrency(st.currency);
@@ -243,7 +243,7 @@ function statementShapeProblem(bundle: StatementBundle): { code: LedgerIssue['co
   return undefined;
 }
 
-function statementAmount(raw: unknown, currency: string, field: string, statementId: string, issues: LedgerIssue[]): number | undefined {
+function statementAmount(raw: unknown, currency: string, field: string, statementId: string, issues: BookingIssue[]): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   try {
     return parseMinor(raw as string, currency, field);
@@ -253,8 +253,8 @@ function statementAmount(raw: unknown, currency: string, field: string, statemen
   }
 }
 
-function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[], currency: string): LedgerIssue[] {
-  const issues: LedgerIssue[] = [];
+function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[], currency: string): BookingIssue[] {
+  const issues: BookingIssue[] = [];
   const { statement, header } = bundle;
   const sid = statement.id;
   const fmt = (n: number) => formatSigned(n, currency);
@@ -297,14 +297,14 @@ function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[],
 }
 
 /** Summary mode: per-transaction lines aggregated by role, one balanced document per calendar month. */
-function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: BuildOptions, currency: string): LedgerDocument[] {
+function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: BuildOptions, currency: string): BookingDocument[] {
   const sid = bundle.statement.id;
   const months = new Map<string, TransactionBuild[]>();
   for (const b of builds) {
     const m = b.date.slice(0, 7);
     months.set(m, [...(months.get(m) ?? []), b]);
   }
-  const out: LedgerDocument[] = [];
+  const out: BookingDocument[] = [];
   for (const [month, group] of [...months.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const sums = new Map<string, { role: AccountRole; amount: number; description: string; count: number }>();
     const warnings = new Set<string>();
@@ -331,7 +331,7 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
         }
       }
     }
-    const lines: LedgerLine[] = [];
+    const lines: BookingLine[] = [];
     for (const e of sums.values()) {
       if (e.amount === 0) continue;
       lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` } });
@@ -341,7 +341,7 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
     if (lines.length === 0) continue;
     const date = group.map((b) => b.date).sort().at(-1)!;
     const split = months.size > 1;
-    const doc: LedgerDocument = {
+    const doc: BookingDocument = {
       key: documentKey(opts.shopId, sid, 'statement', month.replace('-', '')),
       kind: 'statement',
       date,
@@ -365,8 +365,8 @@ function roleDescription(role: AccountRole): string {
 /** Everything at once: every statement, then every payout (with the statements it pays). */
 export function buildDocuments(input: { bundles: StatementBundle[]; orders?: Map<string, Order>; payments?: Payment[] }, opts: BuildOptions): BuildResult {
   const o: BuildOptions = { ...opts, orders: input.orders ?? opts.orders };
-  const documents: LedgerDocument[] = [];
-  const issues: LedgerIssue[] = [];
+  const documents: BookingDocument[] = [];
+  const issues: BookingIssue[] = [];
   for (const bundle of input.bundles) {
     const r = buildStatementDocuments(bundle, o);
     documents.push(...r.documents);

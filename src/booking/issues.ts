@@ -1,7 +1,7 @@
 /**
  * What the ledger reports besides documents. Inconsistent TikTok data is an issue (the sync marks
  * the transaction failed and goes on); a broken invariant of our own output is a thrown
- * LedgerInvariantError, because booking it would put wrong numbers in someone's books.
+ * BookingInvariantError, because booking it would put wrong numbers in someone's books.
  */
 
 export type IssueSeverity = 'error' | 'warning' | 'info';
@@ -15,10 +15,10 @@ export type IssueCode =
   | 'payment_mismatch'
   | 'payment_not_paid'
   | 'reserve_sign' // reserve_status contradicts the sign of reserve_amount
-  | 'unknown_field' // a breakdown key or adjustment type not in the mapping: booked to uncategorized
+  | 'unknown_field' // a breakdown key or adjustment type not in the routing: booked to uncategorized
   | 'missing_breakdown'; // a total without its breakdown: booked as a whole
 
-export interface LedgerIssue {
+export interface BookingIssue {
   severity: IssueSeverity;
   code: IssueCode;
   message: string;
@@ -32,23 +32,23 @@ export interface LedgerIssue {
   differenceMinor?: number;
 }
 
-export class LedgerInvariantError extends Error {
+export class BookingInvariantError extends Error {
   readonly code = 'LEDGER_INVARIANT';
   constructor(
     message: string,
     readonly details: { statementId?: string; transactionId?: string; documentKey?: string; expectedMinor?: number; actualMinor?: number } = {},
   ) {
     super(message);
-    this.name = 'LedgerInvariantError';
+    this.name = 'BookingInvariantError';
   }
 }
 
 /** Throws when any issue is an error — for callers that want all-or-nothing. */
-export function throwOnErrors(issues: LedgerIssue[]): void {
+export function throwOnErrors(issues: BookingIssue[]): void {
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) {
     const first = errors[0]!;
-    throw new LedgerInvariantError(errors.map((e) => e.message).join('\n'), {
+    throw new BookingInvariantError(errors.map((e) => e.message).join('\n'), {
       statementId: first.statementId,
       transactionId: first.transactionId,
       actualMinor: first.differenceMinor,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDocuments, buildPayoutDocuments, buildStatementDocuments, explainOrder, type Payment, type StatementBundle, type StatementTransaction } from '../../src/ledger/index.js';
+import { buildDocuments, buildPayoutDocuments, buildStatementDocuments, explainOrder, type Payment, type StatementBundle, type StatementTransaction } from '../../src/booking/index.js';
 import { sharedDir } from '../helpers/cli.js';
-import { opts } from './ledger-fixtures.js';
+import { opts } from './booking-fixtures.js';
 
 const dir = sharedDir();
 const samples = dir ? path.join(dir, 'tiktok-samples') : undefined;

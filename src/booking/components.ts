@@ -16,7 +16,7 @@
  */
 import type { AccountRole, DocumentKind } from './document.js';
 import type { IssueCode } from './issues.js';
-import type { AccountMapping } from './mapping.js';
+import type { RoleRouting } from './routing.js';
 import { formatMinor, MAX_AMOUNT_MINOR, MoneyError, parseMinor } from './money.js';
 import type { StatementTransaction } from './tiktok-data.js';
 
@@ -29,7 +29,7 @@ export interface Component {
   amountMinor: number;
   role: AccountRole;
   bucket: Bucket;
-  /** Set when the key was not in the mapping and went to the catch-all. */
+  /** Set when the key was not in the routing and went to the catch-all. */
   unknown?: boolean;
   /** A finding about this amount that belongs on the document carrying it. */
   warning?: string;
@@ -68,7 +68,7 @@ export function safeText(v: unknown): string {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function extractComponents(tx: StatementTransaction, currency: string, mapping: AccountMapping): ExtractedTransaction {
+export function extractComponents(tx: StatementTransaction, currency: string, routing: RoleRouting): ExtractedTransaction {
   const out: ExtractedTransaction = { components: [], sourceAmounts: [], memo: {}, warnings: [], problems: [] };
   const parse = (raw: Raw, field: string): number | undefined => {
     if (raw === undefined || raw === null) return undefined;
@@ -128,7 +128,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
 
   // Revenue
   if (tx.revenue_breakdown !== undefined && tx.revenue_breakdown !== null) {
-    walk('revenue', 'revenue_breakdown', tx.revenue_breakdown, lookup(mapping.revenueKeys), (key) => () => (key.includes('refund') ? 'refund' : 'sale'));
+    walk('revenue', 'revenue_breakdown', tx.revenue_breakdown, lookup(routing.revenueKeys), (key) => () => (key.includes('refund') ? 'refund' : 'sale'));
   } else if (tx.revenue_amount !== undefined) {
     add('revenue', 'revenue_amount', tx.revenue_amount, 'sales', (a) => (a >= 0 ? 'sale' : 'refund'));
     if (nonZero(tx.revenue_amount, currency)) out.warnings.push('revenue_breakdown missing: revenue_amount booked to sales as a whole');
@@ -136,7 +136,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
 
   // Shipping
   if (tx.shipping_cost_breakdown !== undefined && tx.shipping_cost_breakdown !== null) {
-    walk('shipping', 'shipping_cost_breakdown', tx.shipping_cost_breakdown, lookup(mapping.shippingKeys), () => (a, role) => (role === 'shipping_income' ? (a >= 0 ? 'sale' : 'refund') : 'fees'), ['supplementary_component']);
+    walk('shipping', 'shipping_cost_breakdown', tx.shipping_cost_breakdown, lookup(routing.shippingKeys), () => (a, role) => (role === 'shipping_income' ? (a >= 0 ? 'sale' : 'refund') : 'fees'), ['supplementary_component']);
   } else if (tx.shipping_cost_amount !== undefined) {
     add('shipping', 'shipping_cost_amount', tx.shipping_cost_amount, 'shipping_fulfilment', () => 'fees');
     if (nonZero(tx.shipping_cost_amount, currency)) out.warnings.push('shipping_cost_breakdown missing: shipping_cost_amount booked to shipping & fulfilment as a whole');
@@ -150,7 +150,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
       out.problems.push({ code: 'invalid_amount', message: `fee_tax_breakdown: expected an object, got ${safeText(ftb)}`, fields: ['fee_tax_breakdown'] });
     } else {
       for (const [part, value] of Object.entries(ftb)) {
-        const table = part === 'fee' ? mapping.feeKeys : part === 'tax' ? mapping.taxKeys : {};
+        const table = part === 'fee' ? routing.feeKeys : part === 'tax' ? routing.taxKeys : {};
         const prefix = `fee_tax_breakdown.${part}`;
         if (isPlainObject(value)) walk('fee_tax', prefix, value, lookup(table), feeBucket);
         else add('fee_tax', prefix, value, undefined, feeBucket());
@@ -163,7 +163,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ma
   // Adjustment
   if (tx.adjustment_amount !== undefined && tx.adjustment_amount !== null) {
     const type = safeText(tx.type ?? '');
-    const role = Object.hasOwn(mapping.adjustmentTypes, type) ? mapping.adjustmentTypes[type] : undefined;
+    const role = Object.hasOwn(routing.adjustmentTypes, type) ? routing.adjustmentTypes[type] : undefined;
     const before = out.warnings.length;
     add('adjustment', 'adjustment_amount', tx.adjustment_amount, role, () => 'adjustment');
     if (out.warnings.length > before) {

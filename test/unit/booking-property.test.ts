@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildDocuments, buildStatementDocuments, parseMinor, reconcile, type LedgerDocument } from '../../src/ledger/index.js';
-import { arbStatementSet } from './ledger-arbitraries.js';
-import { opts } from './ledger-fixtures.js';
+import { buildDocuments, buildStatementDocuments, parseMinor, reconcile, type BookingDocument } from '../../src/booking/index.js';
+import { arbStatementSet } from './booking-arbitraries.js';
+import { opts } from './booking-fixtures.js';
 
-const byRole = (docs: LedgerDocument[]) => {
+const byRole = (docs: BookingDocument[]) => {
   const m: Record<string, number> = {};
   for (const d of docs) for (const l of d.lines) m[l.role] = (m[l.role] ?? 0) + l.amountMinor;
   for (const k of Object.keys(m)) if (m[k] === 0) delete m[k];
   return m;
 };
-const clearing = (docs: LedgerDocument[]) => docs.reduce((s, d) => s + d.lines.reduce((t, l) => (l.role === 'clearing' ? t + l.amountMinor : t), 0), 0);
+const clearing = (docs: BookingDocument[]) => docs.reduce((s, d) => s + d.lines.reduce((t, l) => (l.role === 'clearing' ? t + l.amountMinor : t), 0), 0);
 
 describe('ledger properties (generated statement sets)', () => {
   it('every document balances, has no zero lines, and one currency; clearing equals settlements per transaction', () => {
@@ -78,7 +78,7 @@ describe('ledger properties (generated statement sets)', () => {
         const [r] = reconcile({ documents: booked, bundles: set.bundles, payments: set.payments });
         expect(r!.unexplainedClearingMinor).toBe(0);
         expect(r!.unexplainedReserveMinor).toBe(0);
-        const net = (d: LedgerDocument, role: string) => d.lines.reduce((t, l) => (l.role === role ? t + l.amountMinor : t), 0);
+        const net = (d: BookingDocument, role: string) => d.lines.reduce((t, l) => (l.role === role ? t + l.amountMinor : t), 0);
         const unposted = booked.filter((b) => !b.posted && (net(b.document, 'clearing') !== 0 || net(b.document, 'reserve') !== 0));
         expect(r!.explanations.filter((e) => e.kind === 'unposted_document').map((e) => e.documentKey).sort()).toEqual(unposted.map((b) => b.document.key).sort());
       }),

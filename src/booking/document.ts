@@ -1,6 +1,6 @@
 /**
  * Ledger-neutral documents: what synder books, before any QuickBooks or Xero shape.
- * The pure ledger module builds them; renderers turn them into API payloads; explain,
+ * The booking core builds them; renderers turn them into API payloads; explain,
  * export and --dry-run read them. Debit positive, credit negative, every document sums to zero.
  */
 
@@ -48,7 +48,7 @@ export interface LineSource {
   field: string;
 }
 
-export interface LedgerLine {
+export interface BookingLine {
   role: AccountRole;
   /** Integer minor units of the document currency. Debit positive, credit negative. */
   amountMinor: number;
@@ -67,7 +67,7 @@ export interface DocumentRefs {
   paymentId?: string;
 }
 
-export interface LedgerDocument {
+export interface BookingDocument {
   /** Deterministic and unique: same source + kind → same key, on every run and every machine. */
   key: string;
   kind: DocumentKind;
@@ -76,7 +76,7 @@ export interface LedgerDocument {
   /** ISO 4217 code; every line is in it. */
   currency: string;
   memo: string;
-  lines: LedgerLine[];
+  lines: BookingLine[];
   refs: DocumentRefs;
   /** Non-fatal findings, e.g. an unknown fee key routed to the catch-all account. */
   warnings: string[];

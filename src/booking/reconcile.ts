@@ -7,13 +7,13 @@
  * Expected Reserve = −(Σ reserve movements of all statements + the part of paid payments'
  * reserve_amount that no statement carried) — positive while TikTok holds money back.
  */
-import type { LedgerDocument } from './document.js';
+import type { BookingDocument } from './document.js';
 import { formatMinor, parseMinor } from './money.js';
 import { reserveBookedFromStatements } from './payout.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
 
 export interface BookedDocument {
-  document: LedgerDocument;
+  document: BookingDocument;
   /** True once the ledger has it (status synced / synced_with_warnings). */
   posted: boolean;
 }
@@ -66,7 +66,7 @@ export interface ReconcileCurrency {
   unexplainedReserveMinor: number;
 }
 
-const sumRole = (d: LedgerDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
+const sumRole = (d: BookingDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
 const norm = (c: string) => c.trim().toUpperCase();
 
 function parseOr0(raw: unknown, currency: string): number {
