@@ -10,7 +10,7 @@ export function registerReconcile(program: Command, deps: ProgramDeps): void {
     .action(
       action<{ json?: boolean }>(deps, async (ctx) => {
         const { openLedger } = await import('../../sync/clients.js');
-        const { clearingChecks } = await import('../../sync/engine.js');
+        const { clearingChecks } = await import('../../sync/clearing-check.js');
         const { listTransactions } = await import('../../sync/views.js');
         const org = await ctx.requireOrg();
         const store = await ctx.store();
