@@ -6,9 +6,9 @@ import type { TokenVault } from '../auth/types.js';
 import { Logger } from './logger.js';
 import { Output, type Streams } from './output.js';
 
-export interface Clock {
-  now(): Date;
-}
+import type { Clock } from '../clock.js';
+
+export type { Clock };
 
 /** User preferences kept outside the database (active org). */
 export interface Preferences {

@@ -4,7 +4,8 @@ import { loadConfig, type Env } from '../config.js';
 import { ExitCode } from '../errors.js';
 import type { ProgramDeps } from './command.js';
 import { registerCommands } from './commands/index.js';
-import { Context, type Clock } from './context.js';
+import { systemClock, type Clock } from '../clock.js';
+import { Context } from './context.js';
 import type { Streams } from './output.js';
 
 export interface MainOptions {
@@ -13,7 +14,6 @@ export interface MainOptions {
   clock?: Clock;
 }
 
-const systemClock: Clock = { now: () => new Date() };
 
 function version(): string {
   const require = createRequire(import.meta.url);
