@@ -25,6 +25,11 @@ export class SynderError extends Error {
   }
 }
 
+/** How an expected error appears in a `--json` document. */
+export function errorJson(err: SynderError): { code: string; message: string; hint: string | null } {
+  return { code: err.code, message: err.message, hint: err.hint ?? null };
+}
+
 /** Bad flags, missing input without a TTY, cancelled prompts. */
 export class UsageError extends SynderError {
   constructor(message: string, hint?: string) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Context } from '../cli/context.js';
+import { Context } from '../runtime/context.js';
 import { loadConfig } from '../config.js';
 import type { LedgerProvider } from '../onboarding/connect-ledger.js';
 import { connectSandboxShop } from '../onboarding/sandbox-shop.js';

@@ -13,29 +13,12 @@ import type { AccountRole, BookingDocument, BookingLine } from './document.js';
 import { checkDocument, checkStatementClearing, checkTransactionClearing } from './invariants.js';
 import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
-import type { RoleRouting } from './routing.js';
 import { MoneyError, parseMinor } from './money.js';
 import type { Order, Payment, StatementBundle, StatementTransaction } from './tiktok-data.js';
 import { buildPayoutDocuments } from './payout.js';
+import type { BuildOptions, BuildResult } from './options.js';
 
-export interface BuildOptions {
-  mode: 'per-transaction' | 'summary';
-  shopId: string;
-  /** IANA zone of the org; document dates are local dates in it. */
-  timeZone: string;
-  /** Date documents by the statement (settlement) or by the order's create time. */
-  dateBasis: 'settlement' | 'order';
-  routing: RoleRouting;
-  /** Marketplace-facilitator tax: 'off' keeps it in memoData only; 'gross' books equal and opposite lines through mf_tax. */
-  mfTax: 'off' | 'gross';
-  /** Orders by id, for SKU / product detail on sale lines. */
-  orders?: Map<string, Order>;
-}
-
-export interface BuildResult {
-  documents: BookingDocument[];
-  issues: BookingIssue[];
-}
+export type { BuildOptions, BuildResult };
 
 export interface TransactionBuild extends BuildResult {
   transaction: StatementTransaction;

@@ -13,7 +13,7 @@ import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
 import { MAX_AMOUNT_MINOR, MoneyError, parseMinor } from './money.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
-import type { BuildOptions, BuildResult } from './build.js';
+import type { BuildOptions, BuildResult } from './options.js';
 
 const norm = (c: unknown) => (typeof c === 'string' ? c.trim().toUpperCase() : '');
 

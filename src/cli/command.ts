@@ -1,25 +1,29 @@
 import type { Command } from 'commander';
-import { ExitCode, SynderError } from '../errors.js';
-import type { Context } from './context.js';
+import type { Clock } from '../clock.js';
+import { ExitCode, SynderError, errorJson } from '../errors.js';
+import type { Context } from '../runtime/context.js';
 
 export interface ProgramDeps {
   /** Builds the context for a command; called once per invocation. */
   makeContext(global: { org?: string; verbose?: boolean }): Context;
   /** Receives the command's exit code. */
   setExitCode(code: number): void;
+  /** The run's clock, for options relative to now ("7d") that commander resolves while parsing. */
+  clock: Clock;
 }
 
-export type Handler<O> = (ctx: Context, opts: O, args: string[]) => Promise<number | void>;
+/** A command's run function: its parsed options, then its parsed arguments (variadic ones spread). */
+export type Handler<O, A extends unknown[] = string[]> = (ctx: Context, opts: O, args: A) => Promise<number | void>;
 
 /**
  * Wraps a command's run function: context creation, --json mode, expected errors turned into
  * messages and exit codes, and anything else reported as a bug.
  */
-export function action<O extends object>(deps: ProgramDeps, handler: Handler<O>) {
+export function action<O extends object, A extends unknown[] = string[]>(deps: ProgramDeps, handler: Handler<O, A>) {
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw[raw.length - 1] as Command;
     const opts = cmd.opts() as O & { json?: boolean };
-    const args = raw.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
+    const args = raw.slice(0, -2).flat().filter((a) => a !== undefined) as A;
     const global = cmd.optsWithGlobals() as { org?: string; verbose?: boolean };
     const ctx = deps.makeContext(global);
     ctx.output.json = Boolean(opts.json);
@@ -36,7 +40,7 @@ export function action<O extends object>(deps: ProgramDeps, handler: Handler<O>)
 
 export function reportError(ctx: Context, err: unknown): number {
   if (err instanceof SynderError) {
-    if (ctx.output.json) ctx.output.printJson({ ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null } });
+    if (ctx.output.json) ctx.output.printJson({ ok: false, error: errorJson(err) });
     ctx.output.info(`Error: ${err.message}`);
     if (err.hint) ctx.output.info(err.hint);
     return err.exitCode;

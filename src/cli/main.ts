@@ -5,15 +5,14 @@ import { ExitCode } from '../errors.js';
 import type { ProgramDeps } from './command.js';
 import { registerCommands } from './commands/index.js';
 import { systemClock, type Clock } from '../clock.js';
-import { Context } from './context.js';
-import type { Streams } from './output.js';
+import { Context } from '../runtime/context.js';
+import type { Streams } from '../runtime/output.js';
 
 export interface MainOptions {
   env?: Env;
   streams?: Streams;
   clock?: Clock;
 }
-
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -34,9 +33,11 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return ExitCode.usage;
   }
 
+  const clock = opts.clock ?? systemClock;
   const deps: ProgramDeps = {
+    clock,
     makeContext: (global) => {
-      const ctx = new Context(config, env, streams, opts.clock ?? systemClock, { verbose: global.verbose });
+      const ctx = new Context(config, env, streams, clock, { verbose: global.verbose });
       ctx.orgOverride = global.org;
       return ctx;
     },
@@ -67,6 +68,8 @@ Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some transac
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
+      // Commander already wrote the message on stderr; a --json caller still gets its one document.
+      if (argv.includes('--json')) streams.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage', message: err.message.replace(/^error: /, ''), hint: null } }, null, 2) + '\n');
       return ExitCode.usage;
     }
     throw err;

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { vaultKeys, type OAuthAdapter, type TokenSet } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
-import type { Prompter } from '../cli/prompts.js';
+import type { Context } from '../runtime/context.js';
+import type { Prompter } from '../runtime/prompts.js';
 import type { Org, SyncMode } from '../store/orgs.js';
 import type { LedgerAccount, LedgerCompany } from '../providers/ledger-connector.js';
 import { ensureAppCredentials } from './app-credentials.js';
@@ -11,7 +11,7 @@ export type LedgerProvider = 'quickbooks' | 'xero';
 
 export interface ConnectLedgerOptions {
   provider: LedgerProvider;
-  mode?: string;
+  mode?: SyncMode;
   bankAccount?: string;
   tenant?: string;
   signIn: SignInOptions;
@@ -30,12 +30,6 @@ export const MODE_CHOICES = [
   { name: 'Per transaction', value: 'per-transaction' as const, description: 'One set of documents per settled order (sales receipt, fees, refunds) and a transfer per payout: the most detail.' },
   { name: 'Summary', value: 'summary' as const, description: 'One balanced entry per TikTok daily statement, split at month end, plus the payout transfer: the tidiest ledger.' },
 ];
-
-export function parseMode(value: string | undefined): SyncMode | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'per-transaction' || value === 'summary') return value;
-  throw new UsageError(`--mode must be "per-transaction" or "summary", not "${value}".`);
-}
 
 export async function ledgerAdapter(ctx: Context, provider: LedgerProvider): Promise<OAuthAdapter> {
   if (provider === 'quickbooks') {
@@ -73,7 +67,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   const store = await ctx.store();
   const vault = await ctx.vault();
   const info = (t: string) => ctx.output.info(t);
-  let mode = parseMode(opts.mode) ?? org.mode ?? undefined;
+  let mode = opts.mode ?? org.mode ?? undefined;
   mode ??= await opts.prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', choices: MODE_CHOICES });
   const { assertModeChangeAllowed } = await import('../orgs/settings.js');
   assertModeChangeAllowed(store, org, mode);

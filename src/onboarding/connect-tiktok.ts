@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { vaultKeys, type OAuthAdapter, type TokenSet } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
-import type { Prompter } from '../cli/prompts.js';
+import type { Context } from '../runtime/context.js';
+import type { Prompter } from '../runtime/prompts.js';
 import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
 import type { AuthorizedShop } from '../providers/tiktok/shop-client.js';

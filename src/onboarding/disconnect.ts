@@ -1,5 +1,5 @@
 import { vaultKeys } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 import { UsageError } from '../errors.js';
 import type { Org } from '../store/orgs.js';
 

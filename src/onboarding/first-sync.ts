@@ -1,33 +1,32 @@
-import type { Context } from '../cli/context.js';
-import { main } from '../cli/main.js';
+import { SynderError, errorJson } from '../errors.js';
+import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
+import { startOfUtcDay } from '../sync/dates.js';
+import type { SyncSummary } from '../sync/types.js';
+import { showTransactions } from './show.js';
 
 /**
- * The first sync after set-up: the same `synder sync` a user runs later (same progress,
- * same exit codes), then the transactions table of what it booked.
+ * The first sync after set-up: the same sync `synder sync` runs (same progress, same exit
+ * codes), then the transactions it saw. A sync that fails expectedly (a sign-in rejected, the
+ * org locked) ends the wizard with that error's exit code but keeps what set-up achieved.
  */
-export async function firstSync(ctx: Context, org: Org, since: Date): Promise<{ exitCode: number; summary: unknown }> {
-  const env = { ...ctx.env, SYNDER_HOME: ctx.config.home, SYNDER_ORG: org.name };
-  const day = since.toISOString().slice(0, 10);
-  if (ctx.output.json) {
-    let captured = '';
-    const { Writable } = await import('node:stream');
-    const stdout = new Writable({
-      write(chunk, _enc, cb) {
-        captured += String(chunk);
-        cb();
-      },
-    });
-    const exitCode = await main(['node', 'synder', 'sync', '--since', day, '--json'], { env, streams: { ...ctx.streams, stdout }, clock: ctx.clock });
-    let summary: unknown = null;
-    try {
-      summary = JSON.parse(captured);
-    } catch {
-      summary = { raw: captured };
-    }
-    return { exitCode, summary };
+export async function firstSync(ctx: Context, org: Org, since: Date): Promise<{ exitCode: number; summary: SyncSummary | { ok: false; error: ReturnType<typeof errorJson> } }> {
+  const { syncOrg, syncExitCode } = await import('../sync/sync-org.js');
+  const { printSyncSummary } = await import('../sync/report.js');
+  // Whole days, as the prompt asked for them.
+  const from = startOfUtcDay(since);
+  let summary: SyncSummary;
+  try {
+    summary = await syncOrg(ctx, org, { since: from });
+  } catch (err) {
+    if (!(err instanceof SynderError)) throw err;
+    ctx.output.info(`Error: ${err.message}`);
+    if (err.hint) ctx.output.info(err.hint);
+    return { exitCode: err.exitCode, summary: { ok: false, error: errorJson(err) } };
   }
-  const exitCode = await main(['node', 'synder', 'sync', '--since', day], { env, streams: ctx.streams, clock: ctx.clock });
-  await main(['node', 'synder', 'transactions', '--since', day], { env, streams: ctx.streams, clock: ctx.clock });
-  return { exitCode, summary: null };
+  if (!ctx.output.json) {
+    await printSyncSummary(ctx, summary);
+    await showTransactions(ctx, org, from);
+  }
+  return { exitCode: syncExitCode(summary), summary };
 }

@@ -1,14 +1,36 @@
-import type { Context } from '../cli/context.js';
-import type { InitFlags } from '../cli/commands/init.js';
-import { parseTimeout } from '../cli/commands/connect.js';
-import { Prompter } from '../cli/prompts.js';
+import type { Context } from '../runtime/context.js';
+import { Prompter } from '../runtime/prompts.js';
 import { ExitCode, SynderError, UsageError } from '../errors.js';
-import type { Org } from '../store/orgs.js';
+import type { Org, SyncMode } from '../store/orgs.js';
+import { parseWhen } from '../sync/dates.js';
 import { validateCountry, validateCurrency, validateEmail, validateOrgName, validateTimeZone } from '../validation.js';
 import { assertAppCredentials, type Provider } from './app-credentials.js';
-import { connectLedger, MODE_CHOICES, parseMode, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
+import { connectLedger, MODE_CHOICES, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
 import { connectTikTok, type ConnectTikTokResult } from './connect-tiktok.js';
 import type { SignInOptions } from './sign-in.js';
+
+/** The answers `synder init` takes as flags; whatever is missing is asked (in a terminal) or an error. */
+export interface InitOptions {
+  input?: boolean; // --no-input sets false
+  name?: string;
+  country?: string;
+  currency?: string;
+  timezone?: string;
+  email?: string;
+  platforms?: string;
+  ledger?: LedgerProvider;
+  mode?: SyncMode;
+  bankAccount?: string;
+  tiktok?: 'connect' | 'invite' | 'skip';
+  ownerEmail?: string;
+  shops?: string;
+  startDate?: Date;
+  sync?: boolean; // --no-sync sets false
+  browser?: boolean; // --no-browser sets false
+  /** Milliseconds each browser sign-in may take. */
+  timeout: number;
+  json?: boolean;
+}
 
 const PLATFORMS = [
   { name: 'TikTok Shop', value: 'tiktok', checked: true },
@@ -26,22 +48,17 @@ const asValidator = (fn: (v: string) => unknown) => (v: string): string | true =
   }
 };
 
-/** Parses "2026-10-01" or "30d" into a date (UTC midnight for plain dates). */
+/** The import start: the date grammar of every date flag, and not in the future. */
 export function parseStartDate(value: string, now: Date, flag = '--start-date'): Date {
-  const v = value.trim();
-  const rel = /^(\d{1,4})d$/.exec(v);
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * 86_400_000);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
-    const d = new Date(`${v}T00:00:00Z`);
-    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(v)) {
-      if (d.getTime() > now.getTime()) throw new UsageError(`${flag}: ${v} is in the future.`);
-      return d;
-    }
-  }
-  throw new UsageError(`${flag}: "${value}" is not a date (YYYY-MM-DD) or a number of days (e.g. 30d).`);
+  return notInFuture(parseWhen(value, now, flag), now, flag);
 }
 
-async function stepOrganization(ctx: Context, flags: InitFlags, prompter: Prompter): Promise<Org> {
+function notInFuture(d: Date, now: Date, flag: string): Date {
+  if (d.getTime() > now.getTime()) throw new UsageError(`${flag}: ${d.toISOString().slice(0, 10)} is in the future.`);
+  return d;
+}
+
+async function stepOrganization(ctx: Context, flags: InitOptions, prompter: Prompter): Promise<Org> {
   const store = await ctx.store();
   let name = flags.name ?? (await ctx.activeOrgName());
   if (!flags.name && prompter.interactive) {
@@ -83,7 +100,7 @@ async function stepOrganization(ctx: Context, flags: InitFlags, prompter: Prompt
   return org;
 }
 
-async function stepPlatforms(ctx: Context, flags: InitFlags, prompter: Prompter): Promise<string[]> {
+async function stepPlatforms(ctx: Context, flags: InitOptions, prompter: Prompter): Promise<string[]> {
   ctx.output.info('\nPlatforms. Each integration gets its own clearing account in the ledger, standing for the money the platform holds.');
   ctx.output.info('You can skip a platform now and connect it later (`synder connect tiktok`), or invite someone with admin access to it.');
   const given = flags.platforms?.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
@@ -97,7 +114,7 @@ async function stepPlatforms(ctx: Context, flags: InitFlags, prompter: Prompter)
   return prompter.checkbox({ message: 'Platforms to connect:', flag: '--platforms <list>', choices: PLATFORMS, value: given });
 }
 
-async function stepLedger(ctx: Context, org: Org, flags: InitFlags, prompter: Prompter, signIn: SignInOptions): Promise<ConnectLedgerResult | undefined> {
+async function stepLedger(ctx: Context, org: Org, flags: InitOptions, prompter: Prompter, signIn: SignInOptions): Promise<ConnectLedgerResult | undefined> {
   const store = await ctx.store();
   ctx.output.info('\nAccounting');
   const connection = store.integrations.getLedgerConnection(org.id);
@@ -108,23 +125,22 @@ async function stepLedger(ctx: Context, org: Org, flags: InitFlags, prompter: Pr
       return undefined;
     }
   }
-  if (flags.ledger && flags.ledger !== 'quickbooks' && flags.ledger !== 'xero') throw new UsageError(`--ledger must be "quickbooks" or "xero", not "${flags.ledger}".`);
   const provider = await prompter.select<LedgerProvider>({
     message: 'Accounting software:',
     flag: '--ledger <quickbooks|xero>',
-    value: flags.ledger as LedgerProvider | undefined,
+    value: flags.ledger,
     choices: [
       { name: 'QuickBooks Online', value: 'quickbooks' },
       { name: 'Xero', value: 'xero' },
     ],
   });
-  const mode = await prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', value: flags.mode as 'per-transaction' | 'summary' | undefined, choices: MODE_CHOICES });
+  const mode = await prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', value: flags.mode, choices: MODE_CHOICES });
   const result = await connectLedger(ctx, org, { provider, mode, bankAccount: flags.bankAccount, signIn, prompter });
   ctx.output.info(`Connected ${result.company.name}. Payouts land in "${result.bankAccount.name}".`);
   return result;
 }
 
-async function stepTikTok(ctx: Context, org: Org, flags: InitFlags, prompter: Prompter, signIn: SignInOptions): Promise<ConnectTikTokResult | { invited: string } | undefined> {
+async function stepTikTok(ctx: Context, org: Org, flags: InitOptions, prompter: Prompter, signIn: SignInOptions): Promise<ConnectTikTokResult | { invited: string } | undefined> {
   const store = await ctx.store();
   ctx.output.info('\nTikTok Shop');
   const existing = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
@@ -152,20 +168,17 @@ async function stepTikTok(ctx: Context, org: Org, flags: InitFlags, prompter: Pr
 }
 
 /** Without a terminal, checks up front what would otherwise stop the run halfway (after a sign-in). */
-async function preflight(ctx: Context, flags: InitFlags): Promise<void> {
-  if (flags.ledger && flags.ledger !== 'quickbooks' && flags.ledger !== 'xero') throw new UsageError(`--ledger must be "quickbooks" or "xero", not "${flags.ledger}".`);
-  parseMode(flags.mode);
-  if (flags.tiktok && !['connect', 'invite', 'skip'].includes(flags.tiktok)) throw new UsageError(`--tiktok must be "connect", "invite" or "skip", not "${flags.tiktok}".`);
-  if (flags.startDate !== undefined) parseStartDate(flags.startDate, ctx.clock.now());
+async function preflight(ctx: Context, flags: InitOptions): Promise<void> {
+  if (flags.startDate !== undefined) notInFuture(flags.startDate, ctx.clock.now(), '--start-date');
   const providers: Provider[] = [];
-  if (flags.ledger) providers.push(flags.ledger as LedgerProvider);
+  if (flags.ledger) providers.push(flags.ledger);
   const platforms = flags.platforms?.split(',').map((p) => p.trim().toLowerCase()) ?? ['tiktok'];
   if (platforms.includes('tiktok') && (flags.tiktok === 'connect' || flags.tiktok === 'invite')) providers.push('tiktok');
   if (providers.length > 0) await assertAppCredentials(providers, ctx.config, await ctx.vault());
 }
 
 /** The `synder init` wizard. Every step is idempotent, so a re-run resumes. */
-export async function runInit(ctx: Context, flags: InitFlags): Promise<number> {
+export async function runInit(ctx: Context, flags: InitOptions): Promise<number> {
   try {
     return await wizard(ctx, flags);
   } catch (err) {
@@ -176,9 +189,9 @@ export async function runInit(ctx: Context, flags: InitFlags): Promise<number> {
   }
 }
 
-async function wizard(ctx: Context, flags: InitFlags): Promise<number> {
+async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
   const prompter = new Prompter(ctx, { allowPrompts: flags.input !== false });
-  const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: parseTimeout(flags.timeout) };
+  const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: flags.timeout };
   if (!prompter.interactive) await preflight(ctx, flags);
   const org = await stepOrganization(ctx, flags, prompter);
   const platforms = await stepPlatforms(ctx, flags, prompter);
@@ -192,8 +205,10 @@ async function wizard(ctx: Context, flags: InitFlags): Promise<number> {
   let sync: unknown = null;
   let exit: number = ExitCode.ok;
   if (ready && flags.sync !== false) {
-    const startRaw = await prompter.text({ message: 'Import orders settled since (YYYY-MM-DD or 30d):', flag: '--start-date <date>', value: flags.startDate, default: '30d', validate: asValidator((v) => parseStartDate(v, ctx.clock.now())) });
-    const since = parseStartDate(startRaw, ctx.clock.now());
+    const since =
+      flags.startDate !== undefined
+        ? notInFuture(flags.startDate, ctx.clock.now(), '--start-date')
+        : parseStartDate(await prompter.text({ message: 'Import orders settled since (YYYY-MM-DD or 30d):', flag: '--start-date <date>', default: '30d', validate: asValidator((v) => parseStartDate(v, ctx.clock.now())) }), ctx.clock.now());
     store.orgs.update(org.id, { settings: { importStart: since.toISOString() } });
     ctx.output.info(`\nFirst sync of orders settled since ${since.toISOString().slice(0, 10)}…`);
     const { firstSync } = await import('./first-sync.js');

@@ -1,5 +1,5 @@
-import type { Context } from '../cli/context.js';
-import { Prompter } from '../cli/prompts.js';
+import type { Context } from '../runtime/context.js';
+import { Prompter } from '../runtime/prompts.js';
 import type { Org } from '../store/orgs.js';
 import { ensureAppCredentials } from './app-credentials.js';
 import { recordTikTokAuthorization, tiktokAdapter, type ConnectTikTokResult } from './connect-tiktok.js';

@@ -1,5 +1,5 @@
-import type { Context } from '../cli/context.js';
-import { Prompter } from '../cli/prompts.js';
+import type { Context } from '../runtime/context.js';
+import { Prompter } from '../runtime/prompts.js';
 import { connectLedger, type ConnectLedgerResult, type LedgerProvider } from './connect-ledger.js';
 import { connectTikTok, type ConnectTikTokResult } from './connect-tiktok.js';
 import { followRedirects } from './sign-in.js';

@@ -1,5 +1,5 @@
 import type { OAuthAdapter, TokenSet } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 
 export interface SignInOptions {
   noBrowser: boolean;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { vaultKeys, type TokenSet } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
 
 export type TokenHealth = 'ok' | 'refresh due' | 're-auth needed' | 'not connected';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { vaultKeys, type OAuthAdapter, type TokenVault } from '../auth/types.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 import { ReauthRequiredError, UsageError } from '../errors.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';

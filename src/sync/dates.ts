@@ -1,6 +1,11 @@
 import { UsageError } from '../errors.js';
 
-/** `--since`/`--until`: an ISO date or date-time, or a relative "7d" / "12h" back from now. */
+/**
+ * The one grammar of every date flag (`--since`, `--until`, `--start-date`) and date prompt: an
+ * ISO date or date-time, or a relative "7d" / "12h" back from now.
+ */
+export function parseWhen(value: string, now: Date, flag: string): Date;
+export function parseWhen(value: string | undefined, now: Date, flag: string): Date | undefined;
 export function parseWhen(value: string | undefined, now: Date, flag: string): Date | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
@@ -15,3 +20,6 @@ export function parseWhen(value: string | undefined, now: Date, flag: string): D
   }
   throw new UsageError(`${flag} "${value}" is not a date (YYYY-MM-DD, an ISO date-time, or a count of days like 7d).`);
 }
+
+/** Midnight UTC of the day `d` falls on: where a sync asked for "since that day" starts reading. */
+export const startOfUtcDay = (d: Date): Date => new Date(`${d.toISOString().slice(0, 10)}T00:00:00Z`);

@@ -1,4 +1,4 @@
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 import { formatMinor } from '../booking/money.js';
 import type { SyncSummary } from './types.js';
 

@@ -1,5 +1,5 @@
 import { ACCOUNT_ROLES } from '../booking/document.js';
-import type { Context } from '../cli/context.js';
+import type { Context } from '../runtime/context.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { Org } from '../store/orgs.js';

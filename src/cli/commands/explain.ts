@@ -32,7 +32,7 @@ export function registerExplain(program: Command, deps: ProgramDeps): void {
     );
 }
 
-async function openLink(ctx: import('../context.js').Context, link: string): Promise<void> {
+async function openLink(ctx: import('../../runtime/context.js').Context, link: string): Promise<void> {
   const { browserUnavailable } = await import('../../auth/browser-sign-in.js');
   if (!browserUnavailable(ctx.env, ctx.interactive)) {
     try {
@@ -48,7 +48,7 @@ async function openLink(ctx: import('../context.js').Context, link: string): Pro
   ctx.output.info(link);
 }
 
-async function printExplanation(ctx: import('../context.js').Context, ex: import('../../sync/explain.js').Explanation, provider?: string): Promise<void> {
+async function printExplanation(ctx: import('../../runtime/context.js').Context, ex: import('../../sync/explain.js').Explanation, provider?: string): Promise<void> {
   const out = ctx.output;
   const ledgerName = provider === 'xero' ? 'Xero' : 'QuickBooks';
   out.line(`Order ${ex.orderId}${ex.order ? ` — ${ex.order.status}, created ${ex.order.createdAt?.slice(0, 10)}` : ''}`);

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { action, type ProgramDeps } from '../command.js';
 
@@ -7,7 +7,7 @@ export function registerExport(program: Command, deps: ProgramDeps): void {
   program
     .command('export')
     .description('Write the postings as an hledger, beancount or CSV journal')
-    .requiredOption('--format <hledger|beancount|csv>', 'journal format')
+    .addOption(new Option('--format <hledger|beancount|csv>', 'journal format').choices(['hledger', 'beancount', 'csv']).makeOptionMandatory())
     .option('--since <date|Nd>', 'only documents dated on or after this date')
     .option('--output <file>', 'write to this file instead of stdout')
     .action(

@@ -16,7 +16,7 @@ import { registerRollback } from './rollback.js';
 import { registerExport } from './export.js';
 
 /**
- * Every public command (DESIGN.md §2). Each command file holds its options and a run function;
+ * Every public command. Each command file declares its options and exports its run function;
  * heavy modules are imported inside the run function so `synder --help` stays fast.
  */
 export function registerCommands(program: Command, deps: ProgramDeps): void {

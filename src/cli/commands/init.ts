@@ -1,26 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Context } from '../../runtime/context.js';
+import type { InitOptions } from '../../onboarding/init.js';
 import { action, type ProgramDeps } from '../command.js';
-
-export interface InitFlags {
-  input?: boolean; // --no-input sets false
-  name?: string;
-  country?: string;
-  currency?: string;
-  timezone?: string;
-  email?: string;
-  platforms?: string;
-  ledger?: string;
-  mode?: string;
-  bankAccount?: string;
-  tiktok?: 'connect' | 'invite' | 'skip';
-  ownerEmail?: string;
-  shops?: string;
-  startDate?: string;
-  sync?: boolean; // --no-sync sets false
-  browser?: boolean; // --no-browser sets false
-  timeout?: string;
-  json?: boolean;
-}
+import { LEDGERS, modeOption, timeoutOption, whenOption } from '../options.js';
 
 export function registerInit(program: Command, deps: ProgramDeps): void {
   program
@@ -33,16 +15,16 @@ export function registerInit(program: Command, deps: ProgramDeps): void {
     .option('--timezone <iana>', 'time zone, e.g. America/New_York')
     .option('--email <address>', 'contact email')
     .option('--platforms <list>', 'platforms to connect (tiktok; default tiktok)')
-    .option('--ledger <name>', 'quickbooks | xero')
-    .option('--mode <mode>', 'per-transaction | summary')
+    .addOption(new Option('--ledger <name>', 'accounting software to book into').choices(LEDGERS))
+    .addOption(modeOption('how to book'))
     .option('--bank-account <name>', 'payout bank account in the ledger (created if it does not exist)')
-    .option('--tiktok <how>', 'connect | invite | skip')
+    .addOption(new Option('--tiktok <how>', 'sign in to TikTok Shop now, invite its owner, or skip').choices(['connect', 'invite', 'skip']))
     .option('--owner-email <address>', 'with --tiktok invite: the shop owner to invite')
     .option('--shops <ids>', 'TikTok shops to connect: "all" (default) or comma-separated shop ids')
-    .option('--start-date <date>', 'import start date (YYYY-MM-DD or Nd for N days ago; default 30d)')
+    .addOption(whenOption('--start-date <date>', 'import start date (YYYY-MM-DD or Nd for N days ago; default 30d)', deps.clock))
     .option('--no-sync', 'skip the first sync')
     .option('--no-browser', 'print sign-in links and accept the pasted redirect URL instead of opening a browser')
-    .option('--timeout <seconds>', 'how long to wait for each browser sign-in', '300')
+    .addOption(timeoutOption('how long to wait for each browser sign-in'))
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Each integration gets its own clearing account in the ledger, created automatically: it stands
@@ -51,10 +33,10 @@ for the money TikTok holds. Re-running init resumes where it stopped; nothing is
 Example (no questions asked):
   synder init --no-input --name "Acme Store" --country US --currency USD --timezone America/New_York \\
     --email owner@acme.test --ledger xero --mode per-transaction --bank-account "Business Checking" --tiktok connect`)
-    .action(
-      action<InitFlags>(deps, async (ctx, flags) => {
-        const { runInit } = await import('../../onboarding/init.js');
-        return runInit(ctx, flags);
-      }),
-    );
+    .action(action(deps, runInitCommand));
+}
+
+export async function runInitCommand(ctx: Context, flags: InitOptions): Promise<number> {
+  const { runInit } = await import('../../onboarding/init.js');
+  return runInit(ctx, flags);
 }

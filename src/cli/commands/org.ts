@@ -1,8 +1,11 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
+import { modeOption } from '../options.js';
 
-interface CreateOpts { country?: string; currency?: string; timezone?: string; email?: string; json?: boolean; use?: boolean }
+export interface CreateFlags { country?: string; currency?: string; timezone?: string; email?: string; json?: boolean; use?: boolean }
+export interface SetFlags { mode?: string; mfTax?: string; dateBasis?: string; json?: boolean }
 
 export function registerOrg(program: Command, deps: ProgramDeps): void {
   const org = program.command('org').description('Organizations: one ledger company each, many integrations each');
@@ -17,115 +20,35 @@ export function registerOrg(program: Command, deps: ProgramDeps): void {
     .option('--email <address>', 'contact email')
     .option('--no-use', 'do not make it the active organization')
     .option('--json', 'print the organization as JSON')
-    .action(
-      action<CreateOpts>(deps, async (ctx, opts, [rawName]) => {
-        const { createOrg, orgView } = await import('../../orgs/service.js');
-        const store = await ctx.store();
-        const created = createOrg(store, { name: rawName, ...opts });
-        const prefs = await ctx.preferences();
-        if (opts.use !== false) prefs.activeOrg = created.name;
-        if (ctx.output.json) ctx.output.printJson(orgView(store, created, prefs.activeOrg));
-        else ctx.output.line(`Created organization "${created.name}"${opts.use !== false ? ' and made it active' : ''}.`);
-      }),
-    );
+    .action(action(deps, runOrgCreate));
 
   org
     .command('list')
     .description('List organizations (* marks the active one)')
     .option('--json', 'print as JSON')
-    .action(
-      action<{ json?: boolean }>(deps, async (ctx) => {
-        const { orgView } = await import('../../orgs/service.js');
-        const store = await ctx.store();
-        const active = await ctx.activeOrgName();
-        const orgs = store.orgs.list();
-        if (ctx.output.json) {
-          ctx.output.printJson(orgs.map((o) => orgView(store, o, active)));
-          return;
-        }
-        if (orgs.length === 0) {
-          ctx.output.line('No organizations yet. Run `synder init` or `synder org create <name>`.');
-          return;
-        }
-        await ctx.output.table({
-          head: ['', 'Name', 'Country', 'Currency', 'Ledger', 'Mode', 'Integrations'],
-          rows: orgs.map((o) => [
-            o.name.toLowerCase() === active?.toLowerCase() ? '*' : '',
-            o.name,
-            o.country,
-            o.currency,
-            o.ledger ?? 'not connected',
-            o.mode,
-            store.integrations.listForOrg(o.id).length,
-          ]),
-        });
-      }),
-    );
+    .action(action(deps, runOrgList));
 
   org
     .command('use')
     .description('Switch the active organization')
     .argument('<name>')
-    .action(
-      action(deps, async (ctx, _opts, [name]) => {
-        const store = await ctx.store();
-        const found = store.orgs.findByName((name ?? '').trim());
-        if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
-        (await ctx.preferences()).activeOrg = found.name;
-        ctx.output.line(`Active organization: ${found.name}`);
-      }),
-    );
+    .action(action(deps, runOrgUse));
 
   org
     .command('show')
     .description('Show the active organization (or the one named)')
     .argument('[name]')
     .option('--json', 'print as JSON')
-    .action(
-      action<{ json?: boolean }>(deps, async (ctx, _opts, [name]) => {
-        const { orgView } = await import('../../orgs/service.js');
-        if (name) ctx.orgOverride = name;
-        const found = await ctx.requireOrg();
-        const store = await ctx.store();
-        const view = orgView(store, found, await ctx.activeOrgName());
-        if (ctx.output.json) {
-          ctx.output.printJson(view);
-          return;
-        }
-        await ctx.output.table({
-          head: ['Field', 'Value'],
-          rows: [
-            ['Name', view.name + (view.active ? ' (active)' : '')],
-            ['Country', view.country],
-            ['Currency', view.currency],
-            ['Time zone', view.timezone],
-            ['Email', view.email],
-            ['Ledger', view.ledger ? `${view.ledger}${view.ledgerCompany ? ` — ${view.ledgerCompany}` : ''}` : 'not connected'],
-            ['Sync mode', view.mode],
-            ['Integrations', view.integrations.map((i) => `${i.platform}: ${i.name}`).join('\n') || 'none'],
-          ],
-        });
-      }),
-    );
+    .action(action(deps, runOrgShow));
 
   org
     .command('set')
     .description('Change how the active organization books (mode, marketplace-facilitator tax, dates)')
-    .option('--mode <mode>', 'per-transaction | summary (refused once documents are booked in the other mode)')
-    .option('--mf-tax <how>', 'US marketplace-facilitator sales tax: off (kept for explain, not booked) | gross (equal and opposite lines through an MF Tax account)')
-    .option('--date-basis <basis>', 'date documents by TikTok settlement date (settlement) or order date (order)')
+    .addOption(modeOption('how to book (refused once documents are booked in the other mode)'))
+    .addOption(new Option('--mf-tax <how>', 'US marketplace-facilitator sales tax: off (kept for explain, not booked) | gross (equal and opposite lines through an MF Tax account)').choices(['off', 'gross']))
+    .addOption(new Option('--date-basis <basis>', 'date documents by TikTok settlement date (settlement) or order date (order)').choices(['settlement', 'order']))
     .option('--json', 'print the organization as JSON')
-    .action(
-      action<{ mode?: string; mfTax?: string; dateBasis?: string; json?: boolean }>(deps, async (ctx, opts) => {
-        const { applyOrgSettings } = await import('../../orgs/settings.js');
-        const { orgView } = await import('../../orgs/service.js');
-        if (opts.mode === undefined && opts.mfTax === undefined && opts.dateBasis === undefined) throw new UsageError('Nothing to change.', 'Pass --mode, --mf-tax or --date-basis.');
-        const store = await ctx.store();
-        const updated = applyOrgSettings(store, await ctx.requireOrg(), opts);
-        if (ctx.output.json) ctx.output.printJson({ ...orgView(store, updated, await ctx.activeOrgName()), settings: updated.settings });
-        else ctx.output.line(`Updated ${updated.name}: mode ${updated.mode ?? 'not set'}, MF tax ${String(updated.settings.mfTax ?? 'off')}, dates by ${String(updated.settings.dateBasis ?? 'settlement')}.`);
-      }),
-    );
+    .action(action(deps, runOrgSet));
 
   org
     .command('remove')
@@ -133,17 +56,97 @@ export function registerOrg(program: Command, deps: ProgramDeps): void {
     .argument('<name>')
     .option('--yes', 'confirm the removal')
     .option('--json', 'print the result as JSON')
-    .action(
-      action<{ yes?: boolean; json?: boolean }>(deps, async (ctx, opts, [name]) => {
-        const store = await ctx.store();
-        const found = store.orgs.findByName((name ?? '').trim());
-        if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
-        if (!opts.yes) throw new UsageError(`Removing "${found.name}" deletes its local state.`, 'Pass --yes to confirm.');
-        store.orgs.remove(found.id);
-        const prefs = await ctx.preferences();
-        if (prefs.activeOrg?.toLowerCase() === found.name.toLowerCase()) prefs.activeOrg = undefined;
-        if (ctx.output.json) ctx.output.printJson({ ok: true, removed: found.name });
-        else ctx.output.line(`Removed organization "${found.name}".`);
-      }),
-    );
+    .action(action(deps, runOrgRemove));
+}
+
+export async function runOrgCreate(ctx: Context, flags: CreateFlags, [rawName]: string[]): Promise<void> {
+  const { createOrg, orgView } = await import('../../orgs/service.js');
+  const store = await ctx.store();
+  const created = createOrg(store, { name: rawName, ...flags });
+  const prefs = await ctx.preferences();
+  if (flags.use !== false) prefs.activeOrg = created.name;
+  if (ctx.output.json) ctx.output.printJson(orgView(store, created, prefs.activeOrg));
+  else ctx.output.line(`Created organization "${created.name}"${flags.use !== false ? ' and made it active' : ''}.`);
+}
+
+export async function runOrgList(ctx: Context): Promise<void> {
+  const { orgView } = await import('../../orgs/service.js');
+  const store = await ctx.store();
+  const active = await ctx.activeOrgName();
+  const orgs = store.orgs.list();
+  if (ctx.output.json) {
+    ctx.output.printJson(orgs.map((o) => orgView(store, o, active)));
+    return;
+  }
+  if (orgs.length === 0) {
+    ctx.output.line('No organizations yet. Run `synder init` or `synder org create <name>`.');
+    return;
+  }
+  await ctx.output.table({
+    head: ['', 'Name', 'Country', 'Currency', 'Ledger', 'Mode', 'Integrations'],
+    rows: orgs.map((o) => [
+      o.name.toLowerCase() === active?.toLowerCase() ? '*' : '',
+      o.name,
+      o.country,
+      o.currency,
+      o.ledger ?? 'not connected',
+      o.mode,
+      store.integrations.listForOrg(o.id).length,
+    ]),
+  });
+}
+
+export async function runOrgUse(ctx: Context, _flags: object, [name]: string[]): Promise<void> {
+  const store = await ctx.store();
+  const found = store.orgs.findByName((name ?? '').trim());
+  if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
+  (await ctx.preferences()).activeOrg = found.name;
+  ctx.output.line(`Active organization: ${found.name}`);
+}
+
+export async function runOrgShow(ctx: Context, _flags: { json?: boolean }, [name]: string[]): Promise<void> {
+  const { orgView } = await import('../../orgs/service.js');
+  if (name) ctx.orgOverride = name;
+  const found = await ctx.requireOrg();
+  const store = await ctx.store();
+  const view = orgView(store, found, await ctx.activeOrgName());
+  if (ctx.output.json) {
+    ctx.output.printJson(view);
+    return;
+  }
+  await ctx.output.table({
+    head: ['Field', 'Value'],
+    rows: [
+      ['Name', view.name + (view.active ? ' (active)' : '')],
+      ['Country', view.country],
+      ['Currency', view.currency],
+      ['Time zone', view.timezone],
+      ['Email', view.email],
+      ['Ledger', view.ledger ? `${view.ledger}${view.ledgerCompany ? ` — ${view.ledgerCompany}` : ''}` : 'not connected'],
+      ['Sync mode', view.mode],
+      ['Integrations', view.integrations.map((i) => `${i.platform}: ${i.name}`).join('\n') || 'none'],
+    ],
+  });
+}
+
+export async function runOrgSet(ctx: Context, flags: SetFlags): Promise<void> {
+  const { applyOrgSettings } = await import('../../orgs/settings.js');
+  const { orgView } = await import('../../orgs/service.js');
+  if (flags.mode === undefined && flags.mfTax === undefined && flags.dateBasis === undefined) throw new UsageError('Nothing to change.', 'Pass --mode, --mf-tax or --date-basis.');
+  const store = await ctx.store();
+  const updated = applyOrgSettings(store, await ctx.requireOrg(), flags);
+  if (ctx.output.json) ctx.output.printJson({ ...orgView(store, updated, await ctx.activeOrgName()), settings: updated.settings });
+  else ctx.output.line(`Updated ${updated.name}: mode ${updated.mode ?? 'not set'}, MF tax ${String(updated.settings.mfTax ?? 'off')}, dates by ${String(updated.settings.dateBasis ?? 'settlement')}.`);
+}
+
+export async function runOrgRemove(ctx: Context, flags: { yes?: boolean; json?: boolean }, [name]: string[]): Promise<void> {
+  const store = await ctx.store();
+  const found = store.orgs.findByName((name ?? '').trim());
+  if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
+  if (!flags.yes) throw new UsageError(`Removing "${found.name}" deletes its local state.`, 'Pass --yes to confirm.');
+  store.orgs.remove(found.id);
+  const prefs = await ctx.preferences();
+  if (prefs.activeOrg?.toLowerCase() === found.name.toLowerCase()) prefs.activeOrg = undefined;
+  if (ctx.output.json) ctx.output.printJson({ ok: true, removed: found.name });
+  else ctx.output.line(`Removed organization "${found.name}".`);
 }

@@ -1,38 +1,38 @@
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
+import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
+import { numberOption, whenOption } from '../options.js';
+
+export interface RollbackFlags { run?: number; since?: Date; json?: boolean }
 
 export function registerRollback(program: Command, deps: ProgramDeps): void {
   program
     .command('rollback')
     .description('Delete or void documents synder created so they can be synced again')
     .argument('[orderIds...]', 'TikTok order ids')
-    .option('--run <id>', 'everything one sync run created')
-    .option('--since <date|Nd>', 'everything dated on or after this date')
+    .addOption(numberOption('--run <id>', 'everything one sync run created', { min: 1, integer: true }))
+    .addOption(whenOption('--since <date|Nd>', 'everything dated on or after this date', deps.clock))
     .option('--json', 'print as JSON')
-    .action(
-      action<{ run?: string; since?: string; json?: boolean }>(deps, async (ctx, opts, orderIds) => {
-        const { parseWhen } = await import('../../sync/dates.js');
-        const chosen = [orderIds.length > 0, opts.run !== undefined, opts.since !== undefined].filter(Boolean).length;
-        if (chosen !== 1) throw new UsageError('Name what to roll back: order ids, or --run <id>, or --since <date> (one of them).');
-        const runId = opts.run !== undefined ? Number(opts.run) : undefined;
-        if (runId !== undefined && !Number.isInteger(runId)) throw new UsageError(`--run "${opts.run}" is not a run number.`);
-        const since = parseWhen(opts.since, ctx.clock.now(), '--since')?.toISOString().slice(0, 10);
-        const org = await ctx.requireOrg();
-        const store = await ctx.store();
-        const { selectDocuments, rollback } = await import('../../sync/rollback.js');
-        const docs = selectDocuments(store, org, { orderIds: orderIds.length ? orderIds : undefined, runId, since });
-        const { openLedger } = await import('../../sync/clients.js');
-        const result = docs.length ? await rollback(store, await openLedger(ctx, org), org, docs) : { removed: [], refused: [], sharedStatements: [] };
-        if (ctx.output.json) ctx.output.printJson({ org: org.name, ...result });
-        else {
-          if (docs.length === 0) ctx.output.line('Nothing to roll back: synder booked no document for that selection.');
-          if (result.removed.length) await ctx.output.table({ title: 'Removed from the ledger', head: ['Document', 'Kind', 'Order', 'How'], rows: result.removed.map((r) => [r.key, r.kind, r.orderId, r.how]) });
-          if (result.refused.length) await ctx.output.table({ title: 'The ledger refused', head: ['Document', 'Kind', 'Order', 'Reason'], rows: result.refused.map((r) => [r.key, r.kind, r.orderId, r.message]) });
-          if (result.sharedStatements.length) ctx.output.line(`Summary entries of statement(s) ${result.sharedStatements.join(', ')} held other orders too; the next sync books them all again.`);
-          if (result.removed.length) ctx.output.line('Run `synder sync` to book them again.');
-        }
-        return result.refused.length > 0 ? ExitCode.partial : ExitCode.ok;
-      }),
-    );
+    .action(action(deps, runRollback));
+}
+
+export async function runRollback(ctx: Context, flags: RollbackFlags, orderIds: string[]): Promise<number> {
+  const chosen = [orderIds.length > 0, flags.run !== undefined, flags.since !== undefined].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('Name what to roll back: order ids, or --run <id>, or --since <date> (one of them).');
+  const org = await ctx.requireOrg();
+  const store = await ctx.store();
+  const { selectDocuments, rollback } = await import('../../sync/rollback.js');
+  const docs = selectDocuments(store, org, { orderIds: orderIds.length ? orderIds : undefined, runId: flags.run, since: flags.since?.toISOString().slice(0, 10) });
+  const { openLedger } = await import('../../sync/clients.js');
+  const result = docs.length ? await rollback(store, await openLedger(ctx, org), org, docs) : { removed: [], refused: [], sharedStatements: [] };
+  if (ctx.output.json) ctx.output.printJson({ org: org.name, ...result });
+  else {
+    if (docs.length === 0) ctx.output.line('Nothing to roll back: synder booked no document for that selection.');
+    if (result.removed.length) await ctx.output.table({ title: 'Removed from the ledger', head: ['Document', 'Kind', 'Order', 'How'], rows: result.removed.map((r) => [r.key, r.kind, r.orderId, r.how]) });
+    if (result.refused.length) await ctx.output.table({ title: 'The ledger refused', head: ['Document', 'Kind', 'Order', 'Reason'], rows: result.refused.map((r) => [r.key, r.kind, r.orderId, r.message]) });
+    if (result.sharedStatements.length) ctx.output.line(`Summary entries of statement(s) ${result.sharedStatements.join(', ')} held other orders too; the next sync books them all again.`);
+    if (result.removed.length) ctx.output.line('Run `synder sync` to book them again.');
+  }
+  return result.refused.length > 0 ? ExitCode.partial : ExitCode.ok;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 
 export function registerStatus(program: Command, deps: ProgramDeps): void {
@@ -6,32 +7,32 @@ export function registerStatus(program: Command, deps: ProgramDeps): void {
     .command('status')
     .description('Active org, integrations, token health, last run, pending invites')
     .option('--json', 'print as JSON')
-    .action(
-      action<{ json?: boolean }>(deps, async (ctx) => {
-        const { collectStatus } = await import('../../onboarding/status.js');
-        const org = await ctx.requireOrg();
-        const s = await collectStatus(ctx, org);
-        if (ctx.output.json) {
-          ctx.output.printJson(s);
-          return;
-        }
-        ctx.output.line(`Organization: ${s.org.name} (${s.org.currency ?? 'no currency'}, ${s.org.timezone ?? 'no time zone'}, ${s.org.mode ?? 'no sync mode'})`);
-        ctx.output.line(`Tokens kept in: ${s.credentials.location}`);
-        ctx.output.line(
-          s.ledger
-            ? `Ledger: ${s.ledger.provider} — ${s.ledger.company ?? s.ledger.id}; token ${s.ledger.token.health}${s.ledger.token.expiresAt ? ` (access until ${s.ledger.token.expiresAt})` : ''}; payouts to ${s.ledger.bankAccount ?? 'not set'}`
-            : 'Ledger: not connected (`synder connect quickbooks` or `synder connect xero`)',
-        );
-        if (s.integrations.length === 0) ctx.output.line('Integrations: none (`synder connect tiktok` or `synder invite tiktok --email <owner>`)');
-        else
-          await ctx.output.table({
-            title: 'Integrations',
-            head: ['Platform', 'Shop', 'Region', 'Token', 'Clearing account'],
-            rows: s.integrations.map((i) => [i.platform, `${i.name} (${i.shopId})`, i.region, i.token.health, i.clearingAccounts.map((c) => c.name).join(', ') || 'not created yet']),
-          });
-        ctx.output.line(s.lastRun ? `Last sync: #${s.lastRun.id} ${s.lastRun.status}${s.lastRun.dryRun ? ' (dry run)' : ''}, started ${s.lastRun.startedAt}${s.lastRun.error ? ` — ${s.lastRun.error}` : ''}` : 'Last sync: never');
-        if (s.invites.length > 0)
-          await ctx.output.table({ title: 'Invitations', head: ['#', 'Email', 'Platform', 'Status', 'Expires'], rows: s.invites.map((i) => [i.id, i.email, i.platform, i.status, i.expiresAt]) });
-      }),
-    );
+    .action(action(deps, runStatus));
+}
+
+export async function runStatus(ctx: Context): Promise<void> {
+  const { collectStatus } = await import('../../onboarding/status.js');
+  const org = await ctx.requireOrg();
+  const s = await collectStatus(ctx, org);
+  if (ctx.output.json) {
+    ctx.output.printJson(s);
+    return;
+  }
+  ctx.output.line(`Organization: ${s.org.name} (${s.org.currency ?? 'no currency'}, ${s.org.timezone ?? 'no time zone'}, ${s.org.mode ?? 'no sync mode'})`);
+  ctx.output.line(`Tokens kept in: ${s.credentials.location}`);
+  ctx.output.line(
+    s.ledger
+      ? `Ledger: ${s.ledger.provider} — ${s.ledger.company ?? s.ledger.id}; token ${s.ledger.token.health}${s.ledger.token.expiresAt ? ` (access until ${s.ledger.token.expiresAt})` : ''}; payouts to ${s.ledger.bankAccount ?? 'not set'}`
+      : 'Ledger: not connected (`synder connect quickbooks` or `synder connect xero`)',
+  );
+  if (s.integrations.length === 0) ctx.output.line('Integrations: none (`synder connect tiktok` or `synder invite tiktok --email <owner>`)');
+  else
+    await ctx.output.table({
+      title: 'Integrations',
+      head: ['Platform', 'Shop', 'Region', 'Token', 'Clearing account'],
+      rows: s.integrations.map((i) => [i.platform, `${i.name} (${i.shopId})`, i.region, i.token.health, i.clearingAccounts.map((c) => c.name).join(', ') || 'not created yet']),
+    });
+  ctx.output.line(s.lastRun ? `Last sync: #${s.lastRun.id} ${s.lastRun.status}${s.lastRun.dryRun ? ' (dry run)' : ''}, started ${s.lastRun.startedAt}${s.lastRun.error ? ` — ${s.lastRun.error}` : ''}` : 'Last sync: never');
+  if (s.invites.length > 0)
+    await ctx.output.table({ title: 'Invitations', head: ['#', 'Email', 'Platform', 'Status', 'Expires'], rows: s.invites.map((i) => [i.id, i.email, i.platform, i.status, i.expiresAt]) });
 }

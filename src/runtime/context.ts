@@ -60,7 +60,7 @@ export class Context {
   vault(): Promise<TokenVault> {
     this.vaultPromise ??= (async () => {
       const { openVault } = await import('../auth/index.js');
-      const { loadStoredAppCredentials } = await import('../onboarding/app-credentials.js');
+      const { loadStoredAppCredentials } = await import('./app-credentials.js');
       const vault = await openVault({ home: this.config.home, mode: this.config.credentials, env: this.env });
       await loadStoredAppCredentials(this.config, vault);
       for (const secret of [this.config.tiktok.appSecret, this.config.quickbooks.clientSecret, this.config.xero.clientSecret]) this.logger.addSecret(secret);
