@@ -31,9 +31,9 @@ export default {
     {
       name: 'foundations-stay-below-sync',
       severity: 'error',
-      comment: 'Providers, store, auth and booking are used by sync, onboarding and the CLI, never the reverse.',
+      comment: 'Providers, store, auth and booking are used by the run-time context, sync, onboarding and the CLI, never the reverse.',
       from: { path: '^src/(providers|store|auth|booking)/' },
-      to: { path: '^src/(sync|onboarding|cli)/' },
+      to: { path: '^src/(runtime|sync|onboarding|cli)/' },
     },
     {
       name: 'sync-below-onboarding',
