@@ -1,39 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synder } from '../helpers/in-process.js';
 
 describe('sync commands without a connected ledger', () => {
   it('say what to connect, reject bad flags, and report unknown orders', async () => {
     const env = { SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Acme', '--currency', 'USD'], { env })).code).toBe(0);
+    expect((await synder(['org', 'create', 'Acme', '--currency', 'USD'], { env })).code).toBe(0);
 
-    let r = await runCli(['sync', '--json'], { env });
+    let r = await synder(['sync', '--json'], { env });
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'usage' } });
     expect(r.stderr).toContain('synder connect quickbooks');
 
-    r = await runCli(['sync', '--since', 'last tuesday'], { env });
+    r = await synder(['sync', '--since', 'last tuesday'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--since');
 
-    r = await runCli(['transactions', '--json'], { env });
+    r = await synder(['transactions', '--json'], { env });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ org: 'Acme', transactions: [] });
 
-    r = await runCli(['transactions', '--status', 'bogus'], { env });
+    r = await synder(['transactions', '--status', 'bogus'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bogus');
 
-    r = await runCli(['explain', '5760000001', '--json'], { env });
+    r = await synder(['explain', '5760000001', '--json'], { env });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.message).toContain('No TikTok order 5760000001');
 
-    r = await runCli(['export', '--format', 'xml'], { env });
+    r = await synder(['export', '--format', 'xml'], { env });
     expect(r.code).toBe(2);
-    r = await runCli(['export', '--format', 'csv'], { env });
+    r = await synder(['export', '--format', 'csv'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toContain('document_key');
 
-    r = await runCli(['rollback'], { env });
+    r = await synder(['rollback'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--run');
   });

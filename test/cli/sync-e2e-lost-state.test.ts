@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBooks, connectThroughLoopback, ledgerObjectCount, snapshot, startE2E, sync, type E2E, type LedgerName } from '../helpers/e2e.js';
+import { systemClock } from '../../src/clock.js';
 import { tempHome } from '../helpers/cli.js';
+import { synder } from '../helpers/in-process.js';
 
 /**
  * The state store is lost (new machine, deleted SYNDER_HOME) and synder is connected again to
@@ -26,8 +28,7 @@ for (const ledger of ['xero', 'quickbooks'] as LedgerName[]) {
 
       const fresh: E2E = { ...e, home: tempHome('synder-lost-'), env: { ...e.env } };
       fresh.env.SYNDER_HOME = fresh.home;
-      const { runCli } = await import('../helpers/cli.js');
-      fresh.cli = (args, timeoutMs = 90_000) => runCli(args, { env: fresh.env, timeoutMs });
+      fresh.cli = (args) => synder(args, { env: fresh.env, clock: systemClock });
       expect((await fresh.cli(['org', 'create', 'E2E Shop', '--currency', e.currency])).code).toBe(0);
       await connectThroughLoopback(['connect', ledger, '--mode', 'per-transaction', '--bank-account', e.bankAccount], fresh.env);
       await connectThroughLoopback(['connect', 'tiktok', '--shops', 'all'], fresh.env);

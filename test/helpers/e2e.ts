@@ -8,13 +8,16 @@ import type { StatementTransaction } from '../../src/booking/tiktok-data.js';
 import type { QuickBooksSandbox } from '../../src/sandbox/quickbooks/server.js';
 import type { TikTokSandbox } from '../../src/sandbox/tiktok/server.js';
 import type { XeroSandbox } from '../../src/sandbox/xero/server.js';
-import { binPath, repoRoot, runCli, startSignIn, tempHome, type CliResult } from './cli.js';
+import { systemClock } from '../../src/clock.js';
+import { binPath, repoRoot, startSignIn, tempHome, type CliResult } from './cli.js';
+import { synder } from './in-process.js';
 import { startTestSandbox } from './sandbox.js';
 
 /**
- * End-to-end harness: the built binary against in-process sandboxes, an org connected through
- * the real loopback sign-in (the test plays the browser), and the sandbox ledger's own books
- * read directly for the assertions — never synder's idea of them.
+ * End-to-end harness: synder against in-process sandboxes, an org connected through the real
+ * loopback sign-in of the built binary (the test plays the browser), commands run in process
+ * except the syncs a test kills, and the sandbox ledger's own books read directly for the
+ * assertions — never synder's idea of them.
  */
 
 export type LedgerName = 'quickbooks' | 'xero';
@@ -44,7 +47,8 @@ export interface E2E {
   since: string;
   clearingAccount: string;
   bankAccount: string;
-  cli(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** A command run in this process (the sign-ins and the killed syncs spawn the binary). */
+  cli(args: string[]): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr'>>;
   close(): Promise<void>;
 }
 
@@ -63,7 +67,8 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
   });
   const home = tempHome('synder-e2e-');
   const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG };
-  const cli = (args: string[], timeoutMs = 90_000) => runCli(args, { env, timeoutMs });
+  // The sandbox's tokens and data are dated by the real clock, so these runs use it too.
+  const cli = (args: string[]) => synder(args, { env, clock: systemClock });
   const tiktok = sandbox.services.find((s) => s.name === 'tiktok') as TikTokSandbox;
   const qbo = sandbox.services.find((s) => s.name === 'quickbooks') as QuickBooksSandbox | undefined;
   const xero = sandbox.services.find((s) => s.name === 'xero') as XeroSandbox | undefined;
@@ -140,7 +145,7 @@ export async function killWhen(s: SyncChild, when: () => boolean, timeoutMs = 90
   return { killed: killed && result.signal === 'SIGKILL', result };
 }
 
-export async function sync(e: E2E, extra: string[] = []): Promise<{ result: CliResult; summary: SyncJson }> {
+export async function sync(e: E2E, extra: string[] = []): Promise<{ result: Pick<CliResult, 'code' | 'stdout' | 'stderr'>; summary: SyncJson }> {
   const result = await e.cli(['sync', '--since', e.since, '--json', ...extra]);
   let summary: SyncJson;
   try {
