@@ -168,6 +168,6 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
   it('--expires outside 1 to 720 hours is a usage error', async () => {
     const r = await runCli(['invite', 'tiktok', '--email', 'x@shop.test', '--expires', '0.01'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--expires must be a number of hours from 1 to 720/);
+    expect(r.stderr).toMatch(/'--expires <hours>' argument '0\.01' is invalid\. Use a number of hours from 1 to 720/);
   });
 });
