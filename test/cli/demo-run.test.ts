@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { autoBrowser, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 describe('synder demo', () => {
@@ -8,7 +9,7 @@ describe('synder demo', () => {
     { args: ['--ledger', 'xero', '--mode', 'summary'], ledger: 'xero' },
   ])('runs the whole flow ($ledger $args) and ends with a reconcile without difference', async ({ args, ledger }) => {
     const home = tempHome('synder-demo-test-');
-    const r = await runCli(['demo', '--orders', '20', '--days', '10', '--home', home, ...args], { env: {}, timeoutMs: 90_000 });
+    const r = await synderNow(['demo', '--orders', '20', '--days', '10', '--home', home, ...args], { env: {} });
     expect(r.code, r.stderr).toBe(0);
     const out = r.stderr;
     expect(out).toMatch(new RegExp(`Signing in to ${ledger === 'xero' ? 'Xero' : 'QuickBooks Online'}`));
@@ -28,11 +29,11 @@ describe('synder demo', () => {
     expect(out).toMatch(/Demo finished/);
 
     // The state stays behind and other commands read it.
-    const t = await runCli(['transactions', '--json'], { env: { SYNDER_HOME: home } });
+    const t = await synderNow(['transactions', '--json'], { env: { SYNDER_HOME: home } });
     expect(t.code, t.stderr).toBe(0);
     const rows = (JSON.parse(t.stdout) as { transactions: unknown[] }).transactions;
     expect(rows.length).toBeGreaterThan(0);
-    const st = JSON.parse((await runCli(['status', '--json'], { env: { SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file' } })).stdout) as { org: { mode: string }; ledger: { provider: string } };
+    const st = JSON.parse((await synderNow(['status', '--json'], { env: { SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file' } })).stdout) as { org: { mode: string }; ledger: { provider: string } };
     expect(st.ledger.provider).toBe(ledger);
     expect(st.org.mode).toBe(ledger === 'xero' ? 'summary' : 'per-transaction');
   });
@@ -41,8 +42,8 @@ describe('synder demo', () => {
 describe('synder demo --home', () => {
   it('refuses a folder that already holds state, since the sandbox books start empty', async () => {
     const home = tempHome('synder-demo-test-');
-    expect((await runCli(['org', 'create', 'Old'], { env: { SYNDER_HOME: home } })).code).toBe(0);
-    const r = await runCli(['demo', '--home', home], { env: {} });
+    expect((await synderNow(['org', 'create', 'Old'], { env: { SYNDER_HOME: home } })).code).toBe(0);
+    const r = await synderNow(['demo', '--home', home], { env: {} });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--home .+ is not empty/);
   });
@@ -62,19 +63,19 @@ describe('synder disconnect', () => {
     await autoBrowser(init, 2);
     expect(await init.exited, init.stderr).toBe(0);
 
-    const d = await runCli(['disconnect', 'quickbooks', '--json'], { env });
+    const d = await synderNow(['disconnect', 'quickbooks', '--json'], { env });
     expect(d.code, d.stderr).toBe(0);
     expect(JSON.parse(d.stdout)).toMatchObject({ ok: true, provider: 'quickbooks', revoked: true });
 
-    const st = await runCli(['status', '--json'], { env });
+    const st = await synderNow(['status', '--json'], { env });
     expect(st.code, st.stderr).toBe(0);
     const s = JSON.parse(st.stdout) as { ledger: { token: { health: string } } | null; integrations: Array<{ token: { health: string } }> };
     expect(['not connected', 're-auth needed']).toContain(s.ledger?.token.health ?? 'not connected');
     expect(s.integrations[0]!.token.health).toBe('ok');
-    const human = await runCli(['status'], { env });
+    const human = await synderNow(['status'], { env });
     expect(human.stderr).toMatch(/quickbooks.*(not connected|re-auth needed)/i);
 
-    const sync = await runCli(['sync', '--since', '7d'], { env });
+    const sync = await synderNow(['sync', '--since', '7d'], { env });
     expect(sync.code, sync.stderr).toBe(4);
     expect(sync.stderr).toContain('synder connect quickbooks');
 
@@ -82,23 +83,23 @@ describe('synder disconnect', () => {
     const back = spawnCli(['connect', 'quickbooks', '--mode', 'per-transaction', '--bank-account', 'Business Checking'], env);
     await autoBrowser(back, 1);
     expect(await back.exited, back.stderr).toBe(0);
-    const ok = await runCli(['sync', '--since', '7d', '--json'], { env });
+    const ok = await synderNow(['sync', '--since', '7d', '--json'], { env });
     expect(ok.code, ok.stderr).toBe(0);
   });
 
   it('disconnect tiktok forgets the tokens and says how the seller ends the authorization', async () => {
     sandbox = await startOnboardingSandbox({ ledger: 'quickbooks' });
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Shop Only'], { env })).code).toBe(0);
+    expect((await synderNow(['org', 'create', 'Shop Only'], { env })).code).toBe(0);
     const c = spawnCli(['connect', 'tiktok'], env);
     await autoBrowser(c, 1);
     expect(await c.exited, c.stderr).toBe(0);
-    const d = await runCli(['disconnect', 'tiktok'], { env });
+    const d = await synderNow(['disconnect', 'tiktok'], { env });
     expect(d.code, d.stderr).toBe(0);
     expect(d.stderr).toMatch(/Seller Center/);
-    const s = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { integrations: Array<{ token: { health: string } }> };
+    const s = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { integrations: Array<{ token: { health: string } }> };
     expect(s.integrations[0]!.token.health).toBe('not connected');
-    const again = await runCli(['disconnect', 'xero'], { env });
+    const again = await synderNow(['disconnect', 'xero'], { env });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/not connected to xero/);
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { autoBrowser, browse, ledgerBankAccounts, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 const FLAGS = [
@@ -30,9 +31,9 @@ describe('synder init resumes after an interruption', () => {
     expect(await again.exited, again.stderr).toBe(0);
     expect(again.stderr).toContain('Resuming set-up of "Resume Shop"');
 
-    const orgs = JSON.parse((await runCli(['org', 'list', '--json'], { env })).stdout) as Array<{ name: string }>;
+    const orgs = JSON.parse((await synderNow(['org', 'list', '--json'], { env })).stdout) as Array<{ name: string }>;
     expect(orgs.map((o) => o.name)).toEqual(['Resume Shop']);
-    const st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { integrations: Array<{ shopId: string; clearingAccounts: unknown[] }> };
+    const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { integrations: Array<{ shopId: string; clearingAccounts: unknown[] }> };
     expect(st.integrations).toHaveLength(2);
     expect(ledgerBankAccounts(sandbox).filter((a) => a.name.startsWith('TikTok Shop Clearing'))).toHaveLength(2);
   });
@@ -50,19 +51,19 @@ describe('synder init resumes after an interruption', () => {
     const again = spawnCli(FLAGS, env);
     await autoBrowser(again, 2);
     expect(await again.exited, again.stderr).toBe(0);
-    const shotOne = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { integrations: Array<{ id: number }>; ledger: { company: string } };
+    const shotOne = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { integrations: Array<{ id: number }>; ledger: { company: string } };
     expect(shotOne.integrations).toHaveLength(2);
 
     // A third run with everything in place is harmless too.
     const third = spawnCli(FLAGS, env);
     await autoBrowser(third, 2);
     expect(await third.exited, third.stderr).toBe(0);
-    const st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { integrations: Array<{ id: number; clearingAccounts: Array<{ id: string }> }> };
+    const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { integrations: Array<{ id: number; clearingAccounts: Array<{ id: string }> }> };
     expect(st.integrations.map((i) => i.id)).toEqual(shotOne.integrations.map((i) => i.id));
     const banks = ledgerBankAccounts(sandbox);
     expect(banks.filter((a) => a.name.startsWith('TikTok Shop Clearing'))).toHaveLength(2);
     expect(banks.filter((a) => a.name === 'Business Checking')).toHaveLength(1);
-    const orgs = JSON.parse((await runCli(['org', 'list', '--json'], { env })).stdout) as unknown[];
+    const orgs = JSON.parse((await synderNow(['org', 'list', '--json'], { env })).stdout) as unknown[];
     expect(orgs).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { browse, decide, hop, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 interface Mail {
@@ -52,7 +53,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
     smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file', SYNDER_SMTP_URL: smtpUrl, SYNDER_SMTP_FROM: 'books@acme.test' };
-    expect((await runCli(['org', 'create', 'Acme Books', '--currency', 'USD', '--email', 'books@acme.test'], { env })).code).toBe(0);
+    expect((await synderNow(['org', 'create', 'Acme Books', '--currency', 'USD', '--email', 'books@acme.test'], { env })).code).toBe(0);
     // The bookkeeper connects the ledger themselves (approving its consent page).
     const cli = spawnCli(['connect', 'quickbooks', '--mode', 'per-transaction', '--bank-account', 'Business Checking', '--timeout', '60'], env);
     const url = await cli.authorizeUrl(0);
@@ -66,7 +67,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
 
   const invite = async (email: string) => {
     const before = inbox.length;
-    const r = await runCli(['invite', 'tiktok', '--email', email, '--json'], { env });
+    const r = await synderNow(['invite', 'tiktok', '--email', email, '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { ok: boolean; invite: { id: number; email: string; authorizeUrl: string; delivery: string } };
     expect(inbox.length).toBe(before + 1);
@@ -86,41 +87,41 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     expect(state).toBeTruthy();
     expect(text).toContain('synder invite accept');
 
-    let st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc;
+    let st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.invites).toEqual([expect.objectContaining({ id: doc.id, email: 'owner@shop.test', status: 'pending' })]);
     expect(st.integrations).toEqual([]);
 
     const landed = await ownerApproves(link);
     expect(landed.startsWith(sandbox.redirectUri)).toBe(true);
     expect(new URL(landed).searchParams.get('state')).toBe(state);
-    const accepted = await runCli(['invite', 'accept', landed], { env });
+    const accepted = await synderNow(['invite', 'accept', landed], { env });
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stderr).toMatch(/TikTok Shop is connected \(invitation of owner@shop\.test\)/);
     expect(accepted.stderr).toMatch(/Clearing account for .+: TikTok Shop Clearing/);
 
-    st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc;
+    st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.integrations.map((i) => i.shopId)).toEqual(sandbox.tiktok.shops.map((s) => s.id));
     expect(st.integrations[0]!.token.health).toBe('ok');
     expect(st.integrations[0]!.clearingAccounts).toHaveLength(1);
     expect(st.invites).toEqual([]);
 
-    const twice = await runCli(['invite', 'accept', landed], { env });
+    const twice = await synderNow(['invite', 'accept', landed], { env });
     expect(twice.code).not.toBe(0);
     expect(twice.stderr).toMatch(/already accepted/);
   });
 
   it('a cancelled invitation cannot be accepted', async () => {
     const { doc, link } = await invite('second@shop.test');
-    const cancelled = await runCli(['invite', 'cancel', String(doc.id)], { env });
+    const cancelled = await synderNow(['invite', 'cancel', String(doc.id)], { env });
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stderr).toContain(`Cancelled invitation #${doc.id} to second@shop.test`);
-    const st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc;
+    const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.invites.map((i) => i.id)).not.toContain(doc.id);
-    const again = await runCli(['invite', 'cancel', String(doc.id)], { env });
+    const again = await synderNow(['invite', 'cancel', String(doc.id)], { env });
     expect(again.code).toBe(2);
 
     const landed = await ownerApproves(link);
-    const r = await runCli(['invite', 'accept', landed], { env });
+    const r = await synderNow(['invite', 'accept', landed], { env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/was cancelled/);
   });
@@ -131,20 +132,20 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     const db = new Database(path.join(env.SYNDER_HOME!, 'synder.db'));
     db.prepare('UPDATE invites SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 60_000).toISOString(), doc.id);
     db.close();
-    const status = await runCli(['status'], { env });
+    const status = await synderNow(['status'], { env });
     expect(status.stderr).toMatch(/late@shop\.test.*expired/);
-    const st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc;
+    const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.invites).toEqual([expect.objectContaining({ id: doc.id, status: 'expired' })]);
 
     const landed = await ownerApproves(link);
-    const r = await runCli(['invite', 'accept', landed], { env });
+    const r = await synderNow(['invite', 'accept', landed], { env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/expired on/);
     expect(r.stderr).toMatch(/synder invite tiktok/);
   });
 
   it('an address from no invitation is refused', async () => {
-    const r = await runCli(['invite', 'accept', `${sandbox.redirectUri}?code=abc&state=unknown-state`], { env });
+    const r = await synderNow(['invite', 'accept', `${sandbox.redirectUri}?code=abc&state=unknown-state`], { env });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/No invitation matches this address/);
   });
@@ -153,7 +154,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     const noSmtp = { ...env, SYNDER_SMTP_URL: '' };
     delete (noSmtp as Record<string, string | undefined>).SYNDER_SMTP_URL;
     const before = inbox.length;
-    const r = await runCli(['invite', 'tiktok', '--email', 'manual@shop.test'], { env: noSmtp });
+    const r = await synderNow(['invite', 'tiktok', '--email', 'manual@shop.test'], { env: noSmtp });
     expect(r.code, r.stderr).toBe(0);
     expect(inbox.length).toBe(before);
     expect(r.stderr).toMatch(/No SYNDER_SMTP_URL is set/);
@@ -166,7 +167,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
   });
 
   it('--expires outside 1 to 720 hours is a usage error', async () => {
-    const r = await runCli(['invite', 'tiktok', '--email', 'x@shop.test', '--expires', '0.01'], { env });
+    const r = await synderNow(['invite', 'tiktok', '--email', 'x@shop.test', '--expires', '0.01'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/'--expires <hours>' argument '0\.01' is invalid\. Use a number of hours from 1 to 720/);
   });

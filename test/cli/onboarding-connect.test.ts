@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { browse, decide, hop, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 interface StatusDoc {
@@ -24,7 +25,7 @@ describe('synder connect --no-browser', () => {
   async function setup(autoApprove: boolean) {
     sandbox = await startOnboardingSandbox({ ledger: 'xero', autoApprove });
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    const created = await runCli(['org', 'create', 'Paste Shop', '--currency', 'USD'], { env });
+    const created = await synderNow(['org', 'create', 'Paste Shop', '--currency', 'USD'], { env });
     expect(created.code, created.stderr).toBe(0);
     return env;
   }
@@ -42,7 +43,7 @@ describe('synder connect --no-browser', () => {
     expect(await cli.exited, cli.stderr).toBe(0);
     const out = JSON.parse(cli.stdout) as { ok: boolean; provider: string; company: { name: string }; bankAccount: { name: string } };
     expect(out).toMatchObject({ ok: true, provider: 'xero', company: { name: 'Demo Company (Sandbox)' }, bankAccount: { name: 'Business Checking' } });
-    const st = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc;
+    const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.ledger).toMatchObject({ provider: 'xero', token: { health: 'ok' } });
   });
 
@@ -58,7 +59,7 @@ describe('synder connect --no-browser', () => {
     expect(await cli.exited, cli.stderr).toBe(2);
     expect(cli.stderr).toMatch(/Access was not granted: the sign-in to Xero was declined/);
     expect(cli.stderr).toMatch(/Run the command again and choose/);
-    const st = await runCli(['status', '--json'], { env });
+    const st = await synderNow(['status', '--json'], { env });
     expect((JSON.parse(st.stdout) as StatusDoc).ledger).toBeNull();
     expect(st.stdout).not.toMatch(/access_token|refresh_token/);
   });
@@ -75,7 +76,7 @@ describe('synder connect --no-browser', () => {
     expect(code).not.toBeNull();
     expect(cli.stderr).toMatch(/different state than this sign-in sent/);
     expect(cli.stderr).toMatch(/use only the newest link/);
-    expect((JSON.parse((await runCli(['status', '--json'], { env })).stdout) as StatusDoc).ledger).toBeNull();
+    expect((JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc).ledger).toBeNull();
   });
 
   it('garbage pasted first is asked again, then the right address works', async () => {
@@ -94,7 +95,7 @@ describe('synder connect --no-browser', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const r = await runCli(CONNECT, { env, timeoutMs: 30_000 });
+      const r = await synderNow(CONNECT, { env });
       expect(r.code).not.toBe(0);
       expect(r.code).not.toBeNull();
       expect(r.stderr).toContain(`Port ${port}`);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { autoBrowser, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 interface Stored {
@@ -43,11 +44,11 @@ describe.each(['quickbooks', 'xero'] as const)('expired access tokens (%s)', (le
     const tiktokKey = Object.keys(first).find((k) => k.includes(':tiktok:'))!;
 
     await untilExpired(home);
-    const before = await runCli(['status', '--json'], { env });
+    const before = await synderNow(['status', '--json'], { env });
     const health = JSON.parse(before.stdout) as { ledger: { token: { health: string } } };
     expect(health.ledger.token.health).toBe('refresh due');
 
-    const s1 = await runCli(['sync', '--since', '10d', '--json'], { env });
+    const s1 = await synderNow(['sync', '--since', '10d', '--json'], { env });
     expect(s1.code, s1.stderr).toBe(0);
     const second = storedTokens(home);
     expect(second[ledgerKey]!.accessToken).not.toBe(first[ledgerKey]!.accessToken);
@@ -57,7 +58,7 @@ describe.each(['quickbooks', 'xero'] as const)('expired access tokens (%s)', (le
 
     // The rotated refresh token was persisted: the next expiry is handled from it.
     await untilExpired(home);
-    const s2 = await runCli(['sync', '--since', '10d', '--json'], { env });
+    const s2 = await synderNow(['sync', '--since', '10d', '--json'], { env });
     expect(s2.code, s2.stderr).toBe(0);
     const third = storedTokens(home);
     expect(third[ledgerKey]!.accessToken).not.toBe(second[ledgerKey]!.accessToken);
@@ -65,15 +66,15 @@ describe.each(['quickbooks', 'xero'] as const)('expired access tokens (%s)', (le
     // The company admin disconnects the app in the ledger: access and refresh tokens die with the grant.
     await revoke(sandbox, ledger, third[ledgerKey]!.refreshToken!);
     await untilExpired(home);
-    const s3 = await runCli(['sync', '--since', '10d'], { env });
+    const s3 = await synderNow(['sync', '--since', '10d'], { env });
     expect(s3.code, s3.stderr).toBe(4);
     expect(s3.stderr).toContain(`synder connect ${ledger}`);
     expect(s3.stderr).not.toMatch(/Internal error/);
-    const j = await runCli(['sync', '--since', '10d', '--json'], { env });
+    const j = await synderNow(['sync', '--since', '10d', '--json'], { env });
     expect(j.code).toBe(4);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'reauth_required' } });
     // The rejected refresh is remembered: status says so instead of "refresh due".
-    const st = await runCli(['status', '--json'], { env });
+    const st = await synderNow(['status', '--json'], { env });
     expect(st.code, st.stderr).toBe(0);
     expect(JSON.parse(st.stdout)).toMatchObject({ ledger: { token: { health: 're-auth needed' } } });
   });

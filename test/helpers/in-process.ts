@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
-import type { Clock } from '../../src/clock.js';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { main } from '../../src/cli/main.js';
 import { tempHome } from './cli.js';
 
@@ -60,4 +60,9 @@ export async function synder(args: string[], opts: InProcessOptions = {}): Promi
 /** A `synder` bound to one environment (and clock), for a test that runs many commands against one home. */
 export function synderIn(env: Record<string, string | undefined>, clock?: Clock): (args: string[], input?: string) => Promise<InProcessResult> {
   return (args, input) => synder(args, { env, clock, input });
+}
+
+/** `synder` on the real clock: for runs against a sandbox, whose data and tokens are dated by it. */
+export function synderNow(args: string[], opts: Omit<InProcessOptions, 'clock'> = {}): Promise<InProcessResult> {
+  return synder(args, { ...opts, clock: systemClock });
 }
