@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Clock } from '../clock.js';
 import { SynderError } from '../errors.js';
 import { parseWhen } from '../sync/dates.js';
-import { validateCurrency } from '../validation.js';
+import { validateCurrency, validateEmail } from '../validation.js';
 
 /**
  * Options that several commands share, validated while commander parses argv: a bad value stops
@@ -71,3 +71,12 @@ export const modeOption = (description: string): Option => new Option('--mode <m
 
 /** An ISO 4217 code, upper-cased. */
 export const currencyCode = parsed((value) => validateCurrency(value));
+
+/** An email address, trimmed. */
+export function emailAddress(value: string): string {
+  try {
+    return validateEmail(value);
+  } catch {
+    throw new InvalidArgumentError('Use an email address such as owner@example.com.');
+  }
+}

@@ -17,27 +17,25 @@ export function assertModeChangeAllowed(store: Store, org: Org, next: SyncMode):
   }
 }
 
+export const MF_TAX = ['off', 'gross'] as const;
+export const DATE_BASES = ['settlement', 'order'] as const;
+
 export interface OrgSettingsInput {
-  mode?: string;
-  mfTax?: string;
-  dateBasis?: string;
+  mode?: SyncMode;
+  /** US marketplace-facilitator tax: kept for explain only, or booked gross through an MF Tax account. */
+  mfTax?: (typeof MF_TAX)[number];
+  /** Date documents by TikTok's settlement or by the order. */
+  dateBasis?: (typeof DATE_BASES)[number];
 }
 
-/** Applies `synder org set` flags to an org, validating each value. */
+/** Applies `synder org set` to an org; a mode switch is refused once documents are booked. */
 export function applyOrgSettings(store: Store, org: Org, input: OrgSettingsInput): Org {
   const patch: { mode?: SyncMode; settings: Record<string, unknown> } = { settings: {} };
   if (input.mode !== undefined) {
-    if (input.mode !== 'per-transaction' && input.mode !== 'summary') throw new UsageError(`--mode must be "per-transaction" or "summary", not "${input.mode}".`);
     assertModeChangeAllowed(store, org, input.mode);
     patch.mode = input.mode;
   }
-  if (input.mfTax !== undefined) {
-    if (input.mfTax !== 'off' && input.mfTax !== 'gross') throw new UsageError(`--mf-tax must be "off" or "gross", not "${input.mfTax}".`);
-    patch.settings.mfTax = input.mfTax;
-  }
-  if (input.dateBasis !== undefined) {
-    if (input.dateBasis !== 'settlement' && input.dateBasis !== 'order') throw new UsageError(`--date-basis must be "settlement" or "order", not "${input.dateBasis}".`);
-    patch.settings.dateBasis = input.dateBasis;
-  }
+  if (input.mfTax !== undefined) patch.settings.mfTax = input.mfTax;
+  if (input.dateBasis !== undefined) patch.settings.dateBasis = input.dateBasis;
   return store.orgs.update(org.id, patch);
 }

@@ -29,6 +29,8 @@ describe('bad flag values stop the run with exit 2 before anything is opened, na
     [['org', 'set', '--date-basis', 'ship'], 'Allowed choices are settlement, order'],
     [['invite', 'tiktok', '--email', 'a@b.test', '--expires', '1000'], 'Use a number of hours from 1 to 720'],
     [['invite', 'cancel', 'first'], 'Use a whole number of 1 or more'],
+    [['invite', 'tiktok', '--email', 'owner'], 'Use an email address'],
+    [['org', 'set', '--mf-tax', 'net'], 'Allowed choices are off, gross'],
     [['export', '--format', 'xml'], 'Allowed choices are hledger, beancount, csv'],
     [['export'], "required option '--format <hledger|beancount|csv>' not specified"],
     [['demo', '--orders', '0'], 'Use a whole number from 1 to 100000'],

@@ -1,7 +1,7 @@
-import { Argument, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
-import { numberIn, numberOption } from '../options.js';
+import { emailAddress, numberIn, numberOption } from '../options.js';
 
 export interface InviteFlags { email: string; expires: number; json?: boolean }
 export interface AcceptFlags { shops: string; json?: boolean }
@@ -18,7 +18,7 @@ With SYNDER_SMTP_URL set (e.g. smtp://user:pass@mail.example.com:587) the email 
   invite
     .command('tiktok')
     .description('Send the shop owner an authorization link')
-    .requiredOption('--email <owner>', "the account owner's email address")
+    .addOption(new Option('--email <owner>', "the account owner's email address").argParser(emailAddress).makeOptionMandatory())
     .addOption(numberOption('--expires <hours>', 'how long the link stays valid', { min: 1, max: 24 * 30, unit: 'hours' }).default(72, '72'))
     .option('--json', 'print the invitation as JSON')
     .action(action(deps, runInviteTikTok));
@@ -41,9 +41,8 @@ With SYNDER_SMTP_URL set (e.g. smtp://user:pass@mail.example.com:587) the email 
 
 export async function runInviteTikTok(ctx: Context, flags: InviteFlags): Promise<void> {
   const { inviteOwner } = await import('../../onboarding/invite.js');
-  const { validateEmail } = await import('../../validation.js');
   const org = await ctx.requireOrg();
-  const result = await inviteOwner(ctx, org, { email: validateEmail(flags.email), ttlHours: flags.expires });
+  const result = await inviteOwner(ctx, org, { email: flags.email, ttlHours: flags.expires });
   if (ctx.output.json) ctx.output.printJson({ ok: true, invite: result });
 }
 

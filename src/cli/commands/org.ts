@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DATE_BASES, MF_TAX, type OrgSettingsInput } from '../../orgs/settings.js';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 import { modeOption } from '../options.js';
 
 export interface CreateFlags { country?: string; currency?: string; timezone?: string; email?: string; json?: boolean; use?: boolean }
-export interface SetFlags { mode?: string; mfTax?: string; dateBasis?: string; json?: boolean }
+export interface SetFlags extends OrgSettingsInput { json?: boolean }
 
 export function registerOrg(program: Command, deps: ProgramDeps): void {
   const org = program.command('org').description('Organizations: one ledger company each, many integrations each');
@@ -45,8 +46,8 @@ export function registerOrg(program: Command, deps: ProgramDeps): void {
     .command('set')
     .description('Change how the active organization books (mode, marketplace-facilitator tax, dates)')
     .addOption(modeOption('how to book (refused once documents are booked in the other mode)'))
-    .addOption(new Option('--mf-tax <how>', 'US marketplace-facilitator sales tax: off (kept for explain, not booked) | gross (equal and opposite lines through an MF Tax account)').choices(['off', 'gross']))
-    .addOption(new Option('--date-basis <basis>', 'date documents by TikTok settlement date (settlement) or order date (order)').choices(['settlement', 'order']))
+    .addOption(new Option('--mf-tax <how>', 'US marketplace-facilitator sales tax: off (kept for explain, not booked) | gross (equal and opposite lines through an MF Tax account)').choices(MF_TAX))
+    .addOption(new Option('--date-basis <basis>', 'date documents by TikTok settlement date (settlement) or order date (order)').choices(DATE_BASES))
     .option('--json', 'print the organization as JSON')
     .action(action(deps, runOrgSet));
 
