@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startSignIn, tempHome } from '../helpers/cli.js';
+import { startSignIn, tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
@@ -44,13 +45,13 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
 
   it('connects TikTok Shop after clicking Approve on the consent page', async () => {
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Browser Shop', '--currency', 'USD'], { env })).code).toBe(0);
+    expect((await synderNow(['org', 'create', 'Browser Shop', '--currency', 'USD'], { env })).code).toBe(0);
     const r = await connectInBrowser(['tiktok'], env, /\/open\/authorize\?/);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { ok: boolean; integrations: Array<{ shopId: string }> };
     expect(result.ok).toBe(true);
     expect(result.integrations.length).toBeGreaterThan(0);
-    const status = await runCli(['status', '--json'], { env });
+    const status = await synderNow(['status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
     const s = JSON.parse(status.stdout) as { integrations: Array<{ token: { health: string } }> };
     expect(s.integrations[0]!.token.health).toBe('ok');
@@ -58,12 +59,12 @@ describe.skipIf(!chromiumPath)(`browser sign-in with headless Chromium${chromium
 
   it('connects QuickBooks Online after clicking Approve on its consent page', async () => {
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Browser Books', '--currency', 'USD'], { env })).code).toBe(0);
+    expect((await synderNow(['org', 'create', 'Browser Books', '--currency', 'USD'], { env })).code).toBe(0);
     const r = await connectInBrowser(['quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking'], env, /\/connect\/oauth2\?/);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { ok: boolean; provider: string; clearingAccounts: unknown[]; bankAccount: { name: string } };
     expect(result).toMatchObject({ ok: true, provider: 'quickbooks', bankAccount: { name: 'Business Checking' } });
-    const status = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { ledger: { token: { health: string } } };
+    const status = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { ledger: { token: { health: string } } };
     expect(status.ledger.token.health).toBe('ok');
   });
 });

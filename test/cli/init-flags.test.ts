@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { autoBrowser, ledgerBankAccounts, spawnCli, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 interface StatusDoc {
@@ -50,7 +51,7 @@ describe.each(['quickbooks', 'xero'] as const)('synder init --no-input with ever
     expect(payout).toBeDefined();
     expect(clearing.map((c) => c.id)).not.toContain(payout!.id);
 
-    const st = await runCli(['status', '--json'], { env });
+    const st = await synderNow(['status', '--json'], { env });
     expect(st.code, st.stderr).toBe(0);
     const s = JSON.parse(st.stdout) as StatusDoc;
     expect(s.org).toMatchObject({ name: 'Acme Store', currency: 'USD', timezone: 'America/New_York', mode: 'per-transaction' });

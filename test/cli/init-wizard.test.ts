@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, runCli, tempHome } from '../helpers/cli.js';
+import { binPath, repoRoot, tempHome } from '../helpers/cli.js';
+import { synderNow } from '../helpers/in-process.js';
 import { browse, ledgerBankAccounts, startOnboardingSandbox, type OnboardingSandbox } from './onboarding-helpers.js';
 
 // util-linux `script` gives the built binary a real pseudo-terminal, as a user's shell would.
@@ -111,7 +112,7 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     expect(t.screen).toMatch(/Synced Wizard Shop into xero \(summary\)/);
     expect(t.screen).toMatch(/Next commands to try/);
 
-    const st = await runCli(['status', '--json'], { env });
+    const st = await synderNow(['status', '--json'], { env });
     const s = JSON.parse(st.stdout) as {
       org: { name: string; currency: string; timezone: string; mode: string };
       ledger: { provider: string; bankAccount: string };
@@ -124,14 +125,14 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     const banks = ledgerBankAccounts(sandbox).map((a) => a.name);
     expect(banks).toContain('Wizard Payouts');
     expect(banks.filter((n) => n.startsWith('TikTok Shop Clearing'))).toHaveLength(1);
-    const show = JSON.parse((await runCli(['org', 'show', '--json'], { env })).stdout) as { email: string; country: string };
+    const show = JSON.parse((await synderNow(['org', 'show', '--json'], { env })).stdout) as { email: string; country: string };
     expect(show).toMatchObject({ email: 'me@wizard.test', country: 'US' });
   });
 
   it('re-running in a terminal offers the existing org and keeps the ledger connection', async () => {
     sandbox = await startOnboardingSandbox({ ledger: 'quickbooks' });
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
-    expect((await runCli(['org', 'create', 'Kept Shop', '--currency', 'USD'], { env })).code).toBe(0);
+    expect((await synderNow(['org', 'create', 'Kept Shop', '--currency', 'USD'], { env })).code).toBe(0);
     const t = terminal(['init', '--ledger', 'quickbooks', '--mode', 'per-transaction', '--bank-account', 'Business Checking', '--tiktok', 'skip'], env);
     await t.expect('Organization:');
     await t.type(ENTER); // the active org is the default
@@ -152,7 +153,7 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     await again.expect('Connect TikTok Shop:');
     await again.type(DOWN, DOWN, ENTER); // Skip for now
     expect(await again.exited, again.screen).toBe(0);
-    const orgs = JSON.parse((await runCli(['org', 'list', '--json'], { env })).stdout) as unknown[];
+    const orgs = JSON.parse((await synderNow(['org', 'list', '--json'], { env })).stdout) as unknown[];
     expect(orgs).toHaveLength(1);
   });
 });
