@@ -7,7 +7,7 @@
  * Expected Reserve = −(Σ reserve movements of all statements + the part of paid payments'
  * reserve_amount that no statement carried) — positive while TikTok holds money back.
  */
-import type { BookingDocument } from './document.js';
+import type { BookingDocument, DocumentKind } from './document.js';
 import { formatMinor, parseMinor } from './money.js';
 import { reserveBookedFromStatements } from './payout.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
@@ -18,6 +18,28 @@ export interface BookedDocument {
   posted: boolean;
 }
 
+/**
+ * What reconcile needs of one document: how much it moves Clearing and Reserve, and which TikTok
+ * records it books. The store can sum these without loading document bodies.
+ */
+export interface DocumentTotals {
+  key: string;
+  kind: DocumentKind;
+  date: string;
+  currency: string;
+  refs: { statementId?: string; transactionId?: string; orderId?: string; paymentId?: string };
+  clearingMinor: number;
+  reserveMinor: number;
+  posted: boolean;
+}
+
+const sumRole = (d: BookingDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
+
+export function documentTotals(d: BookingDocument, posted: boolean): DocumentTotals {
+  const { statementId, transactionId, orderId, paymentId } = d.refs;
+  return { key: d.key, kind: d.kind, date: d.date, currency: d.currency, refs: { statementId, transactionId, orderId, paymentId }, clearingMinor: sumRole(d, 'clearing'), reserveMinor: sumRole(d, 'reserve'), posted };
+}
+
 export interface LedgerBalance {
   currency: string;
   clearingMinor?: number;
@@ -25,7 +47,7 @@ export interface LedgerBalance {
 }
 
 export interface ReconcileInput {
-  documents: BookedDocument[];
+  documents: Array<BookedDocument | DocumentTotals>;
   bundles: StatementBundle[];
   payments: Payment[];
   /** Balances the ledger reports (debit positive), when known. */
@@ -66,7 +88,6 @@ export interface ReconcileCurrency {
   unexplainedReserveMinor: number;
 }
 
-const sumRole = (d: BookingDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
 const norm = (c: string) => c.trim().toUpperCase();
 
 function parseOr0(raw: unknown, currency: string): number {
@@ -118,10 +139,10 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
     if (!docKinds.has(id)) docKinds.set(id, new Set());
     docKinds.get(id)!.add(kind);
   };
-  for (const { document: d, posted } of input.documents) {
+  for (const item of input.documents) {
+    const d = 'document' in item ? documentTotals(item.document, item.posted) : item;
+    const { clearingMinor: clearing, reserveMinor: reserve, posted } = d;
     const r = get(d.currency);
-    const clearing = sumRole(d, 'clearing');
-    const reserve = sumRole(d, 'reserve');
     note(d.refs.transactionId, d.kind);
     if (d.kind === 'statement') note(d.refs.statementId, 'statement');
     if (d.kind === 'payout') note(d.refs.paymentId, 'payout');
