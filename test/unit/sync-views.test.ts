@@ -51,6 +51,9 @@ describe('explain', () => {
     const t = ex.transactions[0]!;
     expect(t.checks.length).toBeGreaterThan(0);
     expect(t.checks.every((c) => c.ok)).toBe(true);
+    // The booking core's checks, by their names.
+    expect(t.checks.map((c) => c.name).slice(0, 3)).toEqual(['balanced', 'clearing_equals_settlement', 'components_add_up']);
+    expect(t.amounts[0]).toMatchObject({ field: 'settlement_amount', amount: t.settlement, booked: false });
     const clearing = t.postings.filter((p) => p.role === 'clearing').reduce((s, p) => s + (p.debit ? parseMinor(p.debit, 'USD') : -parseMinor(p.credit, 'USD')), 0);
     expect(clearing).toBe(parseMinor(t.settlement, 'USD'));
     expect(t.documents.length).toBeGreaterThan(0);
