@@ -116,6 +116,7 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
       const currency = String(bundle.statement.currency).trim().toUpperCase();
       const built = buildTransactionDocuments(tx, bundle, o);
       const docs = built.documents.map((d) => explainDocument(d, accountName));
+      const postedFields = new Set(built.documents.flatMap((d) => d.lines.map((l) => l.source.field)));
       const checks: ExplainCheck[] = [];
       const unbalanced = built.documents.filter((d) => d.lines.reduce((s, l) => s + l.amountMinor, 0) !== 0);
       checks.push({ name: 'balanced', ok: unbalanced.length === 0, detail: unbalanced.length === 0 ? `${built.documents.length} document(s), each debits = credits` : `unbalanced: ${unbalanced.map((d) => d.key).join(', ')}` });
@@ -142,7 +143,8 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
         sources: [
           { field: 'settlement_amount', value: String(tx.settlement_amount ?? '').trim(), amountMinor: built.extracted?.settlementMinor ?? parseOrUndefined(tx.settlement_amount, currency), booked: false },
           ...totals(tx, currency),
-          ...(built.extracted?.sourceAmounts ?? []).map((s) => ({ field: s.field, value: s.raw.trim(), amountMinor: s.amountMinor, booked: s.booked })),
+          // An informational field can still be booked by an option (marketplace-facilitator tax, mfTax 'gross').
+          ...(built.extracted?.sourceAmounts ?? []).map((s) => ({ field: s.field, value: s.raw.trim(), amountMinor: s.amountMinor, booked: s.booked || postedFields.has(s.field) })),
         ],
         documents: docs,
         checks,

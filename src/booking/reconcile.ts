@@ -47,7 +47,8 @@ export interface LedgerBalance {
 }
 
 export interface ReconcileInput {
-  documents: Array<BookedDocument | DocumentTotals>;
+  /** Read once, in order: may be a stream. */
+  documents: Iterable<BookedDocument | DocumentTotals>;
   bundles: StatementBundle[];
   payments: Payment[];
   /** Balances the ledger reports (debit positive), when known. */
@@ -133,19 +134,25 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   }
 
   // What synder booked, and what it built but the ledger does not have yet.
-  const docKinds = new Map<string, Set<string>>(); // transaction / statement / payment id → kinds present
-  const note = (id: string | undefined, kind: string) => {
-    if (!id) return;
-    if (!docKinds.has(id)) docKinds.set(id, new Set());
-    docKinds.get(id)!.add(kind);
+  // Ids of the transactions, statements and payments given that some document books. Only those
+  // are kept, so the documents can stream past without their number mattering.
+  const relevant = new Set<string>([...input.payments.map((p) => p.id)]);
+  for (const b of input.bundles) {
+    relevant.add(b.statement.id);
+    if (b.statement.payment_id) relevant.add(b.statement.payment_id);
+    for (const tx of b.transactions) relevant.add(tx.id);
+  }
+  const hasDocument = new Set<string>();
+  const note = (id: string | undefined) => {
+    if (id && relevant.has(id)) hasDocument.add(id);
   };
   for (const item of input.documents) {
     const d = 'document' in item ? documentTotals(item.document, item.posted) : item;
     const { clearingMinor: clearing, reserveMinor: reserve, posted } = d;
     const r = get(d.currency);
-    note(d.refs.transactionId, d.kind);
-    if (d.kind === 'statement') note(d.refs.statementId, 'statement');
-    if (d.kind === 'payout') note(d.refs.paymentId, 'payout');
+    note(d.refs.transactionId);
+    if (d.kind === 'statement') note(d.refs.statementId);
+    if (d.kind === 'payout') note(d.refs.paymentId);
     if (posted) {
       r.bookedClearingMinor += clearing;
       r.bookedReserveMinor += reserve;
@@ -157,9 +164,9 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   for (const b of input.bundles) {
     const currency = norm(b.statement.currency);
     const r = get(currency);
-    if (docKinds.has(b.statement.id)) continue; // summary mode covers the whole statement
+    if (hasDocument.has(b.statement.id)) continue; // summary mode covers the whole statement
     for (const tx of b.transactions) {
-      if (docKinds.has(tx.id)) continue;
+      if (hasDocument.has(tx.id)) continue;
       const s = parseOr0(tx.settlement_amount, currency);
       const res = tx.reserve_amount ? parseOr0(tx.reserve_amount, currency) : 0;
       if (s === 0 && res === 0) continue;
@@ -168,7 +175,7 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
     }
   }
   for (const p of paidPayments.values()) {
-    if (docKinds.has(p.id)) continue;
+    if (hasDocument.has(p.id)) continue;
     const currency = norm(p.amount.currency);
     const statements = input.bundles.filter((b) => b.statement.payment_id === p.id);
     const amount = parseOr0(p.amount.value, currency);
@@ -179,7 +186,7 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   // Statements TikTok marks PAID whose payment record is unknown here: their payout cannot have been booked.
   for (const b of input.bundles) {
     const pid = b.statement.payment_id;
-    if (!isPaid(b) || (pid && (paidPayments.has(pid) || docKinds.has(pid)))) continue;
+    if (!isPaid(b) || (pid && (paidPayments.has(pid) || hasDocument.has(pid)))) continue;
     const currency = norm(b.statement.currency);
     const amount = parseOr0(b.statement.settlement_amount, currency) + reserveBookedFromStatements([b], currency);
     get(currency).explanations.push({ kind: 'payout_not_booked', statementId: b.statement.id, paymentId: pid || undefined, clearingMinor: amount, reserveMinor: 0, message: `statement ${b.statement.id} is paid${pid ? ` by payment ${pid}` : ''}, but that payment is not known, so its payout is not booked` });

@@ -182,9 +182,10 @@ export class DocumentRepository {
 
   /**
    * Clearing and Reserve totals of every posted, pending or failed document of one integration,
-   * summed by SQLite so reconciling a large shop never loads the document bodies.
+   * summed by SQLite and read one row at a time, so reconciling a large shop never holds the
+   * documents in memory. No other query may run on the store until the rows are read.
    */
-  clearingTotals(orgId: number, integrationId: number): DocumentTotalsRow[] {
+  clearingTotals(orgId: number, integrationId: number): IterableIterator<DocumentTotalsRow> {
     return this.prepare(
       `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS orderId, d.statement_id AS statementId, d.payment_id AS paymentId,
               json_extract(d.body_json, '$.refs.transactionId') AS transactionId,
@@ -194,7 +195,7 @@ export class DocumentRepository {
         WHERE d.org_id = ? AND d.integration_id = ? AND d.status IN ('posted', 'pending', 'failed')
         GROUP BY d.id
         ORDER BY d.date, d.id`,
-    ).all(orgId, integrationId) as DocumentTotalsRow[];
+    ).iterate(orgId, integrationId) as IterableIterator<DocumentTotalsRow>;
   }
 
   list(orgId: number, f: DocumentFilter = {}): DocumentRow[] {

@@ -113,9 +113,9 @@ const NOT_BOOKED: SourceStatus[] = ['ready', 'failed', 'skipped', 'deleted'];
 
 /**
  * What reconcile needs of one integration, read from the store: every statement and payment, the
- * document totals (no bodies), and of the transactions only those carrying a reserve (their
- * statements' reserve movements) or without a booked document (the difference they explain) —
- * the rest are covered by their documents, and loading them all would not scale with the shop.
+ * documents' totals (no bodies, streamed), and of the transactions only those carrying a reserve
+ * (their statements' reserve movements) or without a booked document (the difference they
+ * explain) — the rest are covered by their documents, and loading them all would not scale.
  */
 function storedInput(store: Store, org: Org, integration: Integration) {
   const ids = [integration.id];
@@ -139,13 +139,15 @@ function storedInput(store: Store, org: Org, integration: Integration) {
   });
   const payments = store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] }).map((r) => r.raw as Payment);
   const documentStatus = new Map<string, string>();
-  const documents: DocumentTotals[] = store.documents.clearingTotals(org.id, integration.id).map((d) => {
-    documentStatus.set(d.key, d.status);
-    return {
-      key: d.key, kind: d.kind as DocumentTotals['kind'], date: d.date, currency: d.currency,
-      refs: { statementId: d.statementId ?? undefined, transactionId: d.transactionId ?? undefined, orderId: d.orderId ?? undefined, paymentId: d.paymentId ?? undefined },
-      clearingMinor: Number(d.clearingMinor), reserveMinor: Number(d.reserveMinor), posted: d.status === 'posted',
-    };
-  });
-  return { bundles, payments, documents, statements, transactionStatus, documentStatus };
+  function* documents(): Generator<DocumentTotals> {
+    for (const d of store.documents.clearingTotals(org.id, integration.id)) {
+      if (d.status !== 'posted') documentStatus.set(d.key, d.status);
+      yield {
+        key: d.key, kind: d.kind as DocumentTotals['kind'], date: d.date, currency: d.currency,
+        refs: { statementId: d.statementId ?? undefined, transactionId: d.transactionId ?? undefined, orderId: d.orderId ?? undefined, paymentId: d.paymentId ?? undefined },
+        clearingMinor: Number(d.clearingMinor), reserveMinor: Number(d.reserveMinor), posted: d.status === 'posted',
+      };
+    }
+  }
+  return { bundles, payments, documents: documents(), statements, transactionStatus, documentStatus };
 }
