@@ -188,13 +188,13 @@ export class DocumentRepository {
   clearingTotals(orgId: number, integrationId: number): IterableIterator<DocumentTotalsRow> {
     return this.prepare(
       `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS orderId, d.statement_id AS statementId, d.payment_id AS paymentId,
-              json_extract(d.body_json, '$.refs.transactionId') AS transactionId,
+              CASE WHEN d.source_kind = 'statement_transaction' THEN d.source_id END AS transactionId,
               COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'clearing' THEN json_extract(l.value, '$.amountMinor') END), 0) AS clearingMinor,
               COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'reserve' THEN json_extract(l.value, '$.amountMinor') END), 0) AS reserveMinor
          FROM documents d, json_each(d.body_json, '$.lines') l
         WHERE d.org_id = ? AND d.integration_id = ? AND d.status IN ('posted', 'pending', 'failed')
         GROUP BY d.id
-        ORDER BY d.date, d.id`,
+        ORDER BY d.id`,
     ).iterate(orgId, integrationId) as IterableIterator<DocumentTotalsRow>;
   }
 
