@@ -69,7 +69,8 @@ async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, 
   for (const integration of integrations) {
     const mine = mappings.filter((m) => m.scope === integrationScope(integration.id));
     if (mine.length === 0) continue;
-    const balances = await Promise.all(mine.map(async (m) => ({ currency: m.currency, clearingMinor: await ledger.accountBalance(m.accountId) })));
+    const balances: Array<{ currency: string; clearingMinor: number }> = [];
+    for (const m of mine) balances.push({ currency: m.currency, clearingMinor: await ledger.accountBalance(m.accountId) });
     const input = storedInput(store, org, integration);
     const results = reconcile({ documents: input.documents, bundles: input.bundles, payments: input.payments, ledgerBalances: balances });
     mine.forEach((m, i) => {
