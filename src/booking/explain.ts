@@ -9,7 +9,7 @@ import type { AccountRole, BookingDocument } from './document.js';
 import type { BookingIssue } from './issues.js';
 import { shortDocNumber } from './keys.js';
 import { accountNameFor } from './routing.js';
-import { formatMinor } from './money.js';
+import { formatMinor, parseMinor } from './money.js';
 import type { Order, Payment, StatementBundle } from './tiktok-data.js';
 
 export interface ExplainPosting {
@@ -116,6 +116,7 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
       const currency = String(bundle.statement.currency).trim().toUpperCase();
       const built = buildTransactionDocuments(tx, bundle, o);
       const docs = built.documents.map((d) => explainDocument(d, accountName));
+      const postedFields = new Set(built.documents.flatMap((d) => d.lines.map((l) => l.source.field)));
       const checks: ExplainCheck[] = [];
       const unbalanced = built.documents.filter((d) => d.lines.reduce((s, l) => s + l.amountMinor, 0) !== 0);
       checks.push({ name: 'balanced', ok: unbalanced.length === 0, detail: unbalanced.length === 0 ? `${built.documents.length} document(s), each debits = credits` : `unbalanced: ${unbalanced.map((d) => d.key).join(', ')}` });
@@ -140,9 +141,10 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
         currency,
         settlementAmount: String(tx.settlement_amount ?? '').trim(),
         sources: [
-          { field: 'settlement_amount', value: String(tx.settlement_amount ?? '').trim(), amountMinor: built.extracted?.settlementMinor, booked: false },
-          ...totals(tx),
-          ...(built.extracted?.sourceAmounts ?? []).map((s) => ({ field: s.field, value: s.raw.trim(), amountMinor: s.amountMinor, booked: s.booked })),
+          { field: 'settlement_amount', value: String(tx.settlement_amount ?? '').trim(), amountMinor: built.extracted?.settlementMinor ?? parseOrUndefined(tx.settlement_amount, currency), booked: false },
+          ...totals(tx, currency),
+          // An informational field can still be booked by an option (marketplace-facilitator tax, mfTax 'gross').
+          ...(built.extracted?.sourceAmounts ?? []).map((s) => ({ field: s.field, value: s.raw.trim(), amountMinor: s.amountMinor, booked: s.booked || postedFields.has(s.field) })),
         ],
         documents: docs,
         checks,
@@ -151,25 +153,39 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
     }
   }
   const order = input.orders?.get(orderId);
-  const items = new Map<string, { sku?: string; name?: string; quantity: number }>();
-  for (const li of order?.line_items ?? []) {
-    const id = String(li.sku_id ?? li.seller_sku ?? li.id);
-    const e = items.get(id) ?? { sku: li.seller_sku || li.sku_id, name: li.product_name, quantity: 0 };
-    e.quantity += 1;
-    items.set(id, e);
-  }
   const payments = (input.payments ?? []).filter((p) => paymentIds.has(p.id)).map((p) => ({ id: p.id, status: p.status, amount: p.amount.value, currency: p.amount.currency, paidTime: p.paid_time }));
   return {
     orderId,
     found: transactions.length > 0 || order !== undefined,
-    order: order ? { status: order.status, createTime: order.create_time, isSample: order.is_sample_order === true, items: [...items.values()] } : undefined,
+    order: order ? { status: order.status, createTime: order.create_time, isSample: order.is_sample_order === true, items: orderItems(order) } : undefined,
     transactions,
     payments,
     ok: transactions.length > 0 && transactions.every((t) => t.checks.every((c) => c.ok)),
   };
 }
 
-function totals(tx: StatementBundle['transactions'][number]) {
-  const fields = ['revenue_amount', 'shipping_cost_amount', 'fee_tax_amount', 'adjustment_amount'] as const;
-  return fields.filter((f) => tx[f] !== undefined && f !== 'adjustment_amount').map((f) => ({ field: f, value: String(tx[f]).trim(), amountMinor: undefined, booked: false }));
+/** The totals TikTok sends next to their breakdowns: shown, never booked (their breakdowns are). */
+/** An order's line items, one per SKU with its quantity (TikTok sends one line item per unit). */
+export function orderItems(order: Order): Array<{ sku?: string; name?: string; quantity: number }> {
+  const items = new Map<string, { sku?: string; name?: string; quantity: number }>();
+  for (const li of order.line_items ?? []) {
+    const id = String(li.sku_id ?? li.seller_sku ?? li.id);
+    const e = items.get(id) ?? { sku: li.seller_sku || li.sku_id, name: li.product_name, quantity: 0 };
+    e.quantity += 1;
+    items.set(id, e);
+  }
+  return [...items.values()];
+}
+
+function totals(tx: StatementBundle['transactions'][number], currency: string) {
+  const fields = ['revenue_amount', 'shipping_cost_amount', 'fee_tax_amount'] as const;
+  return fields.filter((f) => tx[f] !== undefined && tx[f] !== null).map((f) => ({ field: f, value: String(tx[f]).trim(), amountMinor: parseOrUndefined(tx[f], currency), booked: false }));
+}
+
+function parseOrUndefined(raw: unknown, currency: string): number | undefined {
+  try {
+    return parseMinor(raw as string, currency);
+  } catch {
+    return undefined;
+  }
 }

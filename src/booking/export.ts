@@ -8,8 +8,13 @@ import { shortDocNumber } from './keys.js';
 import { formatMinor } from './money.js';
 
 export interface ExportOptions {
-  /** Account display name per role and currency (defaults to ACCOUNT_ROLES names). */
-  accountName?: (role: AccountRole, currency: string) => string;
+  /**
+   * Account display name per role and currency (defaults to ACCOUNT_ROLES names); the document is
+   * passed too, since a Clearing account belongs to one shop.
+   */
+  accountName?: (role: AccountRole, currency: string, doc?: BookingDocument) => string;
+  /** The ledger's own reference of a booked document, for the CSV's ledger_type and ledger_id columns. */
+  ledgerRef?: (doc: BookingDocument) => { type: string; id: string } | undefined;
 }
 
 const ROOT: Record<AccountClass, string> = {
@@ -24,8 +29,8 @@ const ROOT: Record<AccountClass, string> = {
 const defaultName = (role: AccountRole) => ACCOUNT_ROLES[role].name;
 
 /** Full hledger account name, e.g. "Expenses:TikTok Shop Shipping & Fulfilment". */
-export function hledgerAccount(role: AccountRole, currency: string, opts: ExportOptions = {}): string {
-  const name = (opts.accountName?.(role, currency) ?? defaultName(role))
+export function hledgerAccount(role: AccountRole, currency: string, opts: ExportOptions = {}, doc?: BookingDocument): string {
+  const name = (opts.accountName?.(role, currency, doc) ?? defaultName(role))
     .replace(/[:;]/g, '-') // ':' would make sub-accounts, ';' starts a comment
     .replace(/\s{2,}|\t/g, ' ') // two spaces end an account name
     .trim();
@@ -33,8 +38,8 @@ export function hledgerAccount(role: AccountRole, currency: string, opts: Export
 }
 
 /** Beancount account name: capitalised components of letters, digits and dashes. */
-export function beancountAccount(role: AccountRole, currency: string, opts: ExportOptions = {}): string {
-  const name = opts.accountName?.(role, currency) ?? defaultName(role);
+export function beancountAccount(role: AccountRole, currency: string, opts: ExportOptions = {}, doc?: BookingDocument): string {
+  const name = opts.accountName?.(role, currency, doc) ?? defaultName(role);
   const words = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean);
   let component = words.map((w) => w.replace(/[^A-Za-z0-9]/g, '')).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
   if (!/^[A-Z0-9]/.test(component)) component = `X${component}`;
@@ -60,7 +65,7 @@ export function exportHledger(documents: BookingDocument[], opts: ExportOptions 
     out.push(`commodity ${sample.includes('.') ? sample : `${sample}.`} ${c}`); // hledger wants a decimal mark even with no decimals
   }
   const accounts = new Set<string>();
-  for (const d of docs) for (const l of d.lines) accounts.add(hledgerAccount(l.role, d.currency, opts));
+  for (const d of docs) for (const l of d.lines) accounts.add(hledgerAccount(l.role, d.currency, opts, d));
   for (const a of [...accounts].sort()) out.push(`account ${a}`);
   out.push('');
   for (const d of docs) {
@@ -68,7 +73,7 @@ export function exportHledger(documents: BookingDocument[], opts: ExportOptions 
     out.push(`${d.date} * ${oneLine(d.memo).replace(/;/g, ',')}  ; key:${tagValue(d.key)}, docnumber:${shortDocNumber(d.key)}, kind:${d.kind}, shop:${tagValue(d.refs.shopId)}${refs.length ? `, ${refs.join(', ')}` : ''}`);
     for (const w of d.warnings) out.push(`    ; warning: ${oneLine(w)}`);
     for (const l of d.lines) {
-      const acct = hledgerAccount(l.role, d.currency, opts);
+      const acct = hledgerAccount(l.role, d.currency, opts, d);
       const item = l.item?.sku ? `, sku:${tagValue(l.item.sku)}` : '';
       out.push(`    ${acct}  ${formatMinor(l.amountMinor, d.currency)} ${d.currency}  ; source:${l.source.kind} ${tagValue(l.source.id)}, field:${tagValue(l.source.field)}${item}`);
     }
@@ -85,7 +90,7 @@ export function exportBeancount(documents: BookingDocument[], opts: ExportOption
   const firstUse = new Map<string, { date: string; currencies: Set<string> }>();
   for (const d of docs) {
     for (const l of d.lines) {
-      const a = beancountAccount(l.role, d.currency, opts);
+      const a = beancountAccount(l.role, d.currency, opts, d);
       const e = firstUse.get(a) ?? { date: d.date, currencies: new Set<string>() };
       if (d.date < e.date) e.date = d.date;
       e.currencies.add(d.currency);
@@ -102,7 +107,7 @@ export function exportBeancount(documents: BookingDocument[], opts: ExportOption
     for (const [k, v] of Object.entries(d.refs)) if (v) out.push(`  ${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${bcString(String(v))}`);
     d.warnings.forEach((w, i) => out.push(`  warning${i + 1}: ${bcString(w)}`));
     for (const l of d.lines) {
-      out.push(`  ${beancountAccount(l.role, d.currency, opts)}  ${formatMinor(l.amountMinor, d.currency)} ${d.currency}`);
+      out.push(`  ${beancountAccount(l.role, d.currency, opts, d)}  ${formatMinor(l.amountMinor, d.currency)} ${d.currency}`);
       out.push(`    source: ${bcString(`${l.source.kind} ${l.source.id}`)}`);
       out.push(`    field: ${bcString(l.source.field)}`);
       if (l.item?.sku) out.push(`    sku: ${bcString(l.item.sku)}`);
@@ -115,7 +120,7 @@ export function exportBeancount(documents: BookingDocument[], opts: ExportOption
 const CSV_COLUMNS = [
   'document_key', 'doc_number', 'kind', 'date', 'currency', 'memo', 'role', 'account', 'debit', 'credit', 'amount',
   'description', 'source_kind', 'source_id', 'source_field', 'order_id', 'statement_id', 'transaction_id', 'payment_id',
-  'sku', 'product', 'quantity', 'warnings',
+  'sku', 'product', 'quantity', 'warnings', 'ledger_type', 'ledger_id',
 ] as const;
 
 const csvCell = (v: string | number | undefined) => {
@@ -127,13 +132,14 @@ const csvCell = (v: string | number | undefined) => {
 export function exportCsv(documents: BookingDocument[], opts: ExportOptions = {}): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const d of sorted(documents)) {
+    const ref = opts.ledgerRef?.(d);
     for (const l of d.lines) {
-      const name = opts.accountName?.(l.role, d.currency) ?? defaultName(l.role);
+      const name = opts.accountName?.(l.role, d.currency, d) ?? defaultName(l.role);
       const cells = [
         d.key, shortDocNumber(d.key), d.kind, d.date, d.currency, d.memo, l.role, name,
         l.amountMinor > 0 ? formatMinor(l.amountMinor, d.currency) : '', l.amountMinor < 0 ? formatMinor(-l.amountMinor, d.currency) : '',
         formatMinor(l.amountMinor, d.currency), l.description, l.source.kind, l.source.id, l.source.field,
-        d.refs.orderId, d.refs.statementId, d.refs.transactionId, d.refs.paymentId, l.item?.sku, l.item?.name, l.item?.quantity, d.warnings.join(' | '),
+        d.refs.orderId, d.refs.statementId, d.refs.transactionId, d.refs.paymentId, l.item?.sku, l.item?.name, l.item?.quantity, d.warnings.join(' | '), ref?.type, ref?.id,
       ];
       rows.push(cells.map(csvCell).join(','));
     }

@@ -7,7 +7,7 @@
  * Expected Reserve = −(Σ reserve movements of all statements + the part of paid payments'
  * reserve_amount that no statement carried) — positive while TikTok holds money back.
  */
-import type { BookingDocument } from './document.js';
+import type { BookingDocument, DocumentKind } from './document.js';
 import { formatMinor, parseMinor } from './money.js';
 import { reserveBookedFromStatements } from './payout.js';
 import type { Payment, StatementBundle } from './tiktok-data.js';
@@ -18,6 +18,28 @@ export interface BookedDocument {
   posted: boolean;
 }
 
+/**
+ * What reconcile needs of one document: how much it moves Clearing and Reserve, and which TikTok
+ * records it books. The store can sum these without loading document bodies.
+ */
+export interface DocumentTotals {
+  key: string;
+  kind: DocumentKind;
+  date: string;
+  currency: string;
+  refs: { statementId?: string; transactionId?: string; orderId?: string; paymentId?: string };
+  clearingMinor: number;
+  reserveMinor: number;
+  posted: boolean;
+}
+
+const sumRole = (d: BookingDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
+
+export function documentTotals(d: BookingDocument, posted: boolean): DocumentTotals {
+  const { statementId, transactionId, orderId, paymentId } = d.refs;
+  return { key: d.key, kind: d.kind, date: d.date, currency: d.currency, refs: { statementId, transactionId, orderId, paymentId }, clearingMinor: sumRole(d, 'clearing'), reserveMinor: sumRole(d, 'reserve'), posted };
+}
+
 export interface LedgerBalance {
   currency: string;
   clearingMinor?: number;
@@ -25,7 +47,8 @@ export interface LedgerBalance {
 }
 
 export interface ReconcileInput {
-  documents: BookedDocument[];
+  /** Read once, in order: may be a stream. */
+  documents: Iterable<BookedDocument | DocumentTotals>;
   bundles: StatementBundle[];
   payments: Payment[];
   /** Balances the ledger reports (debit positive), when known. */
@@ -66,7 +89,6 @@ export interface ReconcileCurrency {
   unexplainedReserveMinor: number;
 }
 
-const sumRole = (d: BookingDocument, role: 'clearing' | 'reserve') => d.lines.reduce((s, l) => (l.role === role ? s + l.amountMinor : s), 0);
 const norm = (c: string) => c.trim().toUpperCase();
 
 function parseOr0(raw: unknown, currency: string): number {
@@ -112,19 +134,25 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   }
 
   // What synder booked, and what it built but the ledger does not have yet.
-  const docKinds = new Map<string, Set<string>>(); // transaction / statement / payment id → kinds present
-  const note = (id: string | undefined, kind: string) => {
-    if (!id) return;
-    if (!docKinds.has(id)) docKinds.set(id, new Set());
-    docKinds.get(id)!.add(kind);
+  // Ids of the transactions, statements and payments given that some document books. Only those
+  // are kept, so the documents can stream past without their number mattering.
+  const relevant = new Set<string>([...input.payments.map((p) => p.id)]);
+  for (const b of input.bundles) {
+    relevant.add(b.statement.id);
+    if (b.statement.payment_id) relevant.add(b.statement.payment_id);
+    for (const tx of b.transactions) relevant.add(tx.id);
+  }
+  const hasDocument = new Set<string>();
+  const note = (id: string | undefined) => {
+    if (id && relevant.has(id)) hasDocument.add(id);
   };
-  for (const { document: d, posted } of input.documents) {
+  for (const item of input.documents) {
+    const d = 'document' in item ? documentTotals(item.document, item.posted) : item;
+    const { clearingMinor: clearing, reserveMinor: reserve, posted } = d;
     const r = get(d.currency);
-    const clearing = sumRole(d, 'clearing');
-    const reserve = sumRole(d, 'reserve');
-    note(d.refs.transactionId, d.kind);
-    if (d.kind === 'statement') note(d.refs.statementId, 'statement');
-    if (d.kind === 'payout') note(d.refs.paymentId, 'payout');
+    note(d.refs.transactionId);
+    if (d.kind === 'statement') note(d.refs.statementId);
+    if (d.kind === 'payout') note(d.refs.paymentId);
     if (posted) {
       r.bookedClearingMinor += clearing;
       r.bookedReserveMinor += reserve;
@@ -136,9 +164,9 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   for (const b of input.bundles) {
     const currency = norm(b.statement.currency);
     const r = get(currency);
-    if (docKinds.has(b.statement.id)) continue; // summary mode covers the whole statement
+    if (hasDocument.has(b.statement.id)) continue; // summary mode covers the whole statement
     for (const tx of b.transactions) {
-      if (docKinds.has(tx.id)) continue;
+      if (hasDocument.has(tx.id)) continue;
       const s = parseOr0(tx.settlement_amount, currency);
       const res = tx.reserve_amount ? parseOr0(tx.reserve_amount, currency) : 0;
       if (s === 0 && res === 0) continue;
@@ -147,7 +175,7 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
     }
   }
   for (const p of paidPayments.values()) {
-    if (docKinds.has(p.id)) continue;
+    if (hasDocument.has(p.id)) continue;
     const currency = norm(p.amount.currency);
     const statements = input.bundles.filter((b) => b.statement.payment_id === p.id);
     const amount = parseOr0(p.amount.value, currency);
@@ -158,7 +186,7 @@ export function reconcile(input: ReconcileInput): ReconcileCurrency[] {
   // Statements TikTok marks PAID whose payment record is unknown here: their payout cannot have been booked.
   for (const b of input.bundles) {
     const pid = b.statement.payment_id;
-    if (!isPaid(b) || (pid && (paidPayments.has(pid) || docKinds.has(pid)))) continue;
+    if (!isPaid(b) || (pid && (paidPayments.has(pid) || hasDocument.has(pid)))) continue;
     const currency = norm(b.statement.currency);
     const amount = parseOr0(b.statement.settlement_amount, currency) + reserveBookedFromStatements([b], currency);
     get(currency).explanations.push({ kind: 'payout_not_booked', statementId: b.statement.id, paymentId: pid || undefined, clearingMinor: amount, reserveMinor: 0, message: `statement ${b.statement.id} is paid${pid ? ` by payment ${pid}` : ''}, but that payment is not known, so its payout is not booked` });

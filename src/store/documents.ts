@@ -94,6 +94,21 @@ export interface DocumentFilter {
   until?: string;
 }
 
+/** One live document's Clearing and Reserve movement (Σ of its lines per role), without its body. */
+export interface DocumentTotalsRow {
+  key: string;
+  kind: string;
+  status: DocumentStatus;
+  date: string;
+  currency: string;
+  orderId: string | null;
+  statementId: string | null;
+  paymentId: string | null;
+  transactionId: string | null;
+  clearingMinor: number;
+  reserveMinor: number;
+}
+
 export class DocumentRepository {
   private readonly statements: PreparedStatements;
 
@@ -163,6 +178,24 @@ export class DocumentRepository {
   hasAny(orgId: number, statuses: DocumentStatus[]): boolean {
     const marks = statuses.map(() => '?').join(',');
     return this.db.prepare(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`).get(orgId, ...statuses) !== undefined;
+  }
+
+  /**
+   * Clearing and Reserve totals of every posted, pending or failed document of one integration,
+   * summed by SQLite and read one row at a time, so reconciling a large shop never holds the
+   * documents in memory. No other query may run on the store until the rows are read.
+   */
+  clearingTotals(orgId: number, integrationId: number): IterableIterator<DocumentTotalsRow> {
+    return this.prepare(
+      `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS orderId, d.statement_id AS statementId, d.payment_id AS paymentId,
+              CASE WHEN d.source_kind = 'statement_transaction' THEN d.source_id END AS transactionId,
+              COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'clearing' THEN json_extract(l.value, '$.amountMinor') END), 0) AS clearingMinor,
+              COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'reserve' THEN json_extract(l.value, '$.amountMinor') END), 0) AS reserveMinor
+         FROM documents d, json_each(d.body_json, '$.lines') l
+        WHERE d.org_id = ? AND d.integration_id = ? AND d.status IN ('posted', 'pending', 'failed')
+        GROUP BY d.id
+        ORDER BY d.id`,
+    ).iterate(orgId, integrationId) as IterableIterator<DocumentTotalsRow>;
   }
 
   list(orgId: number, f: DocumentFilter = {}): DocumentRow[] {

@@ -1,80 +1,154 @@
-import { formatMinor, parseMinor, sumMinor } from '../booking/money.js';
-import type { Statement } from '../booking/tiktok-data.js';
+import { formatMinor, reconcile, type DocumentTotals, type ExplanationKind, type Payment, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
+import type { LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
+import type { SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { storedReserveTransactions } from './fetch.js';
-import type { ClearingCheck, SyncDeps } from './types.js';
+import type { ClearingCheck } from './types.js';
 
-/** Ledger clearing balance vs what synder booked and vs TikTok's unpaid settlements, per integration and currency. */
-export async function clearingChecks(store: Store, ledger: SyncDeps['ledger'], org: Org, integrations: Integration[]): Promise<ClearingCheck[]> {
-  const out: ClearingCheck[] = [];
+/** A statement TikTok has not paid out: what it adds to the Clearing balance TikTok expects. */
+export interface UnpaidStatementRow {
+  statementId: string;
+  date: string | null;
+  paymentId: string | null;
+  paymentStatus: string | null;
+  settlement: string;
+  reserve: string;
+  /** settlement + reserve: the rows add up to the check's unpaidSettlements. */
+  amount: string;
+  amountMinor: number;
+}
+
+/** One cause of the difference between the ledger's Clearing and TikTok's; the rows add up to the check's difference. */
+export interface DifferenceRow {
+  kind: ExplanationKind | 'unexplained';
+  message: string;
+  documentKey: string | null;
+  statementId: string | null;
+  transactionId: string | null;
+  orderId: string | null;
+  paymentId: string | null;
+  /** Of the source record (a transaction not booked) or the document (one not in the ledger). */
+  status: string | null;
+  amount: string;
+  amountMinor: number;
+}
+
+export interface ClearingReconciliation extends ClearingCheck {
+  unpaidStatements: UnpaidStatementRow[];
+  explanations: DifferenceRow[];
+}
+
+export interface Reconciliation {
+  org: string;
+  ledger: string;
+  /** No difference on any clearing account. */
+  ok: boolean;
+  clearing: ClearingReconciliation[];
+}
+
+type BalanceReader = Pick<LedgerConnector, 'accountBalance'>;
+
+/** `synder reconcile`: every clearing account of the org's TikTok shops against TikTok's unpaid statements, with what explains each difference. */
+export async function reconcileOrg(deps: { store: Store; ledger: BalanceReader & Pick<LedgerConnector, 'provider'> }, org: Org, integrations?: Integration[]): Promise<Reconciliation> {
+  const shops = integrations ?? deps.store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+  const clearing = await reconcileClearing(deps.store, deps.ledger, org, shops);
+  return { org: org.name, ledger: deps.ledger.provider, ok: clearing.every((c) => c.differenceMinor === 0), clearing };
+}
+
+/** The closing check of a sync: the reconciliation's totals per integration and currency. */
+export async function clearingChecks(store: Store, ledger: BalanceReader, org: Org, integrations: Integration[]): Promise<ClearingCheck[]> {
+  return (await reconcileClearing(store, ledger, org, integrations)).map(({ unpaidStatements: _u, explanations: _e, ...check }) => check);
+}
+
+async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, integrations: Integration[]): Promise<ClearingReconciliation[]> {
+  const out: ClearingReconciliation[] = [];
   const mappings = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
   for (const integration of integrations) {
-    for (const m of mappings.filter((x) => x.scope === integrationScope(integration.id))) {
-      const ledgerBalanceMinor = await ledger.accountBalance(m.accountId);
-      const bookedBalanceMinor = bookedClearing(store, org.id, integration.id, m.currency);
-      const unpaidSettlementsMinor = unpaidSettlements(store, integration.id, m.currency);
-      const differenceMinor = ledgerBalanceMinor - unpaidSettlementsMinor;
+    const mine = mappings.filter((m) => m.scope === integrationScope(integration.id));
+    if (mine.length === 0) continue;
+    const balances: Array<{ currency: string; clearingMinor: number }> = [];
+    for (const m of mine) balances.push({ currency: m.currency, clearingMinor: await ledger.accountBalance(m.accountId) });
+    const input = storedInput(store, org, integration);
+    const results = reconcile({ documents: input.documents, bundles: input.bundles, payments: input.payments, ledgerBalances: balances });
+    mine.forEach((m, i) => {
+      const currency = m.currency;
+      const r = results.find((x) => x.currency === currency.trim().toUpperCase())!;
+      const ledgerBalanceMinor = balances[i]!.clearingMinor;
+      const fmt = (n: number) => formatMinor(n, currency);
+      const explanations: DifferenceRow[] = r.explanations.map((e) => ({
+        kind: e.kind, message: e.message, documentKey: e.documentKey ?? null, statementId: e.statementId ?? null, transactionId: e.transactionId ?? null,
+        orderId: e.orderId ?? null, paymentId: e.paymentId ?? null,
+        status: e.documentKey ? (input.documentStatus.get(e.documentKey) ?? null) : e.transactionId ? (input.transactionStatus.get(e.transactionId) ?? null) : null,
+        amount: fmt(e.clearingMinor), amountMinor: e.clearingMinor,
+      }));
+      if (r.unexplainedClearingMinor !== 0) {
+        explanations.push({
+          kind: 'unexplained', documentKey: null, statementId: null, transactionId: null, orderId: null, paymentId: null, status: null,
+          message: 'not explained by anything synder has stored (entries in the ledger, or TikTok statements or payouts outside the periods synced so far)',
+          amount: fmt(r.unexplainedClearingMinor), amountMinor: r.unexplainedClearingMinor,
+        });
+      }
       out.push({
-        integration: integration.name, integrationId: integration.id, currency: m.currency, account: m.accountName, accountId: m.accountId,
-        ledgerBalance: formatMinor(ledgerBalanceMinor, m.currency), bookedBalance: formatMinor(bookedBalanceMinor, m.currency),
-        unpaidSettlements: formatMinor(unpaidSettlementsMinor, m.currency), difference: formatMinor(differenceMinor, m.currency),
-        ledgerBalanceMinor, bookedBalanceMinor, unpaidSettlementsMinor, differenceMinor,
+        integration: integration.name, integrationId: integration.id, currency, account: m.accountName, accountId: m.accountId,
+        ledgerBalance: fmt(ledgerBalanceMinor), bookedBalance: fmt(r.bookedClearingMinor), unpaidSettlements: fmt(r.expectedClearingMinor), difference: fmt(r.clearingDifferenceMinor),
+        ledgerBalanceMinor, bookedBalanceMinor: r.bookedClearingMinor, unpaidSettlementsMinor: r.expectedClearingMinor, differenceMinor: r.clearingDifferenceMinor,
+        unpaidStatements: r.unpaidStatements.map((u) => {
+          const s = input.statements.get(u.statementId);
+          return {
+            statementId: u.statementId, date: s?.date ?? null, paymentId: s?.paymentId ?? null, paymentStatus: u.paymentStatus ?? null,
+            settlement: fmt(u.settlementMinor), reserve: fmt(u.reserveMinor), amount: fmt(u.settlementMinor + u.reserveMinor), amountMinor: u.settlementMinor + u.reserveMinor,
+          };
+        }),
+        explanations,
       });
-    }
+    });
   }
   return out;
 }
 
-/**
- * What TikTok owes on stored statements whose payout synder has not booked (TikTok's side of the
- * clearing balance): their settlement plus the reserve movements their transactions carry, since
- * a withheld reserve is booked Dr Reserve / Cr Clearing when the statement is (DESIGN §3 rule 7).
- */
-export function unpaidSettlements(store: Store, integrationId: number, currency: string): number {
-  const paid = new Set(
-    store.sourceRecords
-      .list({ integrationIds: [integrationId], kind: ['payment'], status: ['synced', 'synced_with_warnings'] })
-      .map((r) => r.externalId),
-  );
-  const reserves = new Map<string, number>();
-  for (const [statementId, txs] of storedReserveTransactions(store, integrationId)) {
-    reserves.set(
-      statementId,
-      sumMinor(
-        txs.map((t) => {
-          try {
-            return typeof t.reserve_amount === 'string' ? parseMinor(t.reserve_amount, currency, 'reserve_amount') : 0;
-          } catch {
-            return 0; // reported as an issue when the statement was built
-          }
-        }),
-      ),
-    );
-  }
-  const reserveOf = (statementId: string): number => reserves.get(statementId) ?? 0;
-  return sumMinor(
-    store.sourceRecords
-      .list({ integrationIds: [integrationId], kind: ['statement'] })
-      .filter((r) => r.currency === currency)
-      .filter((r) => {
-        const paymentId = (r.raw as Statement).payment_id;
-        return !paymentId || !paid.has(paymentId);
-      })
-      .map((r) => (r.amountMinor ?? 0) + reserveOf(r.externalId)),
-  );
-}
+/** Transaction statuses of records with no live document: the only transactions reconcile can find unbooked. */
+const NOT_BOOKED: SourceStatus[] = ['ready', 'failed', 'skipped', 'deleted'];
 
-/** Σ clearing lines of the posted documents of one integration in one currency, summed by SQLite (no document bodies loaded). */
-function bookedClearing(store: Store, orgId: number, integrationId: number, currency: string): number {
-  const row = store.db
-    .prepare(
-      `SELECT COALESCE(SUM(json_extract(l.value, '$.amountMinor')), 0) AS total
-         FROM documents d, json_each(d.body_json, '$.lines') l
-        WHERE d.org_id = ? AND d.integration_id = ? AND d.status = 'posted' AND d.currency = ? AND json_extract(l.value, '$.role') = 'clearing'`,
-    )
-    .get(orgId, integrationId, currency) as { total: number };
-  return Number(row.total);
+/**
+ * What reconcile needs of one integration, read from the store: every statement and payment, the
+ * documents' totals (no bodies, streamed), and of the transactions only those carrying a reserve
+ * (their statements' reserve movements) or without a booked document (the difference they
+ * explain) — the rest are covered by their documents, and loading them all would not scale.
+ */
+function storedInput(store: Store, org: Org, integration: Integration) {
+  const ids = [integration.id];
+  const transactionStatus = new Map<string, SourceStatus>();
+  const txsByStatement = new Map<string, Map<string, StatementTransaction>>();
+  const add = (statementId: string, tx: StatementTransaction) => {
+    const m = txsByStatement.get(statementId) ?? new Map<string, StatementTransaction>();
+    m.set(tx.id, tx);
+    txsByStatement.set(statementId, m);
+  };
+  for (const [statementId, txs] of storedReserveTransactions(store, integration.id)) for (const tx of txs) add(statementId, tx);
+  for (const r of store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], status: NOT_BOOKED })) {
+    transactionStatus.set(r.externalId, r.status);
+    if (r.statementId) add(r.statementId, r.raw as StatementTransaction);
+  }
+  const statements = new Map<string, { date: string | null; paymentId: string | null }>();
+  const bundles: StatementBundle[] = store.sourceRecords.list({ integrationIds: ids, kind: ['statement'] }).map((r) => {
+    const statement = r.raw as Statement;
+    statements.set(r.externalId, { date: r.occurredAt?.slice(0, 10) ?? null, paymentId: statement.payment_id || null });
+    return { statement, transactions: [...(txsByStatement.get(r.externalId)?.values() ?? [])] };
+  });
+  const payments = store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] }).map((r) => r.raw as Payment);
+  const documentStatus = new Map<string, string>();
+  function* documents(): Generator<DocumentTotals> {
+    for (const d of store.documents.clearingTotals(org.id, integration.id)) {
+      if (d.status !== 'posted') documentStatus.set(d.key, d.status);
+      yield {
+        key: d.key, kind: d.kind as DocumentTotals['kind'], date: d.date, currency: d.currency,
+        refs: { statementId: d.statementId ?? undefined, transactionId: d.transactionId ?? undefined, orderId: d.orderId ?? undefined, paymentId: d.paymentId ?? undefined },
+        clearingMinor: Number(d.clearingMinor), reserveMinor: Number(d.reserveMinor), posted: d.status === 'posted',
+      };
+    }
+  }
+  return { bundles, payments, documents: documents(), statements, transactionStatus, documentStatus };
 }

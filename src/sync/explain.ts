@@ -1,15 +1,14 @@
 import { SynderError } from '../errors.js';
-import { buildTransactionDocuments, mergeRouting, type RoleRouting } from '../booking/index.js';
-import type { BookingDocument } from '../booking/document.js';
-import { formatMinor, parseMinor, sumMinor } from '../booking/money.js';
-import type { Order, Payment, Statement, StatementTransaction } from '../booking/tiktok-data.js';
+import { explainOrder as explainBooking, formatMinor, orderItems, mergeRouting, type BuildOptions, type Order, type Payment, type RoleRouting, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
+import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
+import type { SourceRecord } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { documentIndex } from './views.js';
 
-export interface ExplainAmount { field: string; amount: string; amountMinor: number; booked: boolean }
+export interface ExplainAmount { field: string; amount: string; amountMinor: number | null; booked: boolean }
 export interface ExplainPosting { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string }
 export interface ExplainCheck { name: string; ok: boolean; detail: string }
 export interface ExplainDocument { key: string; kind: string; status: string; ledgerType: string | null; ledgerId: string | null; ledgerNumber: string | null; link: string | null; error: string | null; fix: string | null }
@@ -31,36 +30,27 @@ export interface ExplainTransaction {
 
 export interface Explanation {
   orderId: string;
-  order: { status: string; createdAt: string | null; items: Array<{ sku?: string; name?: string }> } | null;
+  order: { status: string; createdAt: string | null; items: Array<{ sku?: string; name?: string; quantity: number }> } | null;
   transactions: ExplainTransaction[];
   history: Array<{ at: string; subject: string; status: string; message: string | null }>;
 }
 
-/** Every amount of a transaction by field, as TikTok sent it. */
-function amountsOf(tx: StatementTransaction, currency: string): ExplainAmount[] {
-  const out: ExplainAmount[] = [];
-  const push = (field: string, value: unknown, booked: boolean) => {
-    if (typeof value !== 'string') return;
-    try {
-      const minor = parseMinor(value, currency, field);
-      out.push({ field, amount: formatMinor(minor, currency), amountMinor: minor, booked });
-    } catch {
-      out.push({ field, amount: value, amountMinor: 0, booked: false });
-    }
+/** The booking options the sync builds this integration's documents with. */
+function buildOptions(org: Org, integration: Integration): BuildOptions {
+  const settings = { ...org.settings, ...integration.settings };
+  return {
+    mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
+    dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.mapping as Partial<RoleRouting> | undefined),
+    mfTax: settings.mfTax === 'gross' ? 'gross' : 'off',
   };
-  for (const f of ['settlement_amount', 'revenue_amount', 'shipping_cost_amount', 'fee_tax_amount', 'adjustment_amount', 'reserve_amount'] as const) push(f, tx[f], false);
-  for (const [k, v] of Object.entries(tx.revenue_breakdown ?? {})) push(`revenue_breakdown.${k}`, v, true);
-  for (const [k, v] of Object.entries(tx.shipping_cost_breakdown ?? {})) {
-    if (k === 'supplementary_component' && v && typeof v === 'object') for (const [sk, sv] of Object.entries(v)) push(`shipping_cost_breakdown.supplementary_component.${sk}`, sv, false);
-    else push(`shipping_cost_breakdown.${k}`, v, true);
-  }
-  for (const [k, v] of Object.entries(tx.fee_tax_breakdown?.fee ?? {})) push(`fee_tax_breakdown.fee.${k}`, v, true);
-  for (const [k, v] of Object.entries(tx.fee_tax_breakdown?.tax ?? {})) push(`fee_tax_breakdown.tax.${k}`, v, true);
-  for (const [k, v] of Object.entries(tx.supplementary_component ?? {})) push(`supplementary_component.${k}`, v, false);
-  return out;
 }
 
-export function explainOrder(store: Store, org: Org, orderId: string, ledger?: LedgerConnector): Explanation {
+/**
+ * `synder explain <orderId>`: the booking core's explanation of the order's transactions (amounts,
+ * postings with the org's account names, checks), joined with what the store knows — the
+ * documents in the ledger with their links, the payout, and the history of events.
+ */
+export function explainOrder(store: Store, org: Org, orderId: string, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
   const integrations = store.integrations.listForOrg(org.id);
   const ids = integrations.map((i) => i.id);
   const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], orderId });
@@ -84,64 +74,73 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: L
   };
   const order = orderRecord?.raw as Order | undefined;
   const subjects: Array<{ kind: string; id: string }> = [];
-  const transactions = records.map((r): ExplainTransaction => {
-    const tx = r.raw as StatementTransaction;
-    const integration = integrations.find((i) => i.id === r.integrationId)!;
-    const statementRec = r.statementId ? store.sourceRecords.get(r.integrationId, 'statement', r.statementId) : undefined;
-    const statement = statementRec?.raw as Statement | undefined;
-    const currency = (tx.currency ?? statement?.currency ?? r.currency ?? 'USD').toUpperCase();
-    const settings = { ...org.settings, ...integration.settings };
-    let docs: BookingDocument[] = [];
-    const checks: ExplainCheck[] = [];
-    if (statement) {
-      const built = buildTransactionDocuments(tx, { statement, transactions: [tx] }, {
-        mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
-        dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.mapping as Partial<RoleRouting> | undefined),
-        mfTax: settings.mfTax === 'gross' ? 'gross' : 'off', orders: order ? new Map([[order.id, order]]) : undefined,
-      });
-      docs = built.documents;
-      for (const i of built.issues) checks.push({ name: i.code, ok: i.severity !== 'error', detail: i.message });
+  const transactions: ExplainTransaction[] = [];
+  for (const integration of integrations) {
+    const mine = records.filter((r) => r.integrationId === integration.id);
+    if (mine.length === 0) continue;
+    const statements = new Map<string, { record: SourceRecord; bundle: StatementBundle }>();
+    for (const r of mine) {
+      if (!r.statementId) continue;
+      let s = statements.get(r.statementId);
+      if (!s) {
+        const record = store.sourceRecords.get(integration.id, 'statement', r.statementId);
+        if (!record) continue;
+        s = { record, bundle: { statement: record.raw as Statement, transactions: [] } };
+        statements.set(r.statementId, s);
+      }
+      s.bundle.transactions.push(r.raw as StatementTransaction);
     }
-    const postings: ExplainPosting[] = docs.flatMap((d) => {
-      const names = resolver.namesFor(d, integration);
-      return d.lines.map((l) => ({
-        document: d.key, kind: d.kind, account: names[l.role] ?? l.role, role: l.role,
-        debit: l.amountMinor > 0 ? formatMinor(l.amountMinor, currency) : '', credit: l.amountMinor < 0 ? formatMinor(-l.amountMinor, currency) : '',
-        description: l.description, source: `${l.source.field}`,
-      }));
-    });
-    const settlementMinor = r.amountMinor ?? 0;
-    for (const d of docs) {
-      const total = sumMinor(d.lines.map((l) => l.amountMinor));
-      checks.push({ name: `balanced ${d.kind}`, ok: total === 0, detail: `debits − credits = ${formatMinor(total, currency)}` });
+    const paymentRecords = new Map<string, SourceRecord>();
+    for (const { bundle } of statements.values()) {
+      const pid = bundle.statement.payment_id;
+      const p = pid ? store.sourceRecords.get(integration.id, 'payment', pid) : undefined;
+      if (p) paymentRecords.set(p.externalId, p);
     }
-    if (docs.length > 0) {
-      const clearing = sumMinor(docs.flatMap((d) => d.lines.filter((l) => l.role === 'clearing').map((l) => l.amountMinor)));
-      checks.push({ name: 'clearing = settlement', ok: clearing === settlementMinor, detail: `clearing ${formatMinor(clearing, currency)} vs settlement_amount ${formatMinor(settlementMinor, currency)}` });
-    }
-    const documents = index.forRecord(r).map(view);
-    subjects.push({ kind: 'statement_transaction', id: r.externalId }, ...documents.map((d) => ({ kind: 'document', id: d.key })));
-    let payout: ExplainTransaction['payout'] = null;
-    if (statement?.payment_id) {
-      const p = store.sourceRecords.get(r.integrationId, 'payment', statement.payment_id);
-      if (p) {
-        const raw = p.raw as Payment;
+    const explained = explainBooking(
+      orderId,
+      {
+        bundles: [...statements.values()].map((s) => s.bundle),
+        orders: order ? new Map([[order.id, order]]) : undefined,
+        payments: [...paymentRecords.values()].map((p) => p.raw as Payment),
+        accountName: (role, currency) => resolver.specFor({ role, integration, currency }).name,
+      },
+      buildOptions(org, integration),
+    );
+    for (const t of explained.transactions) {
+      const r = mine.find((x) => x.externalId === t.transactionId)!;
+      const statement = statements.get(t.statementId)!;
+      const fmt = (n: number) => formatMinor(n, t.currency);
+      const settlementMinor = t.sources.find((s) => s.field === 'settlement_amount')?.amountMinor;
+      const documents = index.forRecord(r).map(view);
+      subjects.push({ kind: 'statement_transaction', id: r.externalId }, ...documents.map((d) => ({ kind: 'document', id: d.key })));
+      let payout: ExplainTransaction['payout'] = null;
+      const p = t.paymentId ? paymentRecords.get(t.paymentId) : undefined;
+      const paid = explained.payments.find((x) => x.id === t.paymentId);
+      if (p && paid) {
         const pdocs = index.forRecord(p).map(view);
         subjects.push(...pdocs.map((d) => ({ kind: 'document', id: d.key })));
-        payout = { id: p.externalId, status: raw.status, amount: `${raw.amount.value} ${raw.amount.currency}`, paidAt: raw.paid_time ? new Date(raw.paid_time * 1000).toISOString() : null, documents: pdocs };
+        payout = { id: paid.id, status: paid.status, amount: `${paid.amount} ${paid.currency}`, paidAt: paid.paidTime ? new Date(paid.paidTime * 1000).toISOString() : null, documents: pdocs };
       }
+      transactions.push({
+        transactionId: t.transactionId, type: t.type, currency: t.currency, settlement: settlementMinor !== undefined ? fmt(settlementMinor) : t.settlementAmount,
+        status: r.status, error: r.error,
+        amounts: t.sources.map((s) => ({ field: s.field, amount: s.amountMinor !== undefined ? fmt(s.amountMinor) : s.value, amountMinor: s.amountMinor ?? null, booked: s.booked })),
+        postings: t.documents.flatMap((d) => d.postings.map((l) => ({ document: d.key, kind: d.kind, account: l.account, role: l.role, debit: l.debit, credit: l.credit, description: l.description, source: l.field }))),
+        // The core's checks, then what it noticed without refusing to book (an error already fails components_add_up).
+        checks: [...t.checks, ...t.issues.filter((i) => i.severity !== 'error').map((i) => ({ name: i.code, ok: true, detail: i.message }))],
+        documents,
+        statement: {
+          id: t.statementId, date: statement.record.occurredAt?.slice(0, 10) ?? null, settlement: statement.bundle.statement.settlement_amount ?? null,
+          paymentId: t.paymentId ?? null, paymentStatus: t.paymentStatus ?? null,
+        },
+        payout,
+      });
     }
-    return {
-      transactionId: r.externalId, type: tx.type, currency, settlement: formatMinor(settlementMinor, currency), status: r.status, error: r.error,
-      amounts: amountsOf(tx, currency), postings, checks, documents,
-      statement: { id: r.statementId ?? '', date: statementRec?.occurredAt?.slice(0, 10) ?? null, settlement: statement?.settlement_amount ?? null, paymentId: statement?.payment_id ?? null, paymentStatus: statement?.payment_status ?? null },
-      payout,
-    };
-  });
+  }
   const history = store.events.forSubjects(org.id, subjects).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message }));
   return {
     orderId,
-    order: order ? { status: order.status, createdAt: new Date(order.create_time * 1000).toISOString(), items: order.line_items.map((li) => ({ sku: li.seller_sku ?? li.sku_name, name: li.product_name })) } : null,
+    order: order ? { status: order.status, createdAt: new Date(order.create_time * 1000).toISOString(), items: orderItems(order) } : null,
     transactions,
     history,
   };

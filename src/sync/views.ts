@@ -1,4 +1,3 @@
-import type { BookingDocument } from '../booking/document.js';
 import { formatMinor } from '../booking/money.js';
 import type { Payment, StatementTransaction } from '../booking/tiktok-data.js';
 import type { DocumentRow } from '../store/documents.js';
@@ -63,5 +62,3 @@ export function listTransactions(store: Store, org: Org, f: { status?: SourceSta
     };
   });
 }
-
-export const docBody = (d: DocumentRow): BookingDocument => d.body as BookingDocument;

@@ -273,6 +273,13 @@ describe('explain', () => {
     expect(e.payments).toEqual([{ id: 'p1', status: 'PAID', amount: '20.70', currency: 'USD', paidTime: undefined }]);
   });
 
+  it('marks marketplace-facilitator tax booked only when mfTax books it', () => {
+    const b = bundleOf([workedExampleTx({ supplementary_component: { sales_tax_amount: '1.25' } })], { settlement_amount: '20.70' });
+    const booked = (mfTax: 'off' | 'gross') => explainOrder('o1', { bundles: [b] }, opts({ mfTax })).transactions[0]!.sources.find((s) => s.field === 'supplementary_component.sales_tax_amount')?.booked;
+    expect(booked('off')).toBe(false);
+    expect(booked('gross')).toBe(true);
+  });
+
   it('shows the failure for inconsistent data', () => {
     const e = explainOrder('o1', { bundles: [bundleOf([workedExampleTx({ settlement_amount: '1.00' })])] }, opts());
     expect(e.ok).toBe(false);

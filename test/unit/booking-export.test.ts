@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beancountAccount, buildDocuments, exportBeancount, exportCsv, exportHledger, hledgerAccount, type BookingDocument } from '../../src/booking/index.js';
+import { beancountAccount, buildDocuments, exportBeancount, exportCsv, exportHledger, hledgerAccount, shortDocNumber, type BookingDocument } from '../../src/booking/index.js';
 import { bundleOf, opts, workedExampleTx } from './booking-fixtures.js';
 import { arbStatementSet } from './booking-arbitraries.js';
 
@@ -49,6 +49,25 @@ describe('CSV export', () => {
     expect(rows.some((r) => r.includes(',KWD,') && r.includes(',30.000,'))).toBe(true);
     expect(rows.some((r) => r.includes(',JPY,') && r.includes(',3000,'))).toBe(true);
     expect(csv).toContain('"TikTok Shop Shipping & Fulfilment"'.replace(/"/g, '')); // no quoting needed for &
+  });
+});
+
+describe('ledger names and references', () => {
+  it('names each shop\'s Clearing account by the document and carries the ledger\'s reference in the CSV', () => {
+    const docs = sampleDocuments();
+    const shopOf = (d?: BookingDocument) => (d?.currency === 'USD' ? 'Shop A' : 'Shop B');
+    const accountName = (role: string, currency: string, d?: BookingDocument) => (role === 'clearing' ? `TikTok Shop Clearing - ${shopOf(d)} ${currency}` : `Books ${role}`);
+    const ledgerRef = (d: BookingDocument) => (d.currency === 'JPY' ? undefined : { type: 'JournalEntry', id: `je-${shortDocNumber(d.key)}` });
+    const csv = exportCsv(docs, { accountName, ledgerRef }).trim().split('\r\n');
+    expect(csv[0]).toMatch(/,warnings,ledger_type,ledger_id$/);
+    const usdSale = csv.find((r) => r.includes('tts:shop1:tx1:sale') && r.includes(',clearing,'))!;
+    expect(usdSale).toContain(',TikTok Shop Clearing - Shop A USD,');
+    expect(usdSale).toMatch(/,JournalEntry,je-\w+$/);
+    expect(csv.find((r) => r.includes(',JPY,'))).toMatch(/,,$/);
+    const hledger = exportHledger(docs, { accountName });
+    expect(hledger).toContain('account Assets:TikTok Shop Clearing - Shop A USD');
+    expect(hledger).toContain('account Assets:TikTok Shop Clearing - Shop B KWD');
+    expect(exportBeancount(docs, { accountName })).toMatch(/ open Assets:TikTokShopClearingShopBKWD KWD$/m);
   });
 });
 

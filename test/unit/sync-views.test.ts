@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BookingDocument } from '../../src/booking/document.js';
-import { parseMinor } from '../../src/booking/money.js';
+import { exportBeancount, exportCsv, exportHledger, parseMinor, type BookingDocument } from '../../src/booking/index.js';
+import { AccountResolver } from '../../src/sync/accounts.js';
+import { clearingChecks, reconcileOrg } from '../../src/sync/clearing-check.js';
 import { runSync } from '../../src/sync/engine.js';
 import { explainOrder } from '../../src/sync/explain.js';
-import { bookedEntries, exportJournal } from '../../src/sync/export.js';
+import { exportJournal } from '../../src/sync/export.js';
 import { rollback, selectDocuments } from '../../src/sync/rollback.js';
 import { listTransactions } from '../../src/sync/views.js';
 import { parseWhen } from '../../src/sync/dates.js';
@@ -50,6 +51,9 @@ describe('explain', () => {
     const t = ex.transactions[0]!;
     expect(t.checks.length).toBeGreaterThan(0);
     expect(t.checks.every((c) => c.ok)).toBe(true);
+    // The booking core's checks, by their names.
+    expect(t.checks.map((c) => c.name).slice(0, 3)).toEqual(['balanced', 'clearing_equals_settlement', 'components_add_up']);
+    expect(t.amounts[0]).toMatchObject({ field: 'settlement_amount', amount: t.settlement, booked: false });
     const clearing = t.postings.filter((p) => p.role === 'clearing').reduce((s, p) => s + (p.debit ? parseMinor(p.debit, 'USD') : -parseMinor(p.credit, 'USD')), 0);
     expect(clearing).toBe(parseMinor(t.settlement, 'USD'));
     expect(t.documents.length).toBeGreaterThan(0);
@@ -61,22 +65,80 @@ describe('explain', () => {
 });
 
 describe('export', () => {
-  it('writes balanced journals of exactly what was booked', async () => {
+  it('writes exactly what the booking core writes for the booked documents, with the ledger account names', async () => {
     const { store, org, ledger } = await synced('summary');
-    const entries = bookedEntries(store, org);
-    expect(entries.length).toBe(ledger.books.size);
-    const csv = exportJournal(entries, 'csv').trim().split('\n');
-    expect(csv[0]).toContain('document_key');
-    expect(csv.length - 1).toBe(entries.reduce((n, e) => n + e.postings.length, 0));
-    const hledger = exportJournal(entries, 'hledger');
-    for (const block of hledger.trim().split('\n\n')) {
-      const amounts = block.split('\n').slice(1).map((l) => parseMinor(l.trim().split(/\s{2,}/)[1]!.split(' ')[0]!, 'USD'));
-      expect(amounts.reduce((a, b) => a + b, 0)).toBe(0);
-    }
-    const bean = exportJournal(entries, 'beancount');
-    expect(bean).toMatch(/^\d{4}-\d{2}-\d{2} open Assets:/m);
-    for (const e of entries) expect(e.postings.reduce((s, p) => s + p.amountMinor, 0)).toBe(0);
-    void (entries[0]!.doc as BookingDocument);
+    const docs = store.documents.list(org.id, { status: ['posted'] }).map((r) => r.body as BookingDocument);
+    expect(docs.length).toBe(ledger.books.size);
+    const integration = store.integrations.listForOrg(org.id)[0]!;
+    const resolver = new AccountResolver(store, org.id);
+    const accountName = (role: Parameters<typeof resolver.specFor>[0]['role'], currency: string) => resolver.specFor({ role, currency, integration }).name;
+    const hledger = exportJournal(store, org, { format: 'hledger' });
+    expect(hledger).toEqual({ text: exportHledger(docs, { accountName }), documents: docs.length });
+    expect(hledger.text).toContain(`Assets:${ledger.accounts.find((a) => a.name.startsWith('TikTok Shop Clearing - '))!.name}`);
+    expect(exportJournal(store, org, { format: 'beancount' }).text).toBe(exportBeancount(docs, { accountName }));
+    const csv = exportJournal(store, org, { format: 'csv' }).text;
+    const refs = new Map([...ledger.books.values()].map((b) => [b.key, b.ref]));
+    expect(csv).toBe(exportCsv(docs, { accountName, ledgerRef: (d) => refs.get(d.key) }));
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).toMatch(/^document_key,.*,ledger_type,ledger_id$/);
+    expect(rows.length - 1).toBe(docs.reduce((n, d) => n + d.lines.length, 0));
+    expect(rows[1]).toMatch(/,JournalEntry,\d+$/);
+    const since = docs[Math.floor(docs.length / 2)]!.date;
+    expect(exportJournal(store, org, { format: 'csv', since }).documents).toBe(docs.filter((d) => d.date >= since).length);
+    store.close();
+  });
+});
+
+describe('reconcile', () => {
+  it('lists rows that add up to the totals it prints, and the closing check of sync has the same totals', async () => {
+    const s = await makeStore('per-transaction');
+    const tiktok = new FakeTikTok(makeShop(40, 11));
+    const ledger = new FakeLedger();
+    // One sale and one payout the ledger refuses (built, not in the ledger)…
+    const firstSale = [...tiktok.shop.statementTransactions.values()].flatMap((b) => b.transactions).find((t) => t.type === 'ORDER')!;
+    const paidPayment = tiktok.shop.payments.find((p) => p.status === 'PAID')!;
+    ledger.reject.add(`tts:74950000000000007919:${firstSale.id}:sale`);
+    ledger.reject.add(`tts:74950000000000007919:${paidPayment.id}:pay`);
+    const d = { store: s.store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } };
+    await runSync(d, { orgId: s.orgId, since, dryRun: false });
+    const store = s.store;
+    const org = store.orgs.get(s.orgId)!;
+    // …orders rolled back (transactions not booked)…
+    const orders = listTransactions(store, org).filter((t) => t.type === 'ORDER' && t.orderId && t.status === 'synced').slice(0, 2).map((t) => t.orderId!);
+    await rollback(store, ledger, org, selectDocuments(store, org, { orderIds: orders }));
+    // …and an entry someone made in the ledger by hand.
+    const outside = { key: 'manual-1', doc: { key: 'manual-1', kind: 'adjustment', date: '2025-05-20', currency: 'USD', memo: 'by hand', refs: { shopId: 'x' }, warnings: [], lines: [{ role: 'clearing', amountMinor: 1234 }, { role: 'other_income', amountMinor: -1234 }] } as unknown as BookingDocument, ref: { type: 'JournalEntry', id: 'm1' } };
+    ledger.books.set('manual-1', outside);
+
+    const r = await reconcileOrg({ store, ledger }, org);
+    expect(r.clearing.length).toBe(1);
+    const c = r.clearing[0]!;
+    expect(r.ok).toBe(false);
+    expect(c.differenceMinor).toBe(c.ledgerBalanceMinor - c.unpaidSettlementsMinor);
+    expect(c.differenceMinor).not.toBe(0);
+    // The statements listed as not paid out add up to the unpaid total printed…
+    expect(c.unpaidStatements.length).toBeGreaterThan(0);
+    expect(c.unpaidStatements.reduce((a, u) => a + u.amountMinor, 0)).toBe(c.unpaidSettlementsMinor);
+    for (const u of c.unpaidStatements) expect(parseMinor(u.settlement, 'USD') + parseMinor(u.reserve, 'USD')).toBe(u.amountMinor);
+    // …and the explanations listed add up to the difference printed, with nothing left unexplained.
+    expect(c.explanations.reduce((a, e) => a + e.amountMinor, 0)).toBe(c.differenceMinor);
+    expect(c.explanations.map((e) => e.kind)).not.toContain('unexplained');
+    const kinds = new Set(c.explanations.map((e) => e.kind));
+    for (const k of ['unposted_document', 'transaction_not_booked', 'outside_synder'] as const) expect(kinds, k).toContain(k);
+    expect(c.explanations.find((e) => e.kind === 'outside_synder')!.amountMinor).toBe(1234);
+    for (const o of orders) expect(c.explanations.some((e) => e.kind === 'transaction_not_booked' && e.orderId === o && e.status === 'deleted')).toBe(true);
+    expect(c.explanations.find((e) => e.documentKey?.endsWith(`${firstSale.id}:sale`))).toMatchObject({ kind: 'unposted_document', status: 'failed' });
+    expect(c.explanations.some((e) => e.documentKey?.endsWith(`${paidPayment.id}:pay`))).toBe(true);
+
+    const checks = await clearingChecks(store, ledger, org, store.integrations.listForOrg(org.id));
+    const { unpaidStatements: _u, explanations: _e, ...totals } = c;
+    expect(checks).toEqual([totals]);
+
+    // A clean ledger: the difference is the unexplained remainder when the hand entry is all that is left.
+    ledger.books.delete('manual-1');
+    const again = (await reconcileOrg({ store, ledger }, org)).clearing[0]!;
+    expect(again.explanations.reduce((a, e) => a + e.amountMinor, 0)).toBe(again.differenceMinor);
+    expect(again.differenceMinor).toBe(c.differenceMinor - 1234);
     store.close();
   });
 });

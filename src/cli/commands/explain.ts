@@ -52,7 +52,7 @@ async function printExplanation(ctx: import('../../runtime/context.js').Context,
   const out = ctx.output;
   const ledgerName = provider === 'xero' ? 'Xero' : 'QuickBooks';
   out.line(`Order ${ex.orderId}${ex.order ? ` — ${ex.order.status}, created ${ex.order.createdAt?.slice(0, 10)}` : ''}`);
-  if (ex.order?.items.length) out.line(`Items: ${ex.order.items.map((i) => [i.name, i.sku].filter(Boolean).join(' / ')).join('; ')}`);
+  if (ex.order?.items.length) out.line(`Items: ${ex.order.items.map((i) => [i.name, i.sku].filter(Boolean).join(' / ') + (i.quantity > 1 ? ` × ${i.quantity}` : '')).join('; ')}`);
   if (ex.transactions.length === 0) out.line('Not settled yet: no statement transaction, so nothing is booked (TikTok shows it as an estimate).');
   for (const t of ex.transactions) {
     out.line('');

@@ -14,14 +14,13 @@ export function registerExport(program: Command, deps: ProgramDeps): void {
       action<{ format: string; since?: string; output?: string }>(deps, async (ctx, opts) => {
         if (!['hledger', 'beancount', 'csv'].includes(opts.format)) throw new UsageError(`--format must be hledger, beancount or csv, not "${opts.format}".`);
         const { parseWhen } = await import('../../sync/dates.js');
-        const { bookedEntries, exportJournal } = await import('../../sync/export.js');
+        const { exportJournal } = await import('../../sync/export.js');
         const since = parseWhen(opts.since, ctx.clock.now(), '--since')?.toISOString().slice(0, 10);
         const org = await ctx.requireOrg();
-        const entries = bookedEntries(await ctx.store(), org, since);
-        const text = exportJournal(entries, opts.format as 'hledger' | 'beancount' | 'csv');
+        const { text, documents } = exportJournal(await ctx.store(), org, { format: opts.format as 'hledger' | 'beancount' | 'csv', since });
         if (opts.output) {
           fs.writeFileSync(opts.output, text);
-          ctx.output.info(`Wrote ${entries.length} document(s) to ${opts.output}.`);
+          ctx.output.info(`Wrote ${documents} document(s) to ${opts.output}.`);
         } else ctx.streams.stdout.write(text);
       }),
     );
