@@ -8,6 +8,7 @@ import { RunRepository } from './runs.js';
 import { EventRepository } from './events.js';
 import { BookmarkRepository } from './bookmarks.js';
 import { LockRepository } from './locks.js';
+import { InviteRepository } from './invites.js';
 
 /** The state store: one SQLite database and the repositories over it. */
 export class Store {
@@ -20,6 +21,7 @@ export class Store {
   readonly events: EventRepository;
   readonly bookmarks: BookmarkRepository;
   readonly locks: LockRepository;
+  readonly invites: InviteRepository;
 
   constructor(readonly db: Database, now: () => Date) {
     this.orgs = new OrgRepository(db, now);
@@ -31,6 +33,7 @@ export class Store {
     this.events = new EventRepository(db, now);
     this.bookmarks = new BookmarkRepository(db, now);
     this.locks = new LockRepository(db, now);
+    this.invites = new InviteRepository(db, now);
   }
 
   static async open(home: string, now: () => Date): Promise<Store> {

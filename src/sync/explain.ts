@@ -1,5 +1,5 @@
 import { SynderError } from '../errors.js';
-import { buildTransactionDocuments, mergeRouting, type RoleRouting } from '../booking/index.js';
+import { buildTransactionDocuments, mergeRouting } from '../booking/index.js';
 import type { BookingDocument } from '../booking/document.js';
 import { formatMinor, parseMinor, sumMinor } from '../booking/money.js';
 import type { Order, Payment, Statement, StatementTransaction } from '../booking/tiktok-data.js';
@@ -96,7 +96,7 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: L
     if (statement) {
       const built = buildTransactionDocuments(tx, { statement, transactions: [tx] }, {
         mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
-        dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.mapping as Partial<RoleRouting> | undefined),
+        dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.routing),
         mfTax: settings.mfTax === 'gross' ? 'gross' : 'off', orders: order ? new Map([[order.id, order]]) : undefined,
       });
       docs = built.documents;

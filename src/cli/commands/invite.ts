@@ -61,7 +61,7 @@ With SYNDER_SMTP_URL set (e.g. smtp://user:pass@mail.example.com:587) the email 
         if (!Number.isInteger(n) || n <= 0) throw new UsageError(`"${id}" is not an invitation number.`);
         const org = await ctx.requireOrg();
         const store = await ctx.store();
-        const cancelled = cancelInvite({ db: store.db, orgId: org.id, id: n, now: () => ctx.clock.now() });
+        const cancelled = cancelInvite({ invites: store.invites, orgId: org.id, id: n });
         if (ctx.output.json) ctx.output.printJson({ ok: true, invite: { id: cancelled.id, email: cancelled.email, status: cancelled.status } });
         else ctx.output.line(`Cancelled invitation #${cancelled.id} to ${cancelled.email}.`);
       }),
