@@ -241,7 +241,7 @@ describe('XeroConnector against the sandbox', () => {
   });
 
   it('stays under 60 calls a minute per tenant: the sandbox never has to refuse the client', async () => {
-    ctx = await connectXero({ timeScale: 600 }, { timeScale: 600 });
+    ctx = await connectXero({ timeScale: 600 }, { speed: 600 });
     const acc = await setUp(ctx);
     const docs = Array.from({ length: 3 }, (_, i) => doc('fees', [['marketplace_fees', 5 + i], ['clearing', -(5 + i)]]));
     for (let i = 0; i < 70; i++) await ctx.connector.findByKeys(docs);
