@@ -184,6 +184,11 @@ UPDATE integrations SET settings_json = json_remove(json_insert(settings_json, '
   WHERE json_type(settings_json, '$.mapping') IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'sync locks are lock files beside the database, like every other lock',
+    sql: `DROP TABLE locks;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
