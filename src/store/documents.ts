@@ -140,7 +140,7 @@ export interface DocumentFilter {
 export class DocumentRepository {
   private readonly statements: PreparedStatements;
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {
+  constructor(db: Database, private readonly now: () => Date) {
     this.statements = new PreparedStatements(db);
   }
 

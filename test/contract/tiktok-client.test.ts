@@ -151,19 +151,6 @@ describe('TikTok client against the sandbox', () => {
     expect(detail[0]!.line_items.length).toBeGreaterThan(0);
   });
 
-  it('reads transactions by order and unsettled estimates', async () => {
-    const c = client();
-    const data = sb.dataset.shops[0]!;
-    const settledTx = [...data.statementTransactions.values()].flatMap((d) => d.transactions).find((t) => t.type === 'ORDER')!;
-    const byOrder = await c.getOrderTransactions(settledTx.order_id!);
-    expect(byOrder.order_id).toBe(settledTx.order_id);
-    expect(byOrder.sku_transactions.length).toBeGreaterThan(0);
-    const unsettled = await collect(c.listUnsettled());
-    expect(unsettled.length).toBe(data.unsettled.length);
-    expect(unsettled.length).toBeGreaterThan(0);
-    expect(unsettled.every((t) => t.status === 'UNSETTLED')).toBe(true);
-  });
-
   it('refreshes once when the access token has expired, then needs re-auth when the refresh token is gone too', async () => {
     const oauth = createTikTokOAuth(config(), { clock });
     now += 8 * 86_400_000;

@@ -77,8 +77,6 @@ describe.skipIf(!dir)('TikTok schemas accept the documented examples (needs ../s
     ['finance-statements-202309.docs-example.json', s.statementsData],
     ['finance-payments-202309.docs-example.json', s.paymentsData],
     ['finance-statement-transactions-202501.docs-example.json', s.statementTransactionsData],
-    ['finance-order-statement-transactions-202501.docs-example.json', s.orderTransactionsData],
-    ['finance-unsettled-transactions-202507.docs-example.json', s.unsettledData],
     ['order-search-202309.docs-example.json', s.ordersSearchData],
     ['order-search-202309.realistic-MY-sanitized.json', s.ordersSearchData],
     ['order-detail-202507.docs-example.json', s.ordersDetailData],

@@ -9,16 +9,12 @@ import { TIKTOK_CODES, tiktokError, tiktokRetryDelay } from './errors.js';
 import {
   authorizedShopsData,
   envelope,
-  orderTransactionsData,
   ordersDetailData,
   ordersSearchData,
   parseOrThrow,
   paymentsData,
   statementTransactionsData,
   statementsData,
-  unsettledData,
-  type OrderTransactions,
-  type UnsettledTransaction,
 } from './schemas.js';
 import type { AuthorizedShop, TikTokShopApi, TimeWindow } from './shop-client.js';
 import { encodeQuery, signRequest } from './sign.js';
@@ -219,23 +215,6 @@ export class TikTokClient implements TikTokShopApi {
     if (window.from !== undefined) body[`${field}_ge`] = window.from;
     if (window.to !== undefined) body[`${field}_lt`] = window.to;
     for await (const page of this.pages('POST', path, path, { sort_field: field, sort_order: 'ASC' }, ordersSearchData, body)) yield* page.orders;
-  }
-
-  /** Settled transactions of one order, split by SKU (no paging on this endpoint). */
-  getOrderTransactions(orderId: string): Promise<OrderTransactions> {
-    const path = `/finance/202501/orders/${encodeURIComponent(orderId)}/statement_transactions`;
-    return this.transport.call('GET', path, {
-      apiPath: '/finance/202501/orders/{order_id}/statement_transactions',
-      shopScoped: true,
-      schema: orderTransactionsData,
-    });
-  }
-
-  /** Estimates for orders not yet in a statement. Amounts are TikTok's estimates, never booked. */
-  async *listUnsettled(window: { from?: number; to?: number } = {}): AsyncIterable<UnsettledTransaction> {
-    const path = '/finance/202507/orders/unsettled';
-    const query = { sort_field: 'order_create_time', sort_order: 'ASC', search_time_ge: window.from, search_time_lt: window.to };
-    for await (const page of this.pages('GET', path, path, query, unsettledData)) yield* page.transactions;
   }
 }
 

@@ -2,5 +2,4 @@ export { TikTokClient, listAuthorizedShops, ORDER_DETAIL_BATCH, type TikTokClien
 export { createTikTokOAuth } from './oauth.js';
 export { signRequest, stringToSign, encodeQuery, type SignInput } from './sign.js';
 export * from './errors.js';
-export type { OrderTransactions, UnsettledTransaction } from './schemas.js';
 export type { TikTokShopApi, AuthorizedShop, TimeWindow } from './shop-client.js';
