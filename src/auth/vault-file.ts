@@ -74,11 +74,6 @@ export class FileVault implements TokenVault {
     });
   }
 
-  /** Keys of all stored token sets (for status and cleanup). */
-  async keys(): Promise<string[]> {
-    return Object.keys(this.read().tokens);
-  }
-
   private read(): Content {
     let text: string;
     try {

@@ -102,10 +102,6 @@ export class IntegrationRepository {
     this.db.prepare('UPDATE integrations SET status=? WHERE id=?').run(status, id);
   }
 
-  remove(id: number): void {
-    this.db.prepare('DELETE FROM integrations WHERE id = ?').run(id);
-  }
-
   getLedgerConnection(orgId: number): LedgerConnection | undefined {
     const r = this.db.prepare('SELECT * FROM ledger_connections WHERE org_id = ?').get(orgId) as
       | { org_id: number; provider: string; external_id: string; name: string | null; settings_json: string; connected_at: string }
@@ -131,9 +127,5 @@ export class IntegrationRepository {
       )
       .run(c.orgId, c.provider, c.externalId, c.name, JSON.stringify(c.settings), this.now().toISOString());
     return this.getLedgerConnection(c.orgId)!;
-  }
-
-  removeLedgerConnection(orgId: number): void {
-    this.db.prepare('DELETE FROM ledger_connections WHERE org_id = ?').run(orgId);
   }
 }

@@ -59,8 +59,4 @@ export class RunRepository {
     const r = this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT 1').get(orgId) as Row | undefined;
     return r && fromRow(r);
   }
-
-  list(orgId: number, limit = 20): SyncRun[] {
-    return (this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT ?').all(orgId, limit) as Row[]).map(fromRow);
-  }
 }

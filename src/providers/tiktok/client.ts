@@ -10,7 +10,6 @@ import {
   authorizedShopsData,
   envelope,
   ordersDetailData,
-  ordersSearchData,
   parseOrThrow,
   paymentsData,
   statementTransactionsData,
@@ -206,15 +205,6 @@ export class TikTokClient implements TikTokShopApi {
       ),
     );
     return results.flatMap((r) => r.orders);
-  }
-
-  async *searchOrders(window: TimeWindow & { field?: 'create_time' | 'update_time' }): AsyncIterable<Order> {
-    const path = '/order/202309/orders/search';
-    const field = window.field ?? 'create_time';
-    const body: Record<string, number> = {};
-    if (window.from !== undefined) body[`${field}_ge`] = window.from;
-    if (window.to !== undefined) body[`${field}_lt`] = window.to;
-    for await (const page of this.pages('POST', path, path, { sort_field: field, sort_order: 'ASC' }, ordersSearchData, body)) yield* page.orders;
   }
 }
 

@@ -38,7 +38,6 @@ export const envelope = z.object({
   request_id: z.string().optional(),
   data: z.unknown().optional(),
 });
-export type Envelope = z.infer<typeof envelope>;
 
 export const statement = z.object({
   id,
@@ -172,12 +171,6 @@ export const order = z.looseObject({
   is_sample_order: z.boolean().optional(),
   payment: orderPayment,
   line_items: z.array(lineItem),
-});
-
-export const ordersSearchData = z.object({
-  orders: z.array(order).optional().default([]),
-  next_page_token: z.string().optional(),
-  total_count: z.number().int().nonnegative().optional(),
 });
 
 export const ordersDetailData = z.object({ orders: z.array(order).optional().default([]) });

@@ -215,40 +215,7 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
       shopScoped: false,
       handle: () => ({ shops: dataset.shops.map(({ shop: { currency: _c, ...s } }) => s) }),
     },
-    {
-      method: 'POST',
-      pattern: /^\/order\/202309\/orders\/search$/,
-      apiPath: '/order/202309/orders/search',
-      shopScoped: true,
-      handle: (ctx) => {
-        let filter: Record<string, unknown> = {};
-        if (ctx.body.trim() !== '') {
-          try {
-            filter = JSON.parse(ctx.body) as Record<string, unknown>;
-          } catch {
-            throw new ApiError(400, TIKTOK_CODES.invalidRequest, 'Invalid request parameters: body is not valid JSON');
-          }
-        }
-        const num = (k: string) => {
-          const v = filter[k];
-          if (v === undefined) return undefined;
-          if (typeof v !== 'number' || !Number.isInteger(v)) throw new ApiError(400, TIKTOK_CODES.invalidRequest, `Invalid request parameters: ${k} must be an integer`);
-          return v;
-        };
-        const field = requireSortField(ctx.q, ['create_time', 'update_time'], false, 'create_time') as 'create_time' | 'update_time';
-        const dir = sortOrder(ctx.q, 'DESC');
-        const [cge, clt, uge, ult] = [num('create_time_ge'), num('create_time_lt'), num('update_time_ge'), num('update_time_lt')];
-        const status = typeof filter.order_status === 'string' ? filter.order_status : undefined;
-        const matches = ctx.shop!.orders.filter(
-          (o) => inWindow(o.create_time, cge, clt) && inWindow(o.update_time ?? o.create_time, uge, ult) && (!status || o.status === status),
-        );
-        const list = sorted(matches, (o) => (field === 'update_time' ? (o.update_time ?? o.create_time) : o.create_time), dir);
-        const { page, next_page_token, total_count } = paginate(ctx, list, { min: 1, max: 100, def: 20, required: true });
-        return { orders: page, next_page_token, total_count };
-      },
-    },
     { method: 'GET', pattern: /^\/order\/202507\/orders$/, apiPath: '/order/202507/orders', shopScoped: true, handle: ordersDetail },
-    { method: 'GET', pattern: /^\/order\/202309\/orders$/, apiPath: '/order/202309/orders', shopScoped: true, handle: ordersDetail },
     {
       method: 'GET',
       pattern: /^\/finance\/202309\/statements$/,
