@@ -112,14 +112,11 @@ export interface TokenAccess {
   getAccessToken(): Promise<string>;
   /** Call after the provider answered 401 to `rejected`: returns a token to retry with once. */
   onUnauthorized(rejected: string): Promise<string>;
-  /** The full token set (for realmId/tenantId in `extra`). */
-  getTokens(): Promise<TokenSet>;
 }
 
 /** The callbacks a provider client plugs in as its `getAccessToken` / `onUnauthorized`. */
 export function withFreshToken(opts: Omit<FreshTokenOptions, 'rejectedAccessToken'>): TokenAccess {
   return {
-    getTokens: () => getFreshTokens(opts),
     getAccessToken: async () => (await getFreshTokens(opts)).accessToken,
     onUnauthorized: async (rejected) => (await getFreshTokens({ ...opts, rejectedAccessToken: rejected })).accessToken,
   };
