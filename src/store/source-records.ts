@@ -72,10 +72,15 @@ interface Row {
 const fromRow = <K extends SourceRecordKind = SourceRecordKind>(r: Row): SourceRecord<K> => {
   const at = (column: string) => ({ table: 'source_records', row: `${r.id} (${r.kind} ${r.external_id})`, column });
   const kind = parseColumn(recordKind, r.kind, at('kind'));
+  let raw: RawByKind[SourceRecordKind] | undefined;
   const record: SourceRecordOf<SourceRecordKind> = {
     id: r.id, integrationId: r.integration_id, kind, externalId: r.external_id, statementId: r.statement_id, orderId: r.order_id,
-    occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor, raw: parseJsonColumn(rawSchema[kind], r.raw_json, at('raw_json')), hash: r.hash,
-    status: parseColumn(sourceStatus, r.status, at('status')), error: r.error, fetchedAt: r.fetched_at, updatedAt: r.updated_at,
+    occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor,
+    // Checked when first read: a sync looks at many records only for their hash and status.
+    get raw() {
+      return (raw ??= parseJsonColumn(rawSchema[kind], r.raw_json, at('raw_json')));
+    },
+    hash: r.hash, status: parseColumn(sourceStatus, r.status, at('status')), error: r.error, fetchedAt: r.fetched_at, updatedAt: r.updated_at,
   };
   return record as SourceRecord<K>;
 };

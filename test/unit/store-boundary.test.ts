@@ -69,9 +69,34 @@ describe('the store reads JSON columns back through their schemas', () => {
     const { record } = store.sourceRecords.upsert({ integrationId: shop.id, kind: 'payment', externalId: 'P1', raw: payment, hash: 'h1' });
     expect(store.sourceRecords.get(shop.id, 'payment', 'P1')!.raw.amount.value).toBe('12.50');
     store.close();
-    tamper(h, `UPDATE source_records SET raw_json = '{"id":"P1","status":"PAID","amount":{"value":"twelve","currency":"USD"}}' WHERE id = ?`, record.id);
+    tamper(h, `UPDATE source_records SET raw_json = '{"id":"P1","create_time":1700000000,"status":"PAID","amount":{"value":"twelve","currency":"USD"}}' WHERE id = ?`, record.id);
     store = await Store.open(h, () => NOW);
-    expect(() => store.sourceRecords.get(shop.id, 'payment', 'P1')).toThrow(/source_records row \d+ \(payment P1\), column raw_json: /);
+    // Its hash and status still read (a sync compares those); what TikTok sent is checked when used.
+    const damaged = store.sourceRecords.get(shop.id, 'payment', 'P1')!;
+    expect(damaged.hash).toBe('h1');
+    expect(() => damaged.raw).toThrow(/source_records row \d+ \(payment P1\), column raw_json: amount.value: /);
+    store.close();
+  });
+
+  it('checks a booked document\'s body and what the ledger answered', async () => {
+    const h = home();
+    let store = await Store.open(h, () => NOW);
+    const org = store.orgs.create({ name: 'Acme' });
+    const body = {
+      key: 'tt:1:sale:T1', kind: 'sale' as const, date: '2026-02-27', currency: 'USD', memo: 'Order 1', warnings: [], refs: { shopId: 'S' },
+      lines: [
+        { role: 'clearing' as const, amountMinor: 500, description: 'Net', source: { kind: 'statement_transaction' as const, id: 'T1', field: 'settlement_amount' } },
+        { role: 'sales' as const, amountMinor: -500, description: 'Sales', source: { kind: 'statement_transaction' as const, id: 'T1', field: 'revenue_amount' } },
+      ],
+    };
+    store.documents.recordIntent({ orgId: org.id, integrationId: null, key: body.key, kind: 'sale', date: body.date, currency: 'USD', body, hash: 'x', warnings: [], runId: null });
+    store.documents.markPosted(body.key, [{ type: 'SalesReceipt', id: '42' }], null);
+    expect(store.documents.get(body.key)!.body).toEqual(body);
+    expect(store.documents.get(body.key)!.refs).toEqual([{ type: 'SalesReceipt', id: '42' }]);
+    store.close();
+    tamper(h, `UPDATE documents SET body_json = json_set(body_json, '$.lines[1].amountMinor', -499.5)`);
+    store = await Store.open(h, () => NOW);
+    expect(() => store.documents.get(body.key)).toThrow(/documents row \d+ \(tt:1:sale:T1\), column body_json: lines\[1\]\.amountMinor/);
     store.close();
   });
 
