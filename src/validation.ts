@@ -52,7 +52,3 @@ export function validateEmail(raw: string, flag = '--email'): string {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError(`${flag}: "${raw}" does not look like an email address.`);
   return email;
 }
-
-export function countryName(code: string): string {
-  return regionNames.of(code) ?? code;
-}

@@ -13,7 +13,6 @@ export { openVault, KEYRING_MARKER, type OpenVaultOptions } from './vault.js';
 export { FileVault, CREDENTIALS_FILE } from './vault-file.js';
 export { KeyringVault, probeKeyring, type KeyringBackend } from './vault-keyring.js';
 export { getFreshTokens, withFreshToken, lockFileFor, type FreshTokenOptions, type TokenAccess } from './refresh.js';
-export { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock.js';
 export { redactSecrets } from './redact.js';
 export { createInvite, acceptInvite, listInvites, cancelInvite, type CreateInviteOptions, type CreatedInvite, type AcceptInviteOptions, type AcceptedInvite, type Invite } from './invites.js';
 export { composeInviteMessage, mailtoLink, type InviteMessage } from './invite-message.js';

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import type { Env } from '../config.js';
 import { SynderError, UsageError } from '../errors.js';
-import type { Database } from '../store/db.js';
-import { InviteRepository, type Invite } from '../store/invites.js';
+import type { Invite, InviteRepository } from '../store/invites.js';
 import { judgeCallback } from './callback.js';
 import { composeInviteMessage, mailtoLink, type InviteMessage } from './invite-message.js';
 import { parsePastedRedirect } from './paste-back.js';
@@ -14,7 +13,7 @@ import type { OAuthAdapter, TokenSet } from './types.js';
 export type { Invite } from '../store/invites.js';
 
 export interface CreateInviteOptions {
-  db: Database;
+  invites: InviteRepository;
   orgId: number;
   /** Shown to the owner as who asks for access. */
   orgName: string;
@@ -55,7 +54,7 @@ export async function createInvite(opts: CreateInviteOptions): Promise<CreatedIn
   const ttlHours = opts.ttlHours ?? 72;
   if (!(ttlHours > 0)) throw new UsageError('The invitation lifetime must be a positive number of hours.');
   const now = opts.now ?? (() => new Date());
-  const repo = new InviteRepository(opts.db, now);
+  const repo = opts.invites;
   const state = newState();
   const pkce = opts.adapter.usesPkce ? newPkcePair() : undefined;
   const authorizeUrl = opts.adapter.authorizeUrl({ state, redirectUri: opts.redirectUri, codeChallenge: pkce?.challenge });
@@ -115,11 +114,10 @@ async function sendMail(smtpUrl: string, message: InviteMessage, opts: { from?: 
 }
 
 export interface AcceptInviteOptions {
-  db: Database;
+  invites: InviteRepository;
   /** The address the owner's browser landed on (or just its query string). */
   url: string;
   adapter: OAuthAdapter;
-  now?: () => Date;
 }
 
 export interface AcceptedInvite {
@@ -134,8 +132,7 @@ export interface AcceptedInvite {
  * tokens (vaultKeys.tiktok) and creates the integrations.
  */
 export async function acceptInvite(opts: AcceptInviteOptions): Promise<AcceptedInvite> {
-  const now = opts.now ?? (() => new Date());
-  const repo = new InviteRepository(opts.db, now);
+  const repo = opts.invites;
   const params = parsePastedRedirect(opts.url);
   if (!params) {
     throw new UsageError('That is not the address the browser landed on after approving: it has no code.', 'Paste the full address from the browser\'s address bar, including everything after "?".');
@@ -176,13 +173,13 @@ export async function acceptInvite(opts: AcceptInviteOptions): Promise<AcceptedI
   return { invite: repo.get(invite.id)!, tokens, callback: params };
 }
 
-export function listInvites(opts: { db: Database; orgId: number; status?: Invite['status']; now?: () => Date }): Invite[] {
-  return new InviteRepository(opts.db, opts.now ?? (() => new Date())).list(opts.orgId, opts.status);
+export function listInvites(opts: { invites: InviteRepository; orgId: number; status?: Invite['status'] }): Invite[] {
+  return opts.invites.list(opts.orgId, opts.status);
 }
 
 /** Cancels a pending invitation of the org; a used, cancelled or unknown one is an error. */
-export function cancelInvite(opts: { db: Database; orgId: number; id: number; now?: () => Date }): Invite {
-  const repo = new InviteRepository(opts.db, opts.now ?? (() => new Date()));
+export function cancelInvite(opts: { invites: InviteRepository; orgId: number; id: number }): Invite {
+  const repo = opts.invites;
   const invite = repo.get(opts.id);
   if (!invite || invite.orgId !== opts.orgId) throw new UsageError(`There is no invitation #${opts.id} in this organization.`, 'See `synder status` for the pending ones.');
   if (!repo.cancel(invite.id)) throw new UsageError(`Invitation #${opts.id} is ${invite.status}, not pending.`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ReauthRequiredError, SynderError } from '../errors.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireLock } from '../store/locks.js';
 import { providerName } from './pages.js';
 import { errorMessage } from './redact.js';
 import type { OAuthAdapter, TokenSet, TokenVault } from './types.js';
@@ -63,7 +63,7 @@ export async function getFreshTokens(opts: FreshTokenOptions): Promise<TokenSet>
 }
 
 async function refreshUnderLock(opts: FreshTokenOptions, now: () => number): Promise<TokenSet> {
-  const lock = await acquireFileLock(lockFileFor(opts.lockDir, opts.key), {
+  const lock = await acquireLock(lockFileFor(opts.lockDir, opts.key), {
     what: `the token refresh of ${opts.key}`,
     waitMs: opts.lockWaitMs ?? 3 * 60_000,
     // A slow refresh (retries with backoff) must not look abandoned: taking over a live holder's
@@ -112,14 +112,11 @@ export interface TokenAccess {
   getAccessToken(): Promise<string>;
   /** Call after the provider answered 401 to `rejected`: returns a token to retry with once. */
   onUnauthorized(rejected: string): Promise<string>;
-  /** The full token set (for realmId/tenantId in `extra`). */
-  getTokens(): Promise<TokenSet>;
 }
 
 /** The callbacks a provider client plugs in as its `getAccessToken` / `onUnauthorized`. */
 export function withFreshToken(opts: Omit<FreshTokenOptions, 'rejectedAccessToken'>): TokenAccess {
   return {
-    getTokens: () => getFreshTokens(opts),
     getAccessToken: async () => (await getFreshTokens(opts)).accessToken,
     onUnauthorized: async (rejected) => (await getFreshTokens({ ...opts, rejectedAccessToken: rejected })).accessToken,
   };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StateError } from '../errors.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireLock } from '../store/locks.js';
 import type { TokenSet, TokenVault } from './types.js';
 import { open, seal, type SealedBox } from './vault-crypto.js';
 
@@ -74,11 +74,6 @@ export class FileVault implements TokenVault {
     });
   }
 
-  /** Keys of all stored token sets (for status and cleanup). */
-  async keys(): Promise<string[]> {
-    return Object.keys(this.read().tokens);
-  }
-
   private read(): Content {
     let text: string;
     try {
@@ -121,7 +116,7 @@ export class FileVault implements TokenVault {
   }
 
   private async update(mutate: (c: Content) => void): Promise<void> {
-    const lock = await acquireFileLock(this.lockFile, { what: `the credentials file ${this.file}`, waitMs: 30_000, staleMs: 60_000 });
+    const lock = await acquireLock(this.lockFile, { what: `the credentials file ${this.file}`, waitMs: 30_000, staleMs: 60_000 });
     try {
       const content = this.read();
       mutate(content);

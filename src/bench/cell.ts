@@ -11,7 +11,7 @@ import { freePort } from '../sandbox/http-kit.js';
 import { startSandbox } from '../sandbox/index.js';
 import type { QuickBooksSandbox } from '../sandbox/quickbooks/server.js';
 import type { XeroSandbox } from '../sandbox/xero/server.js';
-import { DB_FILE } from '../store/db.js';
+import { Store } from '../store/store.js';
 import type { SyncSummary } from '../sync/types.js';
 import { apiCallsOf, floorOf, quickbooksLimits, tiktokLimits, xeroLimits, type Floor } from './floor.js';
 import type { RequestCounter } from './request-counter.js';
@@ -182,18 +182,17 @@ function pathToFileUrl(p: string): string {
 }
 
 /** Ledger objects behind the posted documents (their stored refs). */
-const countObjects = (home: string) => countInStore(home, "SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'");
+const countObjects = (home: string) => inStore(home, (store) => store.documents.postedLedgerObjectCount());
 
 /** Distinct orders with a settled ORDER statement transaction, as the sync stored them. */
-const countSettled = (home: string) => countInStore(home, "SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'");
+const countSettled = (home: string) => inStore(home, (store) => store.sourceRecords.settledOrderCount());
 
-/** One number (`n`) read from the sync's state store, opened read-only. */
-async function countInStore(home: string, sql: string): Promise<number> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path.join(home, DB_FILE), { readonly: true });
+/** One number read from the sync's state store. */
+async function inStore(home: string, read: (store: Store) => number): Promise<number> {
+  const store = await Store.open(home, () => new Date());
   try {
-    return (db.prepare(sql).get() as { n: number }).n;
+    return read(store);
   } finally {
-    db.close();
+    store.close();
   }
 }

@@ -11,7 +11,7 @@ export async function inviteOwner(ctx: Context, org: Org, opts: { email: string;
   await ensureAppCredentials('tiktok', ctx.config, vault, new Prompter(ctx), (t) => ctx.output.info(t));
   const { createInvite } = await import('../auth/index.js');
   const created = await createInvite({
-    db: store.db,
+    invites: store.invites,
     orgId: org.id,
     orgName: org.name,
     platform: 'tiktok',
@@ -45,7 +45,7 @@ export async function acceptOwnerInvite(ctx: Context, org: Org, url: string, sho
   const vault = await ctx.vault();
   await ensureAppCredentials('tiktok', ctx.config, vault, new Prompter(ctx), (t) => ctx.output.info(t));
   const { acceptInvite } = await import('../auth/index.js');
-  const accepted = await acceptInvite({ db: store.db, url, adapter: await tiktokAdapter(ctx), now: () => ctx.clock.now() });
+  const accepted = await acceptInvite({ invites: store.invites, url, adapter: await tiktokAdapter(ctx) });
   const owner = store.orgs.get(accepted.invite.orgId) ?? org;
   const result = await recordTikTokAuthorization(ctx, owner, accepted.tokens, { shops: shops ?? 'all', prompter: new Prompter(ctx) });
   return { ...result, email: accepted.invite.email };

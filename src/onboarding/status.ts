@@ -64,7 +64,7 @@ export async function collectStatus(ctx: Context, org: Org) {
   }
   const lastRun = store.runs.last(org.id);
   const { listInvites } = await import('../auth/index.js');
-  const invites = listInvites({ db: store.db, orgId: org.id, now: () => ctx.clock.now() }).map((r): InviteRow => ({
+  const invites = listInvites({ invites: store.invites, orgId: org.id }).map((r): InviteRow => ({
     id: r.id,
     email: r.email,
     platform: r.platform,

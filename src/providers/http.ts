@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { systemTimer, type Timer } from '../clock.js';
 import { SynderError } from '../errors.js';
 
 /**
@@ -27,6 +28,7 @@ export interface HttpResponse {
 export interface RateLimit {
   /** Requests allowed per window. */
   requests: number;
+  /** As the provider publishes it; measured on the client's timer. */
   windowMs: number;
   /** Counts only the requests this returns true for (a per-endpoint limit); all by default. */
   applies?: (req: HttpRequest) => boolean;
@@ -39,15 +41,13 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   maxRetries?: number;
   /**
-   * Decides from a response whether to retry and how long to wait (ms). undefined falls back to
-   * the default rules (429/5xx retry); null means "do not retry", e.g. a daily quota that is spent.
+   * Decides from a response whether to retry and how long to wait (ms of `timer`). undefined falls
+   * back to the default rules (429/5xx retry); null means "do not retry", e.g. a daily quota that is spent.
    */
-  retryDelay?: (res: HttpResponse, attempt: number) => number | null | undefined;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+  retryDelay?: (res: HttpResponse, attempt: number, timer: Timer) => number | null | undefined;
+  /** Rate windows, waits and backoff are measured on it (the system clock by default). */
+  timer?: Timer;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function backoff(attempt: number, baseMs = 250, capMs = 20_000): number {
   // Full jitter: spreads retries of parallel callers so they do not stampede together.
@@ -74,8 +74,16 @@ export function retryAfterMs(headers: HttpResponse['headers'], now: number): num
 class WindowLimiter {
   private readonly stamps: Array<Array<{ at: number }>>;
   private answered: Array<() => void> = [];
-  constructor(private readonly limits: RateLimit[], private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
+  private readonly jitterMs: number;
+  constructor(private readonly limits: RateLimit[], private readonly timer: Timer) {
     this.stamps = limits.map(() => []);
+    // Our stamps are never earlier than the server's; 50 ms (wall time) more covers how differently
+    // the two clocks tick (network jitter is tens of milliseconds, whatever the window).
+    this.jitterMs = timer.fromWall(50);
+  }
+
+  private now(): number {
+    return this.timer.now().getTime();
   }
 
   /** Waits for a slot in every window that counts this request (a retry counts again); call the result when it is answered. */
@@ -87,9 +95,7 @@ class WindowLimiter {
       let fullOfInFlight = false;
       this.limits.forEach((l, i) => {
         if (!counted[i]) return;
-        // Our stamps are never earlier than the server's; 50 ms more covers how differently the two
-        // clocks tick (network jitter is tens of milliseconds, whatever the window).
-        const windowMs = l.windowMs + 50;
+        const windowMs = l.windowMs + this.jitterMs;
         const s = (this.stamps[i] = this.stamps[i]!.filter((x) => x.at > t - windowMs));
         if (s.length < l.requests) return;
         const oldest = Math.min(...s.map((x) => x.at));
@@ -106,7 +112,7 @@ class WindowLimiter {
           for (const w of waiting) w();
         };
       }
-      if (wait > 0) await this.sleep(wait);
+      if (wait > 0) await this.timer.sleep(wait);
       else await new Promise<void>((resolve) => this.answered.push(resolve));
     }
   }
@@ -123,14 +129,12 @@ export class HttpClient {
   retries = 0;
   private readonly limit: LimitFunction;
   private readonly window: WindowLimiter;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
+  private readonly timer: Timer;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.limit = pLimit(opts.concurrency ?? 4);
-    this.sleep = opts.sleep ?? defaultSleep;
-    this.now = opts.now ?? Date.now;
-    this.window = new WindowLimiter(opts.limits ?? [], this.now, this.sleep);
+    this.timer = opts.timer ?? systemTimer;
+    this.window = new WindowLimiter(opts.limits ?? [], this.timer);
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -163,23 +167,24 @@ export class HttpClient {
       answered();
       let delay: number | undefined;
       if (res) {
-        const custom = this.opts.retryDelay?.(res, attempt);
-        delay = custom === null ? undefined : custom ?? defaultRetryDelay(res, attempt, this.now());
+        const custom = this.opts.retryDelay?.(res, attempt, this.timer);
+        delay = custom === null ? undefined : custom ?? defaultRetryDelay(res, attempt, this.timer);
       } else {
-        delay = backoff(attempt);
+        delay = this.timer.fromWall(backoff(attempt));
       }
       if (delay === undefined || attempt >= maxRetries) {
         if (res) return res;
         throw new HttpError(this.opts.provider, label, undefined, `${this.opts.provider}: ${label} failed: ${networkError?.message ?? 'no response'}`);
       }
       this.retries++;
-      await this.sleep(delay);
+      await this.timer.sleep(delay);
     }
   }
 }
 
-export function defaultRetryDelay(res: HttpResponse, attempt: number, now: number): number | undefined {
-  if (res.status === 429 || res.status === 503) return retryAfterMs(res.headers, now) ?? backoff(attempt);
-  if (res.status >= 500) return backoff(attempt);
+/** 429 and 503 wait what the server asks (Retry-After) or back off; other 5xx back off. In ms of `timer`. */
+export function defaultRetryDelay(res: HttpResponse, attempt: number, timer: Timer): number | undefined {
+  if (res.status === 429 || res.status === 503) return timer.fromWall(retryAfterMs(res.headers, Date.now()) ?? backoff(attempt));
+  if (res.status >= 500) return timer.fromWall(backoff(attempt));
   return undefined;
 }

@@ -1,13 +1,54 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { PreparedStatements, type Database } from './db.js';
+import { z } from 'zod';
+import type { BookingDocument } from '../booking/document.js';
 import type { LedgerRef } from '../providers/ledger-connector.js';
+import { PreparedStatements, type Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
+import { accountRole } from './settings.js';
 
 /**
  * Lifecycle of a ledger document synder books:
  * pending (intent recorded, post may or may not have happened) → posted | failed;
  * posted → deleted (rollback) | replaced (a changed source superseded it).
  */
-export type DocumentStatus = 'pending' | 'posted' | 'failed' | 'deleted' | 'replaced';
+export const documentStatus = z.enum(['pending', 'posted', 'failed', 'deleted', 'replaced']);
+export type DocumentStatus = z.output<typeof documentStatus>;
+
+/** The booked document as synder built it (what explain, export and a retry read back). */
+const bookingDocument = z.object({
+  key: z.string(),
+  kind: z.enum(['sale', 'fees', 'refund', 'reserve', 'adjustment', 'statement', 'payout']),
+  date: z.string(),
+  currency: z.string(),
+  memo: z.string(),
+  lines: z.array(
+    z.object({
+      role: accountRole,
+      amountMinor: z.number().int(),
+      description: z.string(),
+      source: z.object({ kind: z.enum(['statement_transaction', 'statement', 'payment', 'order']), id: z.string(), field: z.string() }),
+      item: z.object({ sku: z.string().optional(), name: z.string().optional(), quantity: z.number().optional() }).optional(),
+    }),
+  ),
+  refs: z.object({
+    shopId: z.string(),
+    orderId: z.string().optional(),
+    statementId: z.string().optional(),
+    transactionId: z.string().optional(),
+    paymentId: z.string().optional(),
+  }),
+  warnings: z.array(z.string()),
+  memoData: z.record(z.string(), z.string()).optional(),
+});
+
+const ledgerRef = z.object({ type: z.string(), id: z.string(), number: z.string().optional(), url: z.string().optional() });
+/** What the ledger answered: the objects it holds for the document, or the fix for a failure. */
+const ledgerAnswer = z.object({ refs: z.array(ledgerRef).optional(), fix: z.string().optional() });
+const warnings = z.array(z.string());
+
+// Compile-time proof that what is read back has the types the rest of synder uses.
+type Assignable<T, U extends T> = U;
+export type _Checks = [Assignable<BookingDocument, z.output<typeof bookingDocument>>, Assignable<LedgerRef, z.output<typeof ledgerRef>>];
 
 export interface DocumentRow {
   id: number;
@@ -25,7 +66,7 @@ export interface DocumentRow {
   paymentId: string | null;
   date: string;
   currency: string;
-  body: unknown;
+  body: BookingDocument;
   hash: string;
   status: DocumentStatus;
   refs: LedgerRef[];
@@ -49,7 +90,7 @@ export interface DocumentIntent {
   paymentId?: string | null;
   date: string;
   currency: string;
-  body: unknown;
+  body: BookingDocument;
   hash: string;
   warnings: string[];
   runId: number | null;
@@ -58,7 +99,7 @@ export interface DocumentIntent {
 interface Row {
   id: number; org_id: number; integration_id: number | null; key: string; kind: string; source_kind: string | null; source_id: string | null;
   order_id: string | null; statement_id: string | null; payment_id: string | null; date: string; currency: string; body_json: string; hash: string;
-  status: DocumentStatus; ledger_type: string | null; ledger_id: string | null; ledger_number: string | null; ledger_json: string | null;
+  status: string; ledger_type: string | null; ledger_id: string | null; ledger_number: string | null; ledger_json: string | null;
   error: string | null; warnings_json: string; run_id: number | null; created_at: string; updated_at: string;
 }
 
@@ -72,13 +113,15 @@ export const splitKey = (key: string): { baseKey: string; version: number } => {
 export const versionedKey = (baseKey: string, version: number): string => (version <= 1 ? baseKey : `${baseKey}~v${version}`);
 
 const fromRow = (r: Row): DocumentRow => {
-  const ledger = r.ledger_json ? (JSON.parse(r.ledger_json) as { refs?: LedgerRef[]; fix?: string }) : {};
+  const at = (column: string) => ({ table: 'documents', row: `${r.id} (${r.key})`, column });
+  const ledger = r.ledger_json ? parseJsonColumn(ledgerAnswer, r.ledger_json, at('ledger_json')) : {};
   const { baseKey, version } = splitKey(r.key);
   return {
     id: r.id, orgId: r.org_id, integrationId: r.integration_id, key: r.key, baseKey, version, kind: r.kind,
     sourceKind: r.source_kind, sourceId: r.source_id, orderId: r.order_id, statementId: r.statement_id, paymentId: r.payment_id,
-    date: r.date, currency: r.currency, body: JSON.parse(r.body_json) as unknown, hash: r.hash, status: r.status,
-    refs: ledger.refs ?? [], fix: ledger.fix ?? null, error: r.error, warnings: JSON.parse(r.warnings_json) as string[],
+    date: r.date, currency: r.currency, body: parseJsonColumn(bookingDocument, r.body_json, at('body_json')), hash: r.hash,
+    status: parseColumn(documentStatus, r.status, at('status')),
+    refs: ledger.refs ?? [], fix: ledger.fix ?? null, error: r.error, warnings: parseJsonColumn(warnings, r.warnings_json, at('warnings_json')),
     runId: r.run_id, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 };
@@ -112,7 +155,7 @@ export interface DocumentTotalsRow {
 export class DocumentRepository {
   private readonly statements: PreparedStatements;
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {
+  constructor(db: Database, private readonly now: () => Date) {
     this.statements = new PreparedStatements(db);
   }
 
@@ -177,7 +220,12 @@ export class DocumentRepository {
   /** Whether the org has any document in one of these statuses (without loading rows). */
   hasAny(orgId: number, statuses: DocumentStatus[]): boolean {
     const marks = statuses.map(() => '?').join(',');
-    return this.db.prepare(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`).get(orgId, ...statuses) !== undefined;
+    return this.prepare(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`).get(orgId, ...statuses) !== undefined;
+  }
+
+  /** How many ledger objects the posted documents of every org stand for (their refs). */
+  postedLedgerObjectCount(): number {
+    return (this.prepare("SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'").get() as { n: number }).n;
   }
 
   /**

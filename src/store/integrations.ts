@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import type { Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
 import type { LedgerKind } from './orgs.js';
+import { integrationSettings, ledgerSettings, type IntegrationSettings, type LedgerSettings } from './settings.js';
 
 export interface Integration {
   id: number;
@@ -10,7 +13,7 @@ export interface Integration {
   region: string | null;
   currency: string | null;
   status: string;
-  settings: Record<string, unknown>;
+  settings: IntegrationSettings;
   createdAt: string;
 }
 
@@ -19,7 +22,7 @@ export interface LedgerConnection {
   provider: LedgerKind;
   externalId: string;
   name: string | null;
-  settings: Record<string, unknown>;
+  settings: LedgerSettings;
   connectedAt: string;
 }
 
@@ -45,9 +48,11 @@ const fromRow = (r: IntegrationRow): Integration => ({
   region: r.region,
   currency: r.currency,
   status: r.status,
-  settings: JSON.parse(r.settings_json) as Record<string, unknown>,
+  settings: parseJsonColumn(integrationSettings, r.settings_json, { table: 'integrations', row: r.id, column: 'settings_json' }),
   createdAt: r.created_at,
 });
+
+const ledgerKind = z.enum(['quickbooks', 'xero']) satisfies z.ZodType<LedgerKind>;
 
 export class IntegrationRepository {
   constructor(private readonly db: Database, private readonly now: () => Date) {}
@@ -69,7 +74,7 @@ export class IntegrationRepository {
   }
 
   /** Creates the integration, or updates name/region/settings of an existing one (re-connect keeps history). */
-  upsert(i: { orgId: number; platform: string; externalId: string; name: string; region?: string | null; currency?: string | null; settings?: Record<string, unknown> }): Integration {
+  upsert(i: { orgId: number; platform: string; externalId: string; name: string; region?: string | null; currency?: string | null; settings?: IntegrationSettings }): Integration {
     const existing = this.find(i.orgId, i.platform, i.externalId);
     if (existing) {
       this.db
@@ -86,7 +91,7 @@ export class IntegrationRepository {
     return this.get(Number(info.lastInsertRowid))!;
   }
 
-  updateSettings(id: number, patch: Record<string, unknown>): Integration {
+  updateSettings(id: number, patch: IntegrationSettings): Integration {
     const current = this.get(id);
     if (!current) throw new Error(`integration ${id} does not exist`);
     this.db.prepare('UPDATE integrations SET settings_json=? WHERE id=?').run(JSON.stringify({ ...current.settings, ...patch }), id);
@@ -97,15 +102,20 @@ export class IntegrationRepository {
     this.db.prepare('UPDATE integrations SET status=? WHERE id=?').run(status, id);
   }
 
-  remove(id: number): void {
-    this.db.prepare('DELETE FROM integrations WHERE id = ?').run(id);
-  }
-
   getLedgerConnection(orgId: number): LedgerConnection | undefined {
     const r = this.db.prepare('SELECT * FROM ledger_connections WHERE org_id = ?').get(orgId) as
-      | { org_id: number; provider: LedgerKind; external_id: string; name: string | null; settings_json: string; connected_at: string }
+      | { org_id: number; provider: string; external_id: string; name: string | null; settings_json: string; connected_at: string }
       | undefined;
-    return r && { orgId: r.org_id, provider: r.provider, externalId: r.external_id, name: r.name, settings: JSON.parse(r.settings_json) as Record<string, unknown>, connectedAt: r.connected_at };
+    if (!r) return undefined;
+    const at = (column: string) => ({ table: 'ledger_connections', row: `of org ${r.org_id}`, column });
+    return {
+      orgId: r.org_id,
+      provider: parseColumn(ledgerKind, r.provider, at('provider')),
+      externalId: r.external_id,
+      name: r.name,
+      settings: parseJsonColumn(ledgerSettings, r.settings_json, at('settings_json')),
+      connectedAt: r.connected_at,
+    };
   }
 
   setLedgerConnection(c: Omit<LedgerConnection, 'connectedAt'>): LedgerConnection {
@@ -117,9 +127,5 @@ export class IntegrationRepository {
       )
       .run(c.orgId, c.provider, c.externalId, c.name, JSON.stringify(c.settings), this.now().toISOString());
     return this.getLedgerConnection(c.orgId)!;
-  }
-
-  removeLedgerConnection(orgId: number): void {
-    this.db.prepare('DELETE FROM ledger_connections WHERE org_id = ?').run(orgId);
   }
 }

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
+import { inviteDetail, type InviteDetail } from './settings.js';
 
 /** Stored status; "expired" is derived from expires_at for pending rows. */
 export type InviteStatus = 'pending' | 'accepted' | 'cancelled';
@@ -13,7 +16,7 @@ export interface Invite {
   createdAt: string;
   expiresAt: string;
   acceptedAt: string | null;
-  detail: Record<string, unknown>;
+  detail: InviteDetail;
 }
 
 interface InviteRow {
@@ -22,31 +25,37 @@ interface InviteRow {
   platform: string;
   email: string;
   state: string;
-  status: InviteStatus;
+  status: string;
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
   detail_json: string;
 }
 
+const inviteStatus = z.enum(['pending', 'accepted', 'cancelled']) satisfies z.ZodType<InviteStatus>;
+
 /** Pending "invite the account owner" authorizations: one row per link sent, keyed by its OAuth state. */
 export class InviteRepository {
   constructor(private readonly db: Database, private readonly now: () => Date) {}
 
-  private fromRow = (r: InviteRow): Invite => ({
-    id: r.id,
-    orgId: r.org_id,
-    platform: r.platform,
-    email: r.email,
-    state: r.state,
-    status: r.status === 'pending' && Date.parse(r.expires_at) <= this.now().getTime() ? 'expired' : r.status,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    acceptedAt: r.accepted_at,
-    detail: JSON.parse(r.detail_json) as Record<string, unknown>,
-  });
+  private fromRow = (r: InviteRow): Invite => {
+    const at = (column: string) => ({ table: 'invites', row: r.id, column });
+    const status = parseColumn(inviteStatus, r.status, at('status'));
+    return {
+      id: r.id,
+      orgId: r.org_id,
+      platform: r.platform,
+      email: r.email,
+      state: r.state,
+      status: status === 'pending' && Date.parse(r.expires_at) <= this.now().getTime() ? 'expired' : status,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      acceptedAt: r.accepted_at,
+      detail: parseJsonColumn(inviteDetail, r.detail_json, at('detail_json')),
+    };
+  };
 
-  create(i: { orgId: number; platform: string; email: string; state: string; expiresAt: Date; detail?: Record<string, unknown> }): Invite {
+  create(i: { orgId: number; platform: string; email: string; state: string; expiresAt: Date; detail?: InviteDetail }): Invite {
     const info = this.db
       .prepare('INSERT INTO invites (org_id, platform, email, state, status, created_at, expires_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(i.orgId, i.platform, i.email, i.state, 'pending', this.now().toISOString(), i.expiresAt.toISOString(), JSON.stringify(i.detail ?? {}));
@@ -79,7 +88,7 @@ export class InviteRepository {
     this.db.prepare(`UPDATE invites SET status = 'pending', accepted_at = NULL WHERE id = ? AND status = 'accepted'`).run(id);
   }
 
-  updateDetail(id: number, patch: Record<string, unknown>): void {
+  updateDetail(id: number, patch: InviteDetail): void {
     const current = this.get(id);
     if (!current) return;
     this.db.prepare('UPDATE invites SET detail_json = ? WHERE id = ?').run(JSON.stringify({ ...current.detail, ...patch }), id);

@@ -173,6 +173,22 @@ CREATE TABLE locks (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'org and integration settings: "mapping" (TikTok key → role overrides) is now "routing"',
+    // json_insert keeps a "routing" already there; json() keeps the moved value an object, not a string.
+    sql: `
+UPDATE orgs SET settings_json = json_remove(json_insert(settings_json, '$.routing', json(json_extract(settings_json, '$.mapping'))), '$.mapping')
+  WHERE json_type(settings_json, '$.mapping') IS NOT NULL;
+UPDATE integrations SET settings_json = json_remove(json_insert(settings_json, '$.routing', json(json_extract(settings_json, '$.mapping'))), '$.mapping')
+  WHERE json_type(settings_json, '$.mapping') IS NOT NULL;
+`,
+  },
+  {
+    version: 3,
+    name: 'sync locks are lock files beside the database, like every other lock',
+    sql: `DROP TABLE locks;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
+import { orgSettings, type OrgSettings } from './settings.js';
 
 export type LedgerKind = 'quickbooks' | 'xero';
 export type SyncMode = 'per-transaction' | 'summary';
@@ -12,7 +15,7 @@ export interface Org {
   email: string | null;
   ledger: LedgerKind | null;
   mode: SyncMode | null;
-  settings: Record<string, unknown>;
+  settings: OrgSettings;
   createdAt: string;
 }
 
@@ -24,7 +27,7 @@ export interface NewOrg {
   email?: string | null;
   ledger?: LedgerKind | null;
   mode?: SyncMode | null;
-  settings?: Record<string, unknown>;
+  settings?: OrgSettings;
 }
 
 interface OrgRow {
@@ -34,24 +37,30 @@ interface OrgRow {
   currency: string | null;
   timezone: string | null;
   email: string | null;
-  ledger: LedgerKind | null;
-  mode: SyncMode | null;
+  ledger: string | null;
+  mode: string | null;
   settings_json: string;
   created_at: string;
 }
 
-const fromRow = (r: OrgRow): Org => ({
-  id: r.id,
-  name: r.name,
-  country: r.country,
-  currency: r.currency,
-  timezone: r.timezone,
-  email: r.email,
-  ledger: r.ledger,
-  mode: r.mode,
-  settings: JSON.parse(r.settings_json) as Record<string, unknown>,
-  createdAt: r.created_at,
-});
+const ledgerKind = z.enum(['quickbooks', 'xero']).nullable();
+const syncMode = z.enum(['per-transaction', 'summary']).nullable();
+
+const fromRow = (r: OrgRow): Org => {
+  const at = (column: string) => ({ table: 'orgs', row: r.id, column });
+  return {
+    id: r.id,
+    name: r.name,
+    country: r.country,
+    currency: r.currency,
+    timezone: r.timezone,
+    email: r.email,
+    ledger: parseColumn(ledgerKind, r.ledger, at('ledger')),
+    mode: parseColumn(syncMode, r.mode, at('mode')),
+    settings: parseJsonColumn(orgSettings, r.settings_json, at('settings_json')),
+    createdAt: r.created_at,
+  };
+};
 
 export class OrgRepository {
   constructor(private readonly db: Database, private readonly now: () => Date) {}

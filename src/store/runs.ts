@@ -1,6 +1,12 @@
+import { z } from 'zod';
 import type { Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
 
-export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
+const runStatus = z.enum(['running', 'ok', 'partial', 'failed']);
+export type RunStatus = z.output<typeof runStatus>;
+
+/** A finished run's summary is the sync's report, kept as it was printed with --json. */
+const runSummary = z.record(z.string(), z.unknown());
 
 export interface SyncRun {
   id: number;
@@ -11,19 +17,22 @@ export interface SyncRun {
   since: string | null;
   until: string | null;
   dryRun: boolean;
-  summary: unknown;
+  summary: Record<string, unknown> | null;
   error: string | null;
 }
 
 interface Row {
-  id: number; org_id: number; started_at: string; finished_at: string | null; status: RunStatus; since: string | null; until: string | null;
+  id: number; org_id: number; started_at: string; finished_at: string | null; status: string; since: string | null; until: string | null;
   dry_run: number; summary_json: string | null; error: string | null;
 }
 
-const fromRow = (r: Row): SyncRun => ({
-  id: r.id, orgId: r.org_id, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, since: r.since, until: r.until,
-  dryRun: r.dry_run === 1, summary: r.summary_json ? (JSON.parse(r.summary_json) as unknown) : null, error: r.error,
-});
+const fromRow = (r: Row): SyncRun => {
+  const at = (column: string) => ({ table: 'sync_runs', row: r.id, column });
+  return {
+    id: r.id, orgId: r.org_id, startedAt: r.started_at, finishedAt: r.finished_at, status: parseColumn(runStatus, r.status, at('status')), since: r.since, until: r.until,
+    dryRun: r.dry_run === 1, summary: r.summary_json ? parseJsonColumn(runSummary, r.summary_json, at('summary_json')) : null, error: r.error,
+  };
+};
 
 export class RunRepository {
   constructor(private readonly db: Database, private readonly now: () => Date) {}
@@ -49,9 +58,5 @@ export class RunRepository {
   last(orgId: number): SyncRun | undefined {
     const r = this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT 1').get(orgId) as Row | undefined;
     return r && fromRow(r);
-  }
-
-  list(orgId: number, limit = 20): SyncRun[] {
-    return (this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT ?').all(orgId, limit) as Row[]).map(fromRow);
   }
 }

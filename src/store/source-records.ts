@@ -1,21 +1,46 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { z } from 'zod';
+import type { Order, Payment, Statement, StatementTransaction } from '../booking/tiktok-data.js';
+import * as tiktok from '../providers/tiktok/schemas.js';
 import { PreparedStatements, type Database } from './db.js';
+import { parseColumn, parseJsonColumn } from './json.js';
 
 /** The "Platform transactions" status of a source record. */
-export type SourceStatus = 'ready' | 'synced' | 'synced_with_warnings' | 'failed' | 'skipped' | 'deleted';
+const sourceStatus = z.enum(['ready', 'synced', 'synced_with_warnings', 'failed', 'skipped', 'deleted']);
+export type SourceStatus = z.output<typeof sourceStatus>;
 export type SourceRecordKind = 'statement' | 'statement_transaction' | 'payment' | 'order';
 
-export interface SourceRecord {
+/** What TikTok sent for each kind of record, as its client's schemas parsed it (stored verbatim). */
+interface RawByKind {
+  statement: Statement;
+  statement_transaction: StatementTransaction;
+  payment: Payment;
+  order: Order;
+}
+
+// The stored value is a schema's output; parsing it again gives the same value back.
+const rawSchema: { [K in SourceRecordKind]: z.ZodType<RawByKind[K]> } = {
+  statement: tiktok.statement,
+  statement_transaction: tiktok.statementTransaction,
+  payment: tiktok.payment,
+  order: tiktok.order,
+};
+const recordKind = z.enum(['statement', 'statement_transaction', 'payment', 'order']);
+
+/** A stored source record; `raw` has the type of its kind (narrow on `kind`). */
+export type SourceRecord<K extends SourceRecordKind = SourceRecordKind> = { [P in K]: SourceRecordOf<P> }[K];
+
+interface SourceRecordOf<K extends SourceRecordKind> {
   id: number;
   integrationId: number;
-  kind: SourceRecordKind;
+  kind: K;
   externalId: string;
   statementId: string | null;
   orderId: string | null;
   occurredAt: string | null;
   currency: string | null;
   amountMinor: number | null;
-  raw: unknown;
+  raw: RawByKind[K];
   hash: string;
   status: SourceStatus;
   error: string | null;
@@ -23,36 +48,51 @@ export interface SourceRecord {
   updatedAt: string;
 }
 
-export interface SourceInput {
+export type SourceInput<K extends SourceRecordKind = SourceRecordKind> = { [P in K]: SourceInputOf<P> }[K];
+
+interface SourceInputOf<K extends SourceRecordKind> {
   integrationId: number;
-  kind: SourceRecordKind;
+  kind: K;
   externalId: string;
   statementId?: string | null;
   orderId?: string | null;
   occurredAt?: string | null;
   currency?: string | null;
   amountMinor?: number | null;
-  raw: unknown;
+  raw: RawByKind[K];
   hash: string;
 }
 
 interface Row {
-  id: number; integration_id: number; kind: SourceRecordKind; external_id: string; statement_id: string | null; order_id: string | null;
-  occurred_at: string | null; currency: string | null; amount_minor: number | null; raw_json: string; hash: string; status: SourceStatus;
+  id: number; integration_id: number; kind: string; external_id: string; statement_id: string | null; order_id: string | null;
+  occurred_at: string | null; currency: string | null; amount_minor: number | null; raw_json: string; hash: string; status: string;
   error: string | null; fetched_at: string; updated_at: string;
 }
 
-const fromRow = (r: Row): SourceRecord => ({
-  id: r.id, integrationId: r.integration_id, kind: r.kind, externalId: r.external_id, statementId: r.statement_id, orderId: r.order_id,
-  occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor, raw: JSON.parse(r.raw_json) as unknown, hash: r.hash,
-  status: r.status, error: r.error, fetchedAt: r.fetched_at, updatedAt: r.updated_at,
-});
+const fromRow = <K extends SourceRecordKind = SourceRecordKind>(r: Row): SourceRecord<K> => {
+  const at = (column: string) => ({ table: 'source_records', row: `${r.id} (${r.kind} ${r.external_id})`, column });
+  const kind = parseColumn(recordKind, r.kind, at('kind'));
+  let raw: RawByKind[SourceRecordKind] | undefined;
+  const record: SourceRecordOf<SourceRecordKind> = {
+    id: r.id, integrationId: r.integration_id, kind, externalId: r.external_id, statementId: r.statement_id, orderId: r.order_id,
+    occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor,
+    // Checked when first read: a sync looks at many records only for their hash and status.
+    get raw() {
+      return (raw ??= parseJsonColumn(rawSchema[kind], r.raw_json, at('raw_json')));
+    },
+    hash: r.hash, status: parseColumn(sourceStatus, r.status, at('status')), error: r.error, fetchedAt: r.fetched_at, updatedAt: r.updated_at,
+  };
+  return record as SourceRecord<K>;
+};
 
-export interface SourceFilter {
+export interface SourceFilter<K extends SourceRecordKind = SourceRecordKind> {
+  /** Records of this org's integrations. */
+  orgId?: number;
   integrationIds?: number[];
-  kind?: SourceRecordKind[];
+  kind?: K[];
   status?: SourceStatus[];
   orderId?: string;
+  orderIds?: string[];
   statementId?: string;
   since?: string;
   until?: string;
@@ -69,9 +109,9 @@ export class SourceRecordRepository {
     return this.statements.get(sql);
   }
 
-  get(integrationId: number, kind: SourceRecordKind, externalId: string): SourceRecord | undefined {
+  get<K extends SourceRecordKind>(integrationId: number, kind: K, externalId: string): SourceRecord<K> | undefined {
     const r = this.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(integrationId, kind, externalId) as Row | undefined;
-    return r && fromRow(r);
+    return r && fromRow<K>(r);
   }
 
   byId(id: number): SourceRecord | undefined {
@@ -83,7 +123,7 @@ export class SourceRecordRepository {
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
    */
-  upsert(i: SourceInput): { record: SourceRecord; change: 'new' | 'same' | 'changed'; previous?: SourceRecord } {
+  upsert<K extends SourceRecordKind>(i: SourceInput<K>): { record: SourceRecord<K>; change: 'new' | 'same' | 'changed'; previous?: SourceRecord<K> } {
     const previous = this.get(i.integrationId, i.kind, i.externalId);
     const at = this.now().toISOString();
     if (previous && previous.hash === i.hash) return { record: previous, change: 'same' };
@@ -105,7 +145,7 @@ export class SourceRecordRepository {
     this.prepare('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?').run(status, error ?? null, this.now().toISOString(), id);
   }
 
-  list(f: SourceFilter = {}): SourceRecord[] {
+  list<K extends SourceRecordKind = SourceRecordKind>(f: SourceFilter<K> = {}): SourceRecord<K>[] {
     const where: string[] = [];
     const params: unknown[] = [];
     const inList = (col: string, values: unknown[] | undefined) => {
@@ -116,9 +156,14 @@ export class SourceRecordRepository {
         params.push(...values);
       }
     };
+    if (f.orgId !== undefined) {
+      where.push('integration_id IN (SELECT id FROM integrations WHERE org_id = ?)');
+      params.push(f.orgId);
+    }
     inList('integration_id', f.integrationIds);
     inList('kind', f.kind);
     inList('status', f.status);
+    inList('order_id', f.orderIds);
     if (f.orderId !== undefined) {
       where.push('order_id = ?');
       params.push(f.orderId);
@@ -136,6 +181,28 @@ export class SourceRecordRepository {
       params.push(f.until);
     }
     const sql = `SELECT * FROM source_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`;
-    return (this.prepare(sql).all(...params) as Row[]).map(fromRow);
+    return (this.prepare(sql).all(...params) as Row[]).map((r) => fromRow<K>(r));
+  }
+
+  /** Distinct orders, across every integration, with a settled ORDER statement transaction. */
+  settledOrderCount(): number {
+    return (this.prepare("SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'").get() as { n: number }).n;
+  }
+
+  /** Ids of an integration's statements with transactions still to book (new, failed or rolled back). */
+  statementIdsNeedingWork(integrationId: number): string[] {
+    const rows = this.prepare(
+      `SELECT DISTINCT statement_id AS id FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction'
+       AND status IN ('deleted', 'ready', 'failed') AND statement_id IS NOT NULL ORDER BY statement_id`,
+    ).all(integrationId) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  /** An integration's transactions that carry a reserve movement, without loading the rest. */
+  reserveTransactions(integrationId: number): Array<SourceRecord<'statement_transaction'>> {
+    const rows = this.prepare(
+      `SELECT * FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`,
+    ).all(integrationId) as Row[];
+    return rows.map((r) => fromRow<'statement_transaction'>(r));
   }
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { openDatabase, type Database } from './db.js';
 import { OrgRepository } from './orgs.js';
 import { IntegrationRepository } from './integrations.js';
@@ -7,7 +8,7 @@ import { SourceRecordRepository } from './source-records.js';
 import { RunRepository } from './runs.js';
 import { EventRepository } from './events.js';
 import { BookmarkRepository } from './bookmarks.js';
-import { LockRepository } from './locks.js';
+import { InviteRepository } from './invites.js';
 
 /** The state store: one SQLite database and the repositories over it. */
 export class Store {
@@ -19,7 +20,9 @@ export class Store {
   readonly runs: RunRepository;
   readonly events: EventRepository;
   readonly bookmarks: BookmarkRepository;
-  readonly locks: LockRepository;
+  /** The state directory (SYNDER_HOME) the database lives in; lock files live beside it. */
+  readonly home: string;
+  readonly invites: InviteRepository;
 
   constructor(readonly db: Database, now: () => Date) {
     this.orgs = new OrgRepository(db, now);
@@ -30,7 +33,8 @@ export class Store {
     this.runs = new RunRepository(db, now);
     this.events = new EventRepository(db, now);
     this.bookmarks = new BookmarkRepository(db, now);
-    this.locks = new LockRepository(db, now);
+    this.home = path.dirname(db.name);
+    this.invites = new InviteRepository(db, now);
   }
 
   static async open(home: string, now: () => Date): Promise<Store> {

@@ -1,4 +1,3 @@
-import type { RoleRouting } from '../booking/routing.js';
 import type { BuildContext, DocumentBuilder } from './types.js';
 
 /** The booking core as the engine's document builder; options come from the org's and integration's settings. */
@@ -14,7 +13,7 @@ export async function defaultBuilder(): Promise<DocumentBuilder> {
         shopId: ctx.shopId,
         timeZone: ctx.timezone,
         dateBasis: s.dateBasis === 'order' ? 'order' : 'settlement',
-        routing: booking.mergeRouting(s.mapping as Partial<RoleRouting> | undefined),
+        routing: booking.mergeRouting(s.routing),
         mfTax: s.mfTax === 'gross' ? 'gross' : 'off',
         orders: ctx.orders,
       };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { vaultKeys, type OAuthAdapter, type TokenVault } from '../auth/types.js';
 import type { Context } from '../runtime/context.js';
+import { timerFromEnv, type Timer } from '../clock.js';
 import { ReauthRequiredError, UsageError } from '../errors.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
@@ -58,7 +59,7 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
       realmId: conn.externalId,
       getAccessToken: access.getAccessToken,
       onUnauthorized: async () => access.onUnauthorized(await access.getAccessToken()),
-      timeScale: timeScale(ctx),
+      timer: providerTimer(ctx),
     });
   }
   const x = await import('../providers/xero/index.js');
@@ -68,7 +69,7 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
     tenantId: conn.externalId,
     getAccessToken: access.getAccessToken,
     onUnauthorized: async () => access.onUnauthorized(await access.getAccessToken()),
-    timeScale: timeScale(ctx),
+    timer: providerTimer(ctx),
     onDailyBudgetLow: (b) => ctx.logger.warn(`Xero daily API budget is running low (${JSON.stringify(b)}).`),
   });
   return new x.XeroConnector({
@@ -78,12 +79,8 @@ export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnecto
   });
 }
 
-/** Compresses client-side rate-limit windows when pointed at a sandbox that compresses time. */
-function timeScale(ctx: Context): number | undefined {
-  const raw = ctx.env.SYNDER_TIME_SCALE;
-  const n = raw ? Number(raw) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
-}
+/** What the providers' rate windows and waits are measured on: fast against a sandbox that compresses time. */
+const providerTimer = (ctx: Context): Timer => timerFromEnv(ctx.env);
 
 /** A TikTok Shop client for one integration (shop), with its authorization's tokens. */
 export async function openTikTok(ctx: Context, org: Org, integration: Integration): Promise<TikTokShopApi> {
@@ -106,7 +103,7 @@ export async function openTikTok(ctx: Context, org: Org, integration: Integratio
     shopCipher: cipher,
     getAccessToken: access.getAccessToken,
     onTokenRejected: async () => access.onUnauthorized(await access.getAccessToken()),
-    timeScale: timeScale(ctx),
+    timer: providerTimer(ctx),
   });
 }
 

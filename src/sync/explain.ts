@@ -1,5 +1,5 @@
 import { SynderError } from '../errors.js';
-import { explainOrder as explainBooking, formatMinor, orderItems, mergeRouting, type BuildOptions, type Order, type Payment, type RoleRouting, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
+import { explainOrder as explainBooking, formatMinor, orderItems, mergeRouting, type BuildOptions, type Order, type Payment, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
@@ -40,7 +40,7 @@ function buildOptions(org: Org, integration: Integration): BuildOptions {
   const settings = { ...org.settings, ...integration.settings };
   return {
     mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
-    dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.mapping as Partial<RoleRouting> | undefined),
+    dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.routing),
     mfTax: settings.mfTax === 'gross' ? 'gross' : 'off',
   };
 }

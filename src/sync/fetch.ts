@@ -83,10 +83,7 @@ function storedBundle(store: Store, integrationId: number, id: string): FetchedB
 
 /** Ids of stored statements whose transactions still need booking but that this run did not fetch. */
 export function storedStatementIdsNeedingWork(store: Store, integrationId: number, skip: Set<string>): string[] {
-  const rows = store.db
-    .prepare(`SELECT DISTINCT statement_id AS id FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND status IN ('deleted', 'ready', 'failed') AND statement_id IS NOT NULL ORDER BY statement_id`)
-    .all(integrationId) as Array<{ id: string }>;
-  return rows.map((r) => r.id).filter((id) => !skip.has(id));
+  return store.sourceRecords.statementIdsNeedingWork(integrationId).filter((id) => !skip.has(id));
 }
 
 /**
@@ -94,13 +91,10 @@ export function storedStatementIdsNeedingWork(store: Store, integrationId: numbe
  * statements' transactions (the reserve booked with them), without loading the rest.
  */
 export function storedReserveTransactions(store: Store, integrationId: number): Map<string, StatementTransaction[]> {
-  const rows = store.db
-    .prepare(`SELECT statement_id AS statementId, raw_json AS raw FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL`)
-    .all(integrationId) as Array<{ statementId: string | null; raw: string }>;
   const out = new Map<string, StatementTransaction[]>();
-  for (const r of rows) {
+  for (const r of store.sourceRecords.reserveTransactions(integrationId)) {
     if (!r.statementId) continue;
-    out.set(r.statementId, [...(out.get(r.statementId) ?? []), JSON.parse(r.raw) as StatementTransaction]);
+    out.set(r.statementId, [...(out.get(r.statementId) ?? []), r.raw]);
   }
   return out;
 }

@@ -25,9 +25,8 @@ export function selectDocuments(store: Store, org: Org, sel: RollbackSelection):
   const wanted = new Set(sel.orderIds);
   const statements = new Set(
     store.sourceRecords
-      .list({ kind: ['statement_transaction'] })
-      .filter((r) => r.orderId !== null && wanted.has(r.orderId) && r.statementId)
-      .map((r) => r.statementId!),
+      .list({ orgId: org.id, kind: ['statement_transaction'], orderIds: sel.orderIds })
+      .flatMap((r) => (r.statementId ? [r.statementId] : [])),
   );
   return posted.filter((d) => (d.orderId !== null && wanted.has(d.orderId)) || (d.kind === 'statement' && d.statementId !== null && statements.has(d.statementId)));
 }

@@ -5,6 +5,7 @@ import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
 import type { SyncMode } from '../store/orgs.js';
+import type { IntegrationSettings } from '../store/settings.js';
 import type { Store } from '../store/store.js';
 import type { LockOptions } from './lock.js';
 
@@ -13,7 +14,8 @@ export interface BuildContext {
   shopId: string;
   timezone: string;
   orders: Map<string, Order>;
-  settings: Record<string, unknown>;
+  /** The org's settings with the integration's over them. */
+  settings: IntegrationSettings;
 }
 
 export interface BuildOutput {

@@ -6,7 +6,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptInvite, cancelInvite, createInvite, listInvites } from '../../src/auth/invites.js';
 import { SynderError } from '../../src/errors.js';
-import { openDatabase, type Database } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
+import { InviteRepository } from '../../src/store/invites.js';
 import { OrgRepository } from '../../src/store/orgs.js';
 import { approve, startTestOAuthServer, testAdapter, type TestOAuthServer } from './auth-helpers.js';
 
@@ -61,12 +62,13 @@ afterAll(async () => {
   await new Promise<void>((r) => smtp.close(() => r()));
 });
 
-let db: Database;
+let invites: InviteRepository;
 let orgId: number;
 let clock: number;
 const now = () => new Date(clock);
 beforeEach(async () => {
-  db = await openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-invites-')));
+  const db = await openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-invites-')));
+  invites = new InviteRepository(db, now);
   clock = Date.parse('2026-03-01T10:00:00Z');
   orgId = new OrgRepository(db, now).create({ name: 'Acme Books', email: 'books@acme.test' }).id;
   inbox.length = 0;
@@ -78,7 +80,7 @@ const smtpUrl = () => `smtp://bookkeeper%40firm.test:smtp-pass-secret@127.0.0.1:
 
 describe('invitations', () => {
   it('sends the owner the link by SMTP, then accepts the redirected address once', async () => {
-    const created = await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', ttlHours: 48, adapter: adapter(), redirectUri, smtpUrl: smtpUrl(), replyTo: 'books@acme.test', now });
+    const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', ttlHours: 48, adapter: adapter(), redirectUri, smtpUrl: smtpUrl(), replyTo: 'books@acme.test', now });
     expect(created.delivery.kind).toBe('smtp');
     expect(created.invite).toMatchObject({ status: 'pending', email: 'owner@shop.test', platform: 'tiktok', expiresAt: '2026-03-03T10:00:00.000Z' });
     const state = new URL(created.authorizeUrl).searchParams.get('state');
@@ -96,21 +98,21 @@ describe('invitations', () => {
     expect(mail.body).toContain('2026-03-03 10:00 UTC');
     expect(mail.body).not.toContain('smtp-pass-secret');
 
-    expect(listInvites({ db, orgId, status: 'pending', now }).map((i) => i.id)).toEqual([created.invite.id]);
+    expect(listInvites({ invites, orgId, status: 'pending' }).map((i) => i.id)).toEqual([created.invite.id]);
 
     const landed = await approve(created.authorizeUrl);
     clock += 3_600_000;
-    const accepted = await acceptInvite({ db, url: landed, adapter: adapter(), now });
+    const accepted = await acceptInvite({ invites, url: landed, adapter: adapter() });
     expect(accepted.tokens.accessToken).toMatch(/^at-/);
     expect(accepted.invite.status).toBe('accepted');
     expect(accepted.invite.acceptedAt).toBe('2026-03-01T11:00:00.000Z');
-    expect(listInvites({ db, orgId, now }).map((i) => i.status)).toEqual(['accepted']);
+    expect(listInvites({ invites, orgId }).map((i) => i.status)).toEqual(['accepted']);
 
-    await expect(acceptInvite({ db, url: landed, adapter: adapter(), now })).rejects.toMatchObject({ code: 'invite_used' });
+    await expect(acceptInvite({ invites, url: landed, adapter: adapter() })).rejects.toMatchObject({ code: 'invite_used' });
   });
 
   it('without SMTP returns the message and a mailto: link to send', async () => {
-    const created = await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
+    const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
     expect(inbox).toHaveLength(0);
     expect(created.delivery.kind).toBe('manual');
     if (created.delivery.kind !== 'manual') return;
@@ -122,59 +124,59 @@ describe('invitations', () => {
   });
 
   it('refuses an address whose state belongs to no invitation', async () => {
-    await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
+    await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
     const before = oauth.exchangeCalls;
-    const err = await acceptInvite({ db, url: `${redirectUri}?code=abc&state=guessed`, adapter: adapter(), now }).catch((e: unknown) => e);
+    const err = await acceptInvite({ invites, url: `${redirectUri}?code=abc&state=guessed`, adapter: adapter() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SynderError);
     expect((err as SynderError).code).toBe('invite_not_found');
-    await expect(acceptInvite({ db, url: 'hello there', adapter: adapter(), now })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(acceptInvite({ invites, url: 'hello there', adapter: adapter() })).rejects.toMatchObject({ exitCode: 2 });
     expect(oauth.exchangeCalls).toBe(before);
   });
 
   it('refuses an expired invitation and lists it as expired', async () => {
-    const created = await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', ttlHours: 1, adapter: adapter(), redirectUri, now });
+    const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', ttlHours: 1, adapter: adapter(), redirectUri, now });
     const landed = await approve(created.authorizeUrl);
     clock += 2 * 3_600_000;
     const before = oauth.exchangeCalls;
-    const err = (await acceptInvite({ db, url: landed, adapter: adapter(), now }).catch((e: unknown) => e)) as SynderError;
+    const err = (await acceptInvite({ invites, url: landed, adapter: adapter() }).catch((e: unknown) => e)) as SynderError;
     expect(err.code).toBe('invite_expired');
     expect(err.message).toContain('2026-03-01T11:00:00.000Z');
     expect(err.hint).toContain('synder invite tiktok --email owner@shop.test');
     expect(oauth.exchangeCalls).toBe(before);
-    expect(listInvites({ db, orgId, now })[0]!.status).toBe('expired');
+    expect(listInvites({ invites, orgId })[0]!.status).toBe('expired');
   });
 
   it('a cancelled invitation cannot be accepted', async () => {
-    const created = await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
-    expect(cancelInvite({ db, orgId, id: created.invite.id, now }).status).toBe('cancelled');
-    expect(() => cancelInvite({ db, orgId, id: created.invite.id, now })).toThrow(/not pending/);
-    await expect(acceptInvite({ db, url: await approve(created.authorizeUrl), adapter: adapter(), now })).rejects.toMatchObject({ code: 'invite_cancelled' });
+    const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
+    expect(cancelInvite({ invites, orgId, id: created.invite.id }).status).toBe('cancelled');
+    expect(() => cancelInvite({ invites, orgId, id: created.invite.id })).toThrow(/not pending/);
+    await expect(acceptInvite({ invites, url: await approve(created.authorizeUrl), adapter: adapter() })).rejects.toMatchObject({ code: 'invite_cancelled' });
   });
 
   it('a rejected code leaves the invitation pending so the owner can try again', async () => {
-    const created = await createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
+    const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
     const landed = new URL(await approve(created.authorizeUrl));
     landed.searchParams.set('code', 'stale');
-    await expect(acceptInvite({ db, url: landed.toString(), adapter: adapter(), now })).rejects.toMatchObject({ code: 'code_exchange_failed' });
-    expect(listInvites({ db, orgId, now })[0]!.status).toBe('pending');
-    const accepted = await acceptInvite({ db, url: await approve(created.authorizeUrl), adapter: adapter(), now });
+    await expect(acceptInvite({ invites, url: landed.toString(), adapter: adapter() })).rejects.toMatchObject({ code: 'code_exchange_failed' });
+    expect(listInvites({ invites, orgId })[0]!.status).toBe('pending');
+    const accepted = await acceptInvite({ invites, url: await approve(created.authorizeUrl), adapter: adapter() });
     expect(accepted.invite.status).toBe('accepted');
   });
 
   it('an SMTP failure is a clear error without the password, and cancels the invitation', async () => {
     const err = (await createInvite({
-      db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now,
+      invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now,
       smtpUrl: `smtp://bookkeeper%40firm.test:wrong-pass-secret@127.0.0.1:${smtpPort}`,
     }).catch((e: unknown) => e)) as SynderError;
     expect(err).toBeInstanceOf(SynderError);
     expect(err.code).toBe('smtp_failed');
     expect(err.message).toContain(`127.0.0.1:${smtpPort}`);
     expect(err.message).not.toContain('wrong-pass-secret');
-    expect(listInvites({ db, orgId, now }).map((i) => i.status)).toEqual(['cancelled']);
+    expect(listInvites({ invites, orgId }).map((i) => i.status)).toEqual(['cancelled']);
   });
 
   it('rejects an address that is not an email', async () => {
-    await expect(createInvite({ db, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner at shop', adapter: adapter(), redirectUri, now })).rejects.toMatchObject({ exitCode: 2 });
-    expect(listInvites({ db, orgId, now })).toEqual([]);
+    await expect(createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner at shop', adapter: adapter(), redirectUri, now })).rejects.toMatchObject({ exitCode: 2 });
+    expect(listInvites({ invites, orgId })).toEqual([]);
   });
 });

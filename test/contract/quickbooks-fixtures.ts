@@ -1,3 +1,4 @@
+import { fastTimer } from '../../src/clock.js';
 import type { TokenSet } from '../../src/auth/types.js';
 import { loadConfig } from '../../src/config.js';
 import { ACCOUNT_ROLES, type AccountRole, type DocumentKind, type BookingDocument, type BookingLine } from '../../src/booking/document.js';
@@ -43,7 +44,7 @@ export async function harness(opts: QuickBooksSandboxOptions = {}): Promise<Harn
         appUrl: sb.env.SYNDER_QBO_APP_URL!,
         realmId: tokens.extra!.realmId!,
         getAccessToken: async () => tokens.accessToken,
-        timeScale: 1000,
+        timer: fastTimer(1000),
         ...extra,
       }),
     close: () => sb.close(),

@@ -1,3 +1,4 @@
+import { fastTimer } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { newPkcePair, newState } from '../../src/auth/pkce.js';
 import type { TokenSet } from '../../src/auth/types.js';
@@ -32,7 +33,7 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function connectXero(opts: XeroSandboxOptions = {}, clientOpts: { timeScale?: number } = {}): Promise<Connected> {
+export async function connectXero(opts: XeroSandboxOptions = {}, clientOpts: { speed?: number } = {}): Promise<Connected> {
   const sandbox = await startXeroSandbox({ autoApprove: true, ...opts });
   const config = loadConfig(sandbox.env);
   const oauth = createXeroOAuth(config.xero);
@@ -52,7 +53,7 @@ export async function connectXero(opts: XeroSandboxOptions = {}, clientOpts: { t
         holder.tokens = await oauth.refresh(holder.tokens);
         return holder.tokens.accessToken;
       },
-      timeScale: clientOpts.timeScale ?? opts.timeScale,
+      timer: fastTimer(clientOpts.speed ?? opts.timeScale ?? 1),
     });
   const client = newClient();
   const connector = new XeroConnector({ client, appUrl: config.xero.appUrl });

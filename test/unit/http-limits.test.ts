@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastTimer } from '../../src/clock.js';
 import { HttpClient } from '../../src/providers/http.js';
 
 let server: http.Server;
@@ -32,9 +33,12 @@ describe('HttpClient rate windows', () => {
         { requests: 2, windowMs: 1000, applies: (req) => /\/batch(\?|$)/.test(req.url) },
         { requests: 100, windowMs: 1000 },
       ],
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
+      timer: {
+        now: () => new Date(now),
+        sleep: async (ms) => {
+          now += ms;
+        },
+        fromWall: (ms) => ms,
       },
     });
     const at: Record<string, number> = {};
@@ -60,14 +64,31 @@ describe('HttpClient rate windows', () => {
       provider: 'test',
       concurrency: 2,
       limits: [{ requests: 1, windowMs: 1000 }],
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
+      timer: {
+        now: () => new Date(now),
+        sleep: async (ms) => {
+          now += ms;
+        },
+        fromWall: (ms) => ms,
       },
     });
     seen.length = 0;
     await Promise.all([client.request({ method: 'GET', url: `${base}/slow` }), client.request({ method: 'GET', url: `${base}/next` })]);
     expect(seen).toEqual(['arrived /slow', 'answered /slow', 'arrived /next', 'answered /next']);
     expect(now).toBeGreaterThanOrEqual(1050);
+  });
+});
+
+describe('a fast timer', () => {
+  it('compresses the windows a client keeps, and waits wall time where the server measures it', async () => {
+    const timer = fastTimer(100);
+    expect(timer.fromWall(50)).toBe(5000);
+    const client = new HttpClient({ provider: 'test', limits: [{ requests: 1, windowMs: 1000 }], timer });
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) await client.request({ method: 'GET', url: `${base}/next` });
+    // Two waits of a 1 s window (+ 50 ms wall jitter each) at 100×: about 120 ms, far below 2 s.
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(110);
+    expect(took).toBeLessThan(1000);
   });
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LockedError } from '../../src/errors.js';
 import { runSync } from '../../src/sync/engine.js';
+import { acquireOrgLock } from '../../src/sync/lock.js';
 import type { SyncDeps } from '../../src/sync/types.js';
 import { FakeLedger, FakeTikTok, NOW, makeShop, makeStore } from './sync-fakes.js';
 
@@ -149,7 +150,7 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     expect(ledger.books.size).toBe(0);
     expect(ledger.accounts.length).toBe(0);
     expect(digest()).toBe(before);
-    for (const t of ['documents', 'source_records', 'sync_runs', 'events', 'bookmarks', 'locks', 'account_mappings']) {
+    for (const t of ['documents', 'source_records', 'sync_runs', 'events', 'bookmarks', 'account_mappings']) {
       expect((store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, t).toBe(0);
     }
     store.close();
@@ -157,18 +158,45 @@ describe('sync engine: dry run, lock, bookmarks', () => {
 
   it('refuses a second sync of the same org while the holder lives, and takes over from a dead one', async () => {
     const { store, orgId } = await makeStore();
-    const claim = { owner: 'other', pid: process.pid, host: 'this-host', staleMs: 600_000, isAlive: () => true };
-    expect(store.locks.acquire(`sync:org:${orgId}`, claim).acquired).toBe(true);
     const d = { ...deps(store, new FakeTikTok(makeShop(5)), new FakeLedger()), lock: { host: 'this-host', isAlive: (pid: number) => pid === process.pid } };
+    const other = acquireOrgLock(store, orgId, 'Acme', { host: 'this-host', isAlive: () => true });
     const err = await runSync(d, { orgId, since, dryRun: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockedError);
     expect((err as LockedError).exitCode).toBe(5);
     expect((err as Error).message).toContain(`pid ${process.pid}`);
+    other.release();
 
-    store.locks.acquire(`sync:org:${orgId}`, { ...claim, owner: 'ghost', pid: 2 ** 22 + 17, isAlive: () => false });
+    // A holder on this host whose process is gone: its lock file is taken over at once.
+    const ghost = acquireOrgLock(store, orgId, 'Acme', { host: 'this-host', pid: 2 ** 22 + 17 });
     const r = await runSync({ ...d, lock: { host: 'this-host', isAlive: () => false } }, { orgId, since, dryRun: false });
     expect(r.ok).toBe(true);
-    expect(store.locks.holder(`sync:org:${orgId}`)).toBeUndefined();
+    expect(fs.existsSync(ghost.file)).toBe(false);
+    store.close();
+  });
+
+  it('takes over a lock whose holder on another host stopped its heartbeat', async () => {
+    const { store, orgId } = await makeStore();
+    const elsewhere = acquireOrgLock(store, orgId, 'Acme', { host: 'other-host' });
+    expect(() => acquireOrgLock(store, orgId, 'Acme', { staleMs: 60_000 })).toThrow(LockedError);
+    const past = new Date(Date.now() - 120_000);
+    fs.writeFileSync(elsewhere.file, JSON.stringify({ ...elsewhere.holder, at: past.getTime() }));
+    fs.utimesSync(elsewhere.file, past, past);
+    const mine = acquireOrgLock(store, orgId, 'Acme', { staleMs: 60_000 });
+    elsewhere.release();
+    expect(fs.existsSync(mine.file)).toBe(true);
+    mine.release();
+    expect(fs.existsSync(mine.file)).toBe(false);
+    store.close();
+  });
+
+  it('keeps a held lock fresh with its heartbeat', async () => {
+    const { store, orgId } = await makeStore();
+    const lock = acquireOrgLock(store, orgId, 'Acme', { heartbeatMs: 20 });
+    const past = new Date(Date.now() - 120_000);
+    fs.utimesSync(lock.file, past, past);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(Date.now() - fs.statSync(lock.file).mtimeMs).toBeLessThan(5_000);
+    lock.release();
     store.close();
   });
 

@@ -32,10 +32,6 @@ export class FakeTikTok implements TikTokShopApi {
     this.apiCalls++;
     return structuredClone(this.shop.orders.filter((o) => ids.includes(o.id)));
   }
-  async *searchOrders(): AsyncIterable<Order> {
-    this.apiCalls++;
-    yield* [];
-  }
 }
 
 interface Booked {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Timer } from '../../clock.js';
 import { InvalidResponseError, ReauthRequiredError } from '../../errors.js';
 import { HttpClient, backoff, retryAfterMs, type HttpResponse } from '../http.js';
 import { QuickBooksFaultError, parseFault, type QboFault } from './fault.js';
@@ -25,12 +26,10 @@ export interface QuickBooksClientOptions {
   /** Called once on a 401: refresh (and persist) the tokens, return the new access token. */
   onUnauthorized?: () => Promise<string | void>;
   appUrl: string;
-  /** Divides the published rate-limit windows and the 429 wait (the sandbox compresses time the same way). */
-  timeScale?: number;
   /** Injected for tests; by default one is built with the QBO limits. */
   http?: HttpClient;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+  /** The published rate-limit windows and the 429 waits are measured on it. */
+  timer?: Timer;
 }
 
 export type QboEntity = Record<string, unknown> & { Id?: string; SyncToken?: string };
@@ -65,19 +64,28 @@ const batchResponseSchema = z.looseObject({
   BatchItemResponse: z.array(z.looseObject({ bId: z.string() })),
 });
 
+/** When to retry a QuickBooks answer, in ms of `timer`. */
+function quickBooksRetryDelay(res: HttpResponse, attempt: number, timer: Timer): number | undefined {
+  if (res.status === 429) {
+    const given = retryAfterMs(res.headers, Date.now());
+    if (given !== undefined) return timer.fromWall(given);
+    // Most throttles come from a per-second burst (another synder process on the same realm, or
+    // network jitter), which clears within a second or two: try once more soon, then follow
+    // Intuit's guidance of a 60 s wait. Wake-ups are spread so parallel callers do not stampede.
+    const wait = attempt === 0 ? QBO_LIMITS.firstThrottleWaitMs : QBO_LIMITS.throttleWaitMs;
+    return Math.round(wait + Math.random() * (wait / 4));
+  }
+  if (res.status === 503 || res.status >= 500) return timer.fromWall(retryAfterMs(res.headers, Date.now()) ?? backoff(attempt));
+  return undefined;
+}
+
 /** The v3 Accounting API for one company (realm). */
 export class QuickBooksClient {
   readonly http: HttpClient;
   readonly realmId: string;
-  private readonly scale: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
 
   constructor(private readonly opts: QuickBooksClientOptions) {
     this.realmId = opts.realmId;
-    this.scale = opts.timeScale && opts.timeScale > 0 ? opts.timeScale : 1;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = opts.now ?? Date.now;
     this.http =
       opts.http ??
       new HttpClient({
@@ -86,35 +94,20 @@ export class QuickBooksClient {
         // another process on the same company.
         concurrency: 4,
         limits: [
-          { requests: QBO_LIMITS.perMinute, windowMs: 60_000 / this.scale },
+          { requests: QBO_LIMITS.perMinute, windowMs: 60_000 },
           // Headroom under the per-second limit for other processes on the same realm.
-          { requests: QBO_LIMITS.perSecond - 2, windowMs: 1_000 / this.scale },
+          { requests: QBO_LIMITS.perSecond - 2, windowMs: 1_000 },
           // The batch endpoint's own limit, counted when a batch leaves (a retried batch counts again, as Intuit counts it).
-          { requests: QBO_LIMITS.batchPerMinute, windowMs: 60_000 / this.scale, applies: (req) => /\/batch(\?|$)/.test(req.url) },
+          { requests: QBO_LIMITS.batchPerMinute, windowMs: 60_000, applies: (req) => /\/batch(\?|$)/.test(req.url) },
         ],
         maxRetries: 10,
-        retryDelay: (res, attempt) => this.retryDelay(res, attempt),
-        sleep: this.sleep,
-        now: this.now,
+        retryDelay: (res, attempt, timer) => quickBooksRetryDelay(res, attempt, timer),
+        timer: opts.timer,
       });
   }
 
   get calls(): number {
     return this.http.calls;
-  }
-
-  private retryDelay(res: HttpResponse, attempt: number): number | undefined {
-    if (res.status === 429) {
-      const given = retryAfterMs(res.headers, this.now());
-      if (given !== undefined) return given;
-      // Most throttles come from a per-second burst (another synder process on the same realm, or
-      // network jitter), which clears within a second or two: try once more soon, then follow
-      // Intuit's guidance of a 60 s wait. Wake-ups are spread so parallel callers do not stampede.
-      const wait = (attempt === 0 ? QBO_LIMITS.firstThrottleWaitMs : QBO_LIMITS.throttleWaitMs) / this.scale;
-      return Math.round(wait + Math.random() * (wait / 4));
-    }
-    if (res.status === 503 || res.status >= 500) return retryAfterMs(res.headers, this.now()) ?? backoff(attempt);
-    return undefined;
   }
 
   url(path: string, params: Record<string, string | undefined> = {}): string {

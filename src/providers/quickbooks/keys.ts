@@ -7,8 +7,6 @@ import { shortDocNumber } from '../../booking/keys.js';
  * PrivateNote, which is what proves a found object is ours.
  */
 
-export const DOC_NUMBER_MAX = 21;
-
 /** The booking core's stable ≤21-char id for a key ("T" + 20 base-32 chars of SHA-256). */
 export { shortDocNumber };
 

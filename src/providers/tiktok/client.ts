@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import type { Config } from '../../config.js';
+import { systemClock, type Clock, type Timer } from '../../clock.js';
 import { InvalidResponseError, UsageError } from '../../errors.js';
 import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../booking/tiktok-data.js';
 import { HttpClient, type HttpClientOptions } from '../http.js';
@@ -8,24 +9,15 @@ import { TIKTOK_CODES, tiktokError, tiktokRetryDelay } from './errors.js';
 import {
   authorizedShopsData,
   envelope,
-  orderTransactionsData,
   ordersDetailData,
-  ordersSearchData,
   parseOrThrow,
   paymentsData,
   statementTransactionsData,
   statementsData,
-  unsettledData,
-  type OrderTransactions,
-  type UnsettledTransaction,
 } from './schemas.js';
 import type { AuthorizedShop, TikTokShopApi, TimeWindow } from './shop-client.js';
 import { encodeQuery, signRequest } from './sign.js';
 import { chunk } from '../../lists.js';
-
-export interface Clock {
-  now(): number;
-}
 
 export interface TikTokClientOptions {
   apiUrl: string;
@@ -36,13 +28,14 @@ export interface TikTokClientOptions {
   /** Called once when TikTok says the token expired (105002): refresh and return the new token. */
   onTokenRejected?: () => Promise<string>;
   http?: Partial<Omit<HttpClientOptions, 'provider'>>;
+  /** Wall time for request signatures (TikTok refuses a timestamp more than a few minutes off). */
   clock?: Clock;
+  /** The per-second windows and retry waits are measured on it. */
+  timer?: Timer;
   /** Client-side requests per second per API path (TikTok allows 50 per app+shop). */
   qps?: number;
   /** Requests in flight across all paths. */
   concurrency?: number;
-  /** Divides the per-second window, for a sandbox that compresses time the same way. */
-  timeScale?: number;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -63,7 +56,7 @@ class TikTokTransport {
 
   constructor(private readonly opts: Omit<TikTokClientOptions, 'shopCipher'> & { shopCipher?: string }) {
     this.limit = pLimit(opts.concurrency ?? 8);
-    this.clock = opts.clock ?? { now: () => Date.now() };
+    this.clock = opts.clock ?? systemClock;
   }
 
   get calls(): number {
@@ -81,9 +74,13 @@ class TikTokTransport {
       c = new HttpClient({
         provider: 'tiktok',
         concurrency: this.opts.concurrency ?? 8,
-        retryDelay: (res, attempt) => tiktokRetryDelay(res, attempt),
+        retryDelay: (res, attempt, timer) => {
+          const wall = tiktokRetryDelay(res, attempt);
+          return wall === undefined ? undefined : timer.fromWall(wall);
+        },
+        timer: this.opts.timer,
         ...this.opts.http,
-        limits: [{ requests: qps, windowMs: 1000 / (this.opts.timeScale && this.opts.timeScale > 0 ? this.opts.timeScale : 1) }, ...(this.opts.http?.limits ?? [])],
+        limits: [{ requests: qps, windowMs: 1000 }, ...(this.opts.http?.limits ?? [])],
       });
       this.clients.set(apiPath, c);
     }
@@ -103,7 +100,7 @@ class TikTokTransport {
         const query: Record<string, string> = {};
         for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') query[k] = String(v);
         query.app_key = this.opts.appKey;
-        query.timestamp = String(Math.floor(this.clock.now() / 1000));
+        query.timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
         if (opts.shopScoped) {
           if (!this.opts.shopCipher) throw new InvalidResponseError(endpoint, 'no shop cipher configured for a shop-scoped call');
           query.shop_cipher = this.opts.shopCipher;
@@ -208,32 +205,6 @@ export class TikTokClient implements TikTokShopApi {
       ),
     );
     return results.flatMap((r) => r.orders);
-  }
-
-  async *searchOrders(window: TimeWindow & { field?: 'create_time' | 'update_time' }): AsyncIterable<Order> {
-    const path = '/order/202309/orders/search';
-    const field = window.field ?? 'create_time';
-    const body: Record<string, number> = {};
-    if (window.from !== undefined) body[`${field}_ge`] = window.from;
-    if (window.to !== undefined) body[`${field}_lt`] = window.to;
-    for await (const page of this.pages('POST', path, path, { sort_field: field, sort_order: 'ASC' }, ordersSearchData, body)) yield* page.orders;
-  }
-
-  /** Settled transactions of one order, split by SKU (no paging on this endpoint). */
-  getOrderTransactions(orderId: string): Promise<OrderTransactions> {
-    const path = `/finance/202501/orders/${encodeURIComponent(orderId)}/statement_transactions`;
-    return this.transport.call('GET', path, {
-      apiPath: '/finance/202501/orders/{order_id}/statement_transactions',
-      shopScoped: true,
-      schema: orderTransactionsData,
-    });
-  }
-
-  /** Estimates for orders not yet in a statement. Amounts are TikTok's estimates, never booked. */
-  async *listUnsettled(window: { from?: number; to?: number } = {}): AsyncIterable<UnsettledTransaction> {
-    const path = '/finance/202507/orders/unsettled';
-    const query = { sort_field: 'order_create_time', sort_order: 'ASC', search_time_ge: window.from, search_time_lt: window.to };
-    for await (const page of this.pages('GET', path, path, query, unsettledData)) yield* page.transactions;
   }
 }
 

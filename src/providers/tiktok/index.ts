@@ -1,6 +1,5 @@
-export { TikTokClient, listAuthorizedShops, ORDER_DETAIL_BATCH, type TikTokClientOptions, type ListShopsOptions, type Clock } from './client.js';
+export { TikTokClient, listAuthorizedShops, ORDER_DETAIL_BATCH, type TikTokClientOptions, type ListShopsOptions } from './client.js';
 export { createTikTokOAuth } from './oauth.js';
 export { signRequest, stringToSign, encodeQuery, type SignInput } from './sign.js';
 export * from './errors.js';
-export type { OrderTransactions, UnsettledTransaction } from './schemas.js';
 export type { TikTokShopApi, AuthorizedShop, TimeWindow } from './shop-client.js';

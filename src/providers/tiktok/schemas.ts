@@ -38,7 +38,6 @@ export const envelope = z.object({
   request_id: z.string().optional(),
   data: z.unknown().optional(),
 });
-export type Envelope = z.infer<typeof envelope>;
 
 export const statement = z.object({
   id,
@@ -174,12 +173,6 @@ export const order = z.looseObject({
   line_items: z.array(lineItem),
 });
 
-export const ordersSearchData = z.object({
-  orders: z.array(order).optional().default([]),
-  next_page_token: z.string().optional(),
-  total_count: z.number().int().nonnegative().optional(),
-});
-
 export const ordersDetailData = z.object({ orders: z.array(order).optional().default([]) });
 
 export const authorizedShop = z.object({
@@ -191,61 +184,6 @@ export const authorizedShop = z.object({
   code: z.string().optional(),
 });
 export const authorizedShopsData = z.object({ shops: z.array(authorizedShop).optional().default([]) });
-
-const skuTransaction = z.object({
-  sku_id: z.string().optional(),
-  sku_name: z.string().optional(),
-  product_name: z.string().optional(),
-  quantity: z.union([z.string(), z.number().transform(String)]).optional(),
-  statement_id: z.string().optional(),
-  ...settlementParts,
-});
-
-export const orderTransactionsData = z.object({
-  order_id: z.string(),
-  order_create_time: unixSeconds.optional(),
-  currency: z.string().min(3),
-  revenue_amount: money.optional(),
-  fee_and_tax_amount: money.optional(),
-  shipping_cost_amount: money.optional(),
-  settlement_amount: money,
-  total_count: z.number().int().optional(),
-  sku_transactions: z.array(skuTransaction).optional().default([]),
-});
-export type OrderTransactions = z.infer<typeof orderTransactionsData>;
-
-export const unsettledTransaction = z.object({
-  id,
-  type: z.string(),
-  status: z.string().optional(),
-  currency: z.string().min(3),
-  order_id: z.string().optional(),
-  adjustment_id: z.string().optional(),
-  adjustment_order_id: z.string().optional(),
-  order_create_time: unixSeconds.optional(),
-  order_delivery_time: unixSeconds.optional(),
-  estimated_settlement: z.union([z.string(), z.number().transform(String)]).optional(),
-  unsettled_reason: z.string().optional(),
-  est_settlement_amount: money,
-  est_revenue_amount: money.optional(),
-  est_shipping_cost_amount: money.optional(),
-  est_fee_tax_amount: money.optional(),
-  est_adjustment_amount: money.optional(),
-  revenue_breakdown: amountMap.optional(),
-  shipping_cost_breakdown: shippingCostBreakdown.optional(),
-  fee_tax_breakdown: feeTaxBreakdown.optional(),
-});
-export type UnsettledTransaction = z.infer<typeof unsettledTransaction>;
-
-export const unsettledData = z.object({
-  total_count: z.number().int().optional(),
-  sum_est_settlement_amount: money.optional(),
-  sum_est_revenue_amount: money.optional(),
-  sum_est_fee_amount: money.optional(),
-  sum_est_adjustment_amount: money.optional(),
-  next_page_token: z.string().optional(),
-  transactions: z.array(unsettledTransaction).optional().default([]),
-});
 
 export const tokenData = z.object({
   access_token: z.string().min(1),

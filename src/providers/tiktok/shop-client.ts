@@ -29,5 +29,4 @@ export interface TikTokShopApi {
   listPayments(window: TimeWindow): AsyncIterable<Payment>;
   /** Order detail, up to 50 ids per call (the client splits larger lists). */
   getOrders(ids: string[]): Promise<Order[]>;
-  searchOrders(window: TimeWindow & { field?: 'create_time' | 'update_time' }): AsyncIterable<Order>;
 }

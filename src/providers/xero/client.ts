@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
 import { backoff, HttpClient, retryAfterMs, type HttpResponse } from '../http.js';
+import type { Timer } from '../../clock.js';
 
 /**
  * Xero Accounting API client. Every call carries `xero-tenant-id`; every write an
@@ -25,8 +26,6 @@ export interface XeroClientOptions {
   getAccessToken: () => Promise<string>;
   /** Refreshes (and persists) tokens after a 401; returns the new access token. */
   onUnauthorized?: () => Promise<string>;
-  /** Divides the rate-limit windows, for the time-compressed sandbox. */
-  timeScale?: number;
   /** Called once each time X-DayLimit-Remaining drops below `dailyLowThreshold`. */
   onDailyBudgetLow?: (budget: XeroBudget) => void;
   dailyLowThreshold?: number;
@@ -39,7 +38,8 @@ export interface XeroClientOptions {
    */
   idempotencySalt?: string;
   http?: HttpClient;
-  sleep?: (ms: number) => Promise<void>;
+  /** The rate-limit windows and retry waits are measured on it. */
+  timer?: Timer;
 }
 
 export class XeroApiError extends SynderError {
@@ -90,7 +90,6 @@ export class XeroClient {
   budget: XeroBudget = {};
 
   constructor(private readonly opts: XeroClientOptions) {
-    const scale = opts.timeScale && opts.timeScale > 0 ? opts.timeScale : 1;
     this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api.xro/2.0`;
     this.salt = opts.idempotencySalt ?? randomBytes(8).toString('hex');
     this.http =
@@ -101,12 +100,12 @@ export class XeroClient {
         // has reached us, and another process may share the tenant.
         concurrency: XERO_LIMITS.concurrent - 1,
         limits: [
-          { requests: XERO_LIMITS.perMinute, windowMs: 60_000 / scale },
-          { requests: opts.dailyLimit ?? XERO_LIMITS.perDay, windowMs: (24 * 3600_000) / scale },
+          { requests: XERO_LIMITS.perMinute, windowMs: 60_000 },
+          { requests: opts.dailyLimit ?? XERO_LIMITS.perDay, windowMs: 24 * 3600_000 },
         ],
         maxRetries: 8,
-        retryDelay: (res, attempt) => this.retryDelay(res, attempt),
-        sleep: opts.sleep,
+        retryDelay: (res, attempt, timer) => this.retryDelay(res, attempt, timer),
+        timer: opts.timer,
       });
   }
 
@@ -114,13 +113,13 @@ export class XeroClient {
     return this.http.calls;
   }
 
-  private retryDelay(res: HttpResponse, attempt: number): number | null | undefined {
+  private retryDelay(res: HttpResponse, attempt: number, timer: Timer): number | null | undefined {
     if (res.status === 429) {
       const problem = (header(res, 'x-rate-limit-problem') ?? '').toLowerCase();
       if (problem.startsWith('day')) return null; // spent for today: stop cleanly, do not hammer
-      return retryAfterMs(res.headers, Date.now()) ?? backoff(attempt, 500);
+      return timer.fromWall(retryAfterMs(res.headers, Date.now()) ?? backoff(attempt, 500));
     }
-    if (res.status >= 500) return backoff(attempt);
+    if (res.status >= 500) return timer.fromWall(backoff(attempt));
     return undefined;
   }
 

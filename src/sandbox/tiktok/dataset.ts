@@ -1,5 +1,4 @@
 import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../booking/tiktok-data.js';
-import type { UnsettledTransaction } from '../../providers/tiktok/schemas.js';
 
 /** One shop the sandbox serves, as GET /authorization/202309/shops describes it (+ its currency). */
 export interface SandboxShop {
@@ -27,8 +26,6 @@ export interface ShopDataset {
   statementTransactions: Map<string, StatementDetail>;
   /** Sorted by create_time ascending. */
   payments: Payment[];
-  /** Estimates for what no statement holds yet. */
-  unsettled: UnsettledTransaction[];
 }
 
 export interface Dataset {

@@ -1,6 +1,5 @@
 import { currencyExponent, formatMinor } from '../../booking/money.js';
 import type { AmountMap, Order, OrderLineItem, Payment, Statement, StatementTransaction } from '../../booking/tiktok-data.js';
-import type { UnsettledTransaction } from '../../providers/tiktok/schemas.js';
 import { seededRandom } from '../faults.js';
 import type { Dataset, SandboxShop, ShopDataset, StatementDetail } from './dataset.js';
 
@@ -120,37 +119,14 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
   let lineCounter = 0;
   const txId = () => `16367${s}${pad(++txCounter, 13)}`;
   const settled: SettledTx[] = [];
-  const unsettled: UnsettledTransaction[] = [];
-  // A statement for day D is issued at D+1 00:00 UTC; anything settling on a day not yet closed is an estimate.
+  // A statement for day D is issued at D+1 00:00 UTC; anything settling on a day not yet closed is not in one yet.
   const closed = (t: number) => Math.floor(t / DAY) * DAY + DAY <= nowSec;
 
   const times = Array.from({ length: count }, () => start + Math.floor(rnd() * Math.max(1, nowSec - 1800 - start))).sort((a, b) => a - b);
   const orders: Order[] = [];
 
-  const estimate = (t: SettledTx, extra: Partial<UnsettledTransaction>): UnsettledTransaction => ({
-    id: t.tx.id,
-    type: t.tx.type,
-    status: 'UNSETTLED',
-    currency,
-    order_id: t.tx.order_id,
-    adjustment_id: t.tx.adjustment_id,
-    adjustment_order_id: t.tx.adjustment_order_id,
-    order_create_time: t.tx.order_create_time,
-    estimated_settlement: String(t.settleTime),
-    est_settlement_amount: t.tx.settlement_amount,
-    est_revenue_amount: t.tx.revenue_amount,
-    est_shipping_cost_amount: t.tx.shipping_cost_amount,
-    est_fee_tax_amount: t.tx.fee_tax_amount,
-    est_adjustment_amount: t.tx.adjustment_amount,
-    revenue_breakdown: t.tx.revenue_breakdown,
-    shipping_cost_breakdown: t.tx.shipping_cost_breakdown as UnsettledTransaction['shipping_cost_breakdown'],
-    fee_tax_breakdown: t.tx.fee_tax_breakdown,
-    ...extra,
-  });
-
-  const place = (t: SettledTx, extra: Partial<UnsettledTransaction> = {}) => {
+  const place = (t: SettledTx) => {
     if (closed(t.settleTime)) settled.push(t);
-    else if (t.tx.type !== 'RESERVE') unsettled.push(estimate(t, extra));
   };
 
   const feeTaxes = (fee: Record<string, number>): Record<string, number> => {
@@ -367,10 +343,7 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
       sales_tax_refund_amount: fullRefund ? -tax : 0,
     };
     const ord = { id, create };
-    place(orderTx(ord, rev, ship, shipSupp, fee, supp, settleTime), {
-      order_delivery_time: delivery,
-      unsettled_reason: delivery > nowSec ? 'Waiting for delivery' : 'In settlement period',
-    });
+    place(orderTx(ord, rev, ship, shipSupp, fee, supp, settleTime));
 
     // A partial refund after settlement arrives as its own ORDER transaction in a later statement.
     if (partialRefund && closed(settleTime) && closed(refundTime)) {
@@ -434,7 +407,6 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
           adjustment_amount: f(amount),
         },
       },
-      { unsettled_reason: 'Pending review' },
     );
   }
 
@@ -473,7 +445,7 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
   reserve(days - 3, -r2, `5678991${s}002`, 'COLLECTED', start + (days + 20) * DAY);
 
   const { statements, details, payments } = buildStatements(settled, { currency, region, s, f, nowSec, pad });
-  return { shop, orders, statements, statementTransactions: details, payments, unsettled };
+  return { shop, orders, statements, statementTransactions: details, payments };
 }
 
 const shops = (opts: GenerateOptions) => Math.max(1, opts.shops ?? 1);

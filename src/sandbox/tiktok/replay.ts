@@ -8,7 +8,6 @@ import {
   statement,
   statementTransaction,
   statementTransactionsHeader,
-  unsettledTransaction,
 } from '../../providers/tiktok/schemas.js';
 import type { Dataset, SandboxShop, ShopDataset, StatementDetail } from './dataset.js';
 
@@ -34,7 +33,6 @@ export const replaySchema = z.object({
     .record(z.string(), statementTransactionsHeader.partial({ id: true, currency: true, total_settlement_amount: true }).extend({ transactions: z.array(statementTransaction) }))
     .default({}),
   payments: z.array(payment).default([]),
-  unsettled: z.array(unsettledTransaction).default([]),
 });
 
 export type ReplayData = z.output<typeof replaySchema>;
@@ -88,7 +86,7 @@ export function replayToDataset(data: ReplayData): Dataset {
       code: s.code ?? `${s.region}REPLAY${i}`,
       currency: (s.currency ?? currency).toUpperCase(),
     };
-    if (i > 0) return { shop, orders: [], statements: [], statementTransactions: new Map(), payments: [], unsettled: [] };
+    if (i > 0) return { shop, orders: [], statements: [], statementTransactions: new Map(), payments: [] };
     const details = new Map<string, StatementDetail>();
     for (const st of data.statements) {
       const d = data.statement_transactions[st.id];
@@ -110,7 +108,6 @@ export function replayToDataset(data: ReplayData): Dataset {
       statements: sortBy(data.statements, (s) => s.statement_time),
       statementTransactions: details,
       payments: sortBy(data.payments, (p) => p.create_time),
-      unsettled: data.unsettled,
     };
   });
   return { shops };

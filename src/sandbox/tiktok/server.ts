@@ -1,8 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatMinor, parseMinor } from '../../booking/money.js';
-import type { Order, StatementTransaction } from '../../booking/tiktok-data.js';
+import type { Order } from '../../booking/tiktok-data.js';
 import { TIKTOK_CODES } from '../../providers/tiktok/errors.js';
 import { signRequest } from '../../providers/tiktok/sign.js';
 import { FaultInjector } from '../faults.js';
@@ -10,7 +9,6 @@ import { consentPage, escapeHtml, listen, readBody, realClock, redirect, sendHtm
 import type { SandboxCommonOptions, SandboxService } from '../types.js';
 import type { Dataset, SandboxShop, ShopDataset } from './dataset.js';
 import { generateDataset } from './generate.js';
-import { orderTransactions } from './order-transactions.js';
 import { replayToDataset, type ReplayData } from './replay.js';
 
 export interface TikTokSandboxOptions extends SandboxCommonOptions {
@@ -98,20 +96,8 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
   const faults = new FaultInjector(opts.faults ?? [], seed);
   const stats = { requests: 0, rateLimited: 0, faults: 0 };
 
-  // Indexes built once: order by id, settled transactions by order.
-  const indexes = new Map<ShopDataset, { orders: Map<string, Order>; txByOrder: Map<string, Array<{ statementId: string; tx: StatementTransaction }>> }>();
-  for (const s of dataset.shops) {
-    const txByOrder = new Map<string, Array<{ statementId: string; tx: StatementTransaction }>>();
-    for (const [statementId, d] of s.statementTransactions) {
-      for (const tx of d.transactions) {
-        if (tx.type !== 'ORDER' || !tx.order_id) continue;
-        const list = txByOrder.get(tx.order_id) ?? [];
-        list.push({ statementId, tx });
-        txByOrder.set(tx.order_id, list);
-      }
-    }
-    indexes.set(s, { orders: new Map(s.orders.map((o) => [o.id, o])), txByOrder });
-  }
+  // Orders by id, built once per shop.
+  const ordersById = new Map<ShopDataset, Map<string, Order>>(dataset.shops.map((s) => [s, new Map(s.orders.map((o) => [o.id, o]))]));
 
   const nowSec = () => Math.floor(clock.now() / 1000);
   const mainShop = dataset.shops[0]!.shop;
@@ -217,8 +203,8 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
     const ids = (ctx.q.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new ApiError(400, TIKTOK_CODES.invalidRequest, 'Invalid request parameters: ids is required');
     if (ids.length > 50) throw new ApiError(400, TIKTOK_CODES.invalidRequest, 'Invalid request parameters: ids supports at most 50 order ids');
-    const idx = indexes.get(ctx.shop!)!;
-    return { orders: ids.map((id) => idx.orders.get(id)).filter((o): o is Order => o !== undefined) };
+    const byId = ordersById.get(ctx.shop!)!;
+    return { orders: ids.map((id) => byId.get(id)).filter((o): o is Order => o !== undefined) };
   };
 
   const routes: Route[] = [
@@ -229,40 +215,7 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
       shopScoped: false,
       handle: () => ({ shops: dataset.shops.map(({ shop: { currency: _c, ...s } }) => s) }),
     },
-    {
-      method: 'POST',
-      pattern: /^\/order\/202309\/orders\/search$/,
-      apiPath: '/order/202309/orders/search',
-      shopScoped: true,
-      handle: (ctx) => {
-        let filter: Record<string, unknown> = {};
-        if (ctx.body.trim() !== '') {
-          try {
-            filter = JSON.parse(ctx.body) as Record<string, unknown>;
-          } catch {
-            throw new ApiError(400, TIKTOK_CODES.invalidRequest, 'Invalid request parameters: body is not valid JSON');
-          }
-        }
-        const num = (k: string) => {
-          const v = filter[k];
-          if (v === undefined) return undefined;
-          if (typeof v !== 'number' || !Number.isInteger(v)) throw new ApiError(400, TIKTOK_CODES.invalidRequest, `Invalid request parameters: ${k} must be an integer`);
-          return v;
-        };
-        const field = requireSortField(ctx.q, ['create_time', 'update_time'], false, 'create_time') as 'create_time' | 'update_time';
-        const dir = sortOrder(ctx.q, 'DESC');
-        const [cge, clt, uge, ult] = [num('create_time_ge'), num('create_time_lt'), num('update_time_ge'), num('update_time_lt')];
-        const status = typeof filter.order_status === 'string' ? filter.order_status : undefined;
-        const matches = ctx.shop!.orders.filter(
-          (o) => inWindow(o.create_time, cge, clt) && inWindow(o.update_time ?? o.create_time, uge, ult) && (!status || o.status === status),
-        );
-        const list = sorted(matches, (o) => (field === 'update_time' ? (o.update_time ?? o.create_time) : o.create_time), dir);
-        const { page, next_page_token, total_count } = paginate(ctx, list, { min: 1, max: 100, def: 20, required: true });
-        return { orders: page, next_page_token, total_count };
-      },
-    },
     { method: 'GET', pattern: /^\/order\/202507\/orders$/, apiPath: '/order/202507/orders', shopScoped: true, handle: ordersDetail },
-    { method: 'GET', pattern: /^\/order\/202309\/orders$/, apiPath: '/order/202309/orders', shopScoped: true, handle: ordersDetail },
     {
       method: 'GET',
       pattern: /^\/finance\/202309\/statements$/,
@@ -295,17 +248,6 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
     },
     {
       method: 'GET',
-      pattern: /^\/finance\/202501\/orders\/([^/]+)\/statement_transactions$/,
-      apiPath: '/finance/202501/orders/{order_id}/statement_transactions',
-      shopScoped: true,
-      handle: (ctx) => {
-        const idx = indexes.get(ctx.shop!)!;
-        const id = ctx.params[0]!;
-        return orderTransactions(idx.orders.get(id), id, idx.txByOrder.get(id) ?? [], ctx.shop!.shop.currency);
-      },
-    },
-    {
-      method: 'GET',
       pattern: /^\/finance\/202309\/payments$/,
       apiPath: '/finance/202309/payments',
       shopScoped: true,
@@ -316,32 +258,6 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
         const list = sorted(ctx.shop!.payments.filter((p) => inWindow(p.create_time, ge, lt)), (p) => p.create_time, dir);
         const { page, next_page_token } = paginate(ctx, list, { min: 1, max: 100, def: 20 });
         return { payments: page, next_page_token };
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/finance\/202507\/orders\/unsettled$/,
-      apiPath: '/finance/202507/orders/unsettled',
-      shopScoped: true,
-      handle: (ctx) => {
-        requireSortField(ctx.q, ['order_create_time'], true);
-        const dir = sortOrder(ctx.q, 'ASC');
-        const ge = intParam(ctx.q, 'search_time_ge') ?? 1_735_689_600; // 2025-01-01, the documented default
-        const lt = intParam(ctx.q, 'search_time_lt');
-        const matches = ctx.shop!.unsettled.filter((t) => t.order_create_time === undefined || inWindow(t.order_create_time, ge, lt));
-        const list = sorted(matches, (t) => t.order_create_time ?? 0, dir);
-        const { page, next_page_token, total_count } = paginate(ctx, list, { min: 1, max: 100, def: 20 });
-        const cur = ctx.shop!.shop.currency;
-        const sumOf = (pick: (t: (typeof matches)[number]) => string | undefined) => sumDecimal(matches.map(pick), cur);
-        return {
-          total_count,
-          sum_est_settlement_amount: sumOf((t) => t.est_settlement_amount),
-          sum_est_revenue_amount: sumOf((t) => t.est_revenue_amount),
-          sum_est_fee_amount: sumOf((t) => t.est_fee_tax_amount),
-          sum_est_adjustment_amount: sumOf((t) => t.est_adjustment_amount),
-          next_page_token,
-          transactions: page,
-        };
       },
     },
   ];
@@ -505,10 +421,4 @@ export async function startTikTokSandbox(opts: TikTokSandboxOptions = {}): Promi
     stats,
     close: running.close,
   };
-}
-
-function sumDecimal(values: Array<string | undefined>, currency: string): string {
-  let total = 0;
-  for (const v of values) if (v !== undefined) total += parseMinor(v, currency);
-  return formatMinor(total, currency);
 }

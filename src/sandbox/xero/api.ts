@@ -45,15 +45,12 @@ export const SCOPES: Record<string, [string[], string]> = {
   Organisation: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Accounts: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Contacts: [['accounting.contacts', 'accounting.contacts.read'], 'accounting.contacts'],
-  Items: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Invoices: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
   CreditNotes: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
   Payments: [['accounting.payments', 'accounting.payments.read'], 'accounting.payments'],
   BankTransactions: [['accounting.banktransactions', 'accounting.banktransactions.read'], 'accounting.banktransactions'],
   BankTransfers: [['accounting.banktransactions', 'accounting.banktransactions.read'], 'accounting.banktransactions'],
-  ManualJournals: [['accounting.manualjournals', 'accounting.manualjournals.read'], 'accounting.manualjournals'],
   'Reports/TrialBalance': [['accounting.reports.trialbalance.read'], ''],
-  'Reports/BankSummary': [['accounting.reports.banksummary.read'], ''],
 };
 
 interface Collection {
@@ -72,9 +69,7 @@ const COLLECTIONS: Record<string, Collection> = {
   Payments: { key: 'Payments', idField: 'PaymentID', store: (t) => t.payments, create: (t, w) => t.createPayment(w), batch: true },
   BankTransactions: { key: 'BankTransactions', idField: 'BankTransactionID', store: (t) => t.bankTransactions, create: (t, w) => t.createBankTransaction(w), batch: true },
   BankTransfers: { key: 'BankTransfers', idField: 'BankTransferID', store: (t) => t.bankTransfers, create: (t, w) => t.createBankTransfer(w), batch: false },
-  ManualJournals: { key: 'ManualJournals', idField: 'ManualJournalID', store: (t) => t.manualJournals, create: (t, w) => t.createManualJournal(w), batch: true },
   Contacts: { key: 'Contacts', idField: 'ContactID', store: (t) => t.contacts, create: (t, w) => t.createContact(w), batch: true },
-  Items: { key: 'Items', idField: 'ItemID', store: (t) => t.items, create: (t, w) => t.createItem(w), batch: true },
   Accounts: { key: 'Accounts', idField: 'AccountID', store: (t) => t.accounts, create: (t, w) => t.createAccount(w), batch: false },
 };
 
@@ -148,7 +143,7 @@ export class AccountingApi {
     }
     const page = q.get('page');
     let extra: Wire = {};
-    if (page !== null && col.key !== 'Accounts' && col.key !== 'BankTransfers' && col.key !== 'Items') {
+    if (page !== null && col.key !== 'Accounts' && col.key !== 'BankTransfers') {
       const size = Math.min(1000, Math.max(1, Number(q.get('pageSize') ?? 100) || 100));
       const n = Math.max(1, Number(page) || 1);
       extra = { pagination: { page: n, pageSize: size, pageCount: Math.ceil(items.length / size), itemCount: items.length } };
@@ -288,36 +283,6 @@ export class AccountingApi {
       return {
         status: 200,
         body: this.envelope('Reports', [{ ReportID: 'TrialBalance', ReportName: 'Trial Balance', ReportType: 'TrialBalance', ReportTitles: ['Trial Balance', t.name, `As at ${date}`], ReportDate: date, UpdatedDateUTC: `/Date(${this.now()})/`, Rows: rows }]),
-        schema: 'ReportWithRows',
-      };
-    }
-    if (name === 'BankSummary') {
-      const from = req.query.get('FromDate') ?? today.slice(0, 8) + '01';
-      const to = req.query.get('ToDate') ?? today;
-      const prev = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-      const banks = [...t.accounts.values()].filter((a) => a.Type === 'BANK' && a.Status === 'ACTIVE');
-      const rows: Wire[] = banks.map((a) => {
-        const id = String(a.AccountID);
-        const opening = t.balance(id, prev);
-        const closing = t.balance(id, to);
-        const moved = closing - opening;
-        return {
-          RowType: 'Row',
-          Cells: [
-            { Value: String(a.Name), Attributes: attr(id) },
-            { Value: num(opening), Attributes: attr(id) },
-            { Value: num(moved > 0 ? moved : 0), Attributes: attr(id) },
-            { Value: num(moved < 0 ? -moved : 0), Attributes: attr(id) },
-            { Value: num(closing), Attributes: attr(id) },
-          ],
-        };
-      });
-      return {
-        status: 200,
-        body: this.envelope('Reports', [{
-          ReportID: 'BankSummary', ReportName: 'Bank Summary', ReportType: 'BankSummary', ReportTitles: ['Bank Summary', t.name, `From ${from} to ${to}`], ReportDate: to, UpdatedDateUTC: `/Date(${this.now()})/`,
-          Rows: [{ RowType: 'Header', Cells: [{ Value: 'Bank Accounts' }, { Value: 'Opening Balance' }, { Value: 'Cash Received' }, { Value: 'Cash Spent' }, { Value: 'Closing Balance' }] }, { RowType: 'Section', Title: '', Rows: rows }],
-        }]),
         schema: 'ReportWithRows',
       };
     }

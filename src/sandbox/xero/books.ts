@@ -8,7 +8,6 @@ import { lineMinor, toMinor, toNumber } from './decimal.js';
  */
 
 export type Wire = Record<string, unknown>;
-export type ObjectType = 'Invoice' | 'CreditNote' | 'Payment' | 'BankTransaction' | 'BankTransfer' | 'ManualJournal' | 'Contact' | 'Account' | 'Item';
 
 export class RuleError extends Error {
   constructor(readonly messages: string[]) {
@@ -62,7 +61,6 @@ export class TenantBooks {
   periodLockDate?: string;
   readonly accounts = new Map<string, Wire>();
   readonly contacts = new Map<string, Wire>();
-  readonly items = new Map<string, Wire>();
   readonly invoices = new Map<string, Wire>();
   readonly creditNotes = new Map<string, Wire>();
   /** Lower-cased InvoiceNumber / CreditNoteNumber → ids (numbers never change once created), so the uniqueness check does not scan every document. */
@@ -70,7 +68,6 @@ export class TenantBooks {
   readonly payments = new Map<string, Wire>();
   readonly bankTransactions = new Map<string, Wire>();
   readonly bankTransfers = new Map<string, Wire>();
-  readonly manualJournals = new Map<string, Wire>();
   private postings: Posting[] = [];
   private readonly createdAt: number;
 
@@ -230,17 +227,6 @@ export class TenantBooks {
     };
     this.contacts.set(id, contact);
     return contact;
-  }
-
-  createItem(i: Wire): Wire {
-    const code = str(i.Code);
-    if (!code) throw new RuleError(['Item code must be specified.']);
-    if (code.length > 30) throw new RuleError(['Item code must be no more than 30 characters long.']);
-    if ([...this.items.values()].some((x) => x.Code === code)) throw new RuleError([`Item code '${code}' already exists.`]);
-    const id = randomUUID();
-    const item: Wire = { ItemID: id, Code: code, ...(str(i.Name) ? { Name: i.Name } : {}), ...(str(i.Description) ? { Description: i.Description } : {}), IsSold: true, IsPurchased: false, IsTrackedAsInventory: false, UpdatedDateUTC: msNow(this.now()) };
-    this.items.set(id, item);
-    return item;
   }
 
   // ---- shared checks -----------------------------------------------------------------------
@@ -648,48 +634,6 @@ export class TenantBooks {
     return t;
   }
 
-  // ---- manual journals ----------------------------------------------------------------------
-
-  createManualJournal(raw: Wire): Wire {
-    const errors: string[] = [];
-    const narration = str(raw.Narration);
-    if (!narration) errors.push('Narration must be specified.');
-    const status = str(raw.Status) ?? 'DRAFT';
-    if (status !== 'DRAFT' && status !== 'POSTED') errors.push(`A new manual journal cannot be created with status ${status}.`);
-    const date = this.checkDate(raw.Date, errors);
-    const rawLines = Array.isArray(raw.JournalLines) ? (raw.JournalLines as unknown[]) : [];
-    if (rawLines.length < 2) errors.push('A manual journal must have at least two lines.');
-    const lines = rawLines.map((l, i) => {
-      const line = obj(l) ?? {};
-      const minor = toMinor(line.LineAmount, this.currency);
-      if (minor === undefined) errors.push(`Line ${i + 1}: LineAmount is not a valid amount.`);
-      const account = this.findAccount({ AccountID: line.AccountID, Code: line.AccountCode });
-      if (!account) errors.push(`Account code '${String(line.AccountCode ?? line.AccountID)}' is not a valid code.`);
-      else if (account.Type === 'BANK') errors.push(`Account "${String(account.Name)}" is a bank account; manual journals cannot be posted to bank accounts.`);
-      else if (account.SystemAccount === 'DEBTORS' || account.SystemAccount === 'CREDITORS') errors.push(`Account "${String(account.Name)}" is a system account and cannot be used in a manual journal.`);
-      return { account, minor: minor ?? 0, line };
-    });
-    const debits = lines.filter((l) => l.minor > 0).reduce((s, l) => s + l.minor, 0);
-    const credits = lines.filter((l) => l.minor < 0).reduce((s, l) => s + l.minor, 0);
-    if (debits + credits !== 0) errors.push(`The total debits (${toNumber(debits, this.currency).toFixed(2)}) must equal total credits (${toNumber(credits, this.currency).toFixed(2)})`);
-    if (errors.length) throw new RuleError(errors);
-    const id = randomUUID();
-    const mj: Wire = {
-      ManualJournalID: id,
-      Narration: narration,
-      Date: msDate(date),
-      Status: status,
-      LineAmountTypes: str(raw.LineAmountTypes) ?? 'NoTax',
-      ShowOnCashBasisReports: raw.ShowOnCashBasisReports !== false,
-      JournalLines: lines.map((l) => ({ LineAmount: toNumber(l.minor, this.currency), AccountCode: l.account!.Code, AccountID: l.account!.AccountID, Description: l.line.Description ?? '', TaxType: 'NONE', TaxAmount: 0, IsBlank: false })),
-      HasAttachments: false,
-      UpdatedDateUTC: msNow(this.now()),
-    };
-    this.manualJournals.set(id, mj);
-    if (status === 'POSTED') this.post(id, date, lines.map((l): [string, number] => [String(l.account!.AccountID), l.minor]));
-    return mj;
-  }
-
   // ---- test helpers ---------------------------------------------------------------------------
 
   /** Marks an object reconciled, as matching it to a bank statement line in Xero would. */
@@ -730,9 +674,9 @@ export class XeroBooks {
     return t.balance(String(acc.AccountID));
   }
   /** How many live objects of a type carry this number or reference. */
-  count(type: 'Invoice' | 'CreditNote' | 'Payment' | 'BankTransaction' | 'BankTransfer' | 'ManualJournal', match: { number?: string; reference?: string } = {}, tenant?: string): number {
+  count(type: 'Invoice' | 'CreditNote' | 'Payment' | 'BankTransaction' | 'BankTransfer', match: { number?: string; reference?: string } = {}, tenant?: string): number {
     const t = this.tenant(tenant);
-    const store = { Invoice: t.invoices, CreditNote: t.creditNotes, Payment: t.payments, BankTransaction: t.bankTransactions, BankTransfer: t.bankTransfers, ManualJournal: t.manualJournals }[type];
+    const store = { Invoice: t.invoices, CreditNote: t.creditNotes, Payment: t.payments, BankTransaction: t.bankTransactions, BankTransfer: t.bankTransfers }[type];
     return [...store.values()].filter((o) => {
       if (['DELETED', 'VOIDED'].includes(String(o.Status))) return false;
       if (match.number !== undefined && (o.InvoiceNumber ?? o.CreditNoteNumber) !== match.number) return false;

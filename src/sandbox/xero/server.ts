@@ -167,7 +167,7 @@ export async function startXeroSandbox(opts: XeroSandboxOptions = {}): Promise<X
     const id = (/[?&](?:InvoiceID|creditNoteID|bankTransactionID|bankTransferID|invoiceID)=([0-9a-fA-F-]{36})/.exec(target)?.[1] ?? '').toLowerCase();
     const stores: Array<[string, Map<string, Wire>]> = [
       ['Invoice', tenant.invoices], ['Credit note', tenant.creditNotes], ['Bank transaction', tenant.bankTransactions],
-      ['Payment', tenant.payments], ['Bank transfer', tenant.bankTransfers], ['Manual journal', tenant.manualJournals],
+      ['Payment', tenant.payments], ['Bank transfer', tenant.bankTransfers],
     ];
     let found: [string, Wire] | undefined;
     for (const [label, store] of stores) {

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ACCOUNT_ROLES, type AccountRole } from '../booking/document.js';
+import type { RoleRouting } from '../booking/routing.js';
+
+/**
+ * The JSON settings stored with orgs, integrations, ledger connections and invites. Keys a
+ * newer synder may add are kept (loose objects); the keys this one reads must have their type.
+ */
+
+export const accountRole = z.enum(Object.keys(ACCOUNT_ROLES) as [AccountRole, ...AccountRole[]]);
+
+/** An org's overrides of the TikTok-key → role table (merged over the defaults by mergeRouting). */
+export const routingOverrides = z.object({
+  revenueKeys: z.record(z.string(), accountRole).optional(),
+  shippingKeys: z.record(z.string(), accountRole).optional(),
+  feeKeys: z.record(z.string(), accountRole).optional(),
+  taxKeys: z.record(z.string(), accountRole).optional(),
+  adjustmentTypes: z.record(z.string(), accountRole).optional(),
+  mfTaxKeys: z.array(z.string()).optional(),
+  accountNames: z.partialRecord(accountRole, z.string()).optional(),
+});
+
+/** How documents are built; set per org, and an integration may override them. */
+const bookingOptions = {
+  /** ISO time: the first sync reads from here. */
+  importStart: z.string().optional(),
+  mfTax: z.enum(['off', 'gross']).optional(),
+  dateBasis: z.enum(['settlement', 'order']).optional(),
+  routing: routingOverrides.optional(),
+};
+
+export const orgSettings = z.looseObject(bookingOptions);
+export type OrgSettings = z.output<typeof orgSettings>;
+
+export const integrationSettings = z.looseObject({
+  ...bookingOptions,
+  /** TikTok's shop cipher, sent with every shop-scoped call. */
+  cipher: z.string().optional(),
+  code: z.string().nullable().optional(),
+  sellerType: z.string().nullable().optional(),
+  /** The vault key of the authorization this shop came with. */
+  authKey: z.string().optional(),
+  reauthRequired: z.boolean().optional(),
+});
+export type IntegrationSettings = z.output<typeof integrationSettings>;
+
+export const ledgerSettings = z.looseObject({
+  currency: z.string().optional(),
+  /** Xero's organisation short code (deep links). */
+  shortCode: z.string().nullable().optional(),
+  country: z.string().nullable().optional(),
+  reauthRequired: z.boolean().optional(),
+  disconnected: z.boolean().optional(),
+});
+export type LedgerSettings = z.output<typeof ledgerSettings>;
+
+export const inviteDetail = z.looseObject({
+  redirectUri: z.string().optional(),
+  codeVerifier: z.string().optional(),
+  delivery: z.enum(['manual', 'smtp']).optional(),
+  messageId: z.string().optional(),
+});
+export type InviteDetail = z.output<typeof inviteDetail>;
+
+// Compile-time proof that stored overrides are what mergeRouting takes.
+type Assignable<T, U extends T> = U;
+export type _Checks = [Assignable<Partial<RoleRouting>, z.output<typeof routingOverrides>>];
