@@ -60,14 +60,20 @@ const clearing = {
 };
 const reconciliation: Reconciliation = { org: 'Acme', ledger: 'quickbooks', ok: false, clearing: [clearing] };
 
-describe('transactions view', () => {
-  it('--json prints the view as it is', async () => {
+describe('--json', () => {
+  it.each([
+    ['transactions', (out: Output) => printTransactions(out, transactions), transactions],
+    ['explain', (out: Output) => printExplanation(out, explanation), explanation],
+    ['reconcile', (out: Output) => printReconciliation(out, reconciliation), reconciliation],
+  ] as const)('%s prints the view as it is, and nothing else', async (_name, print, view) => {
     const c = capture(true);
-    await printTransactions(c.out, transactions);
-    expect(JSON.parse(c.stdout())).toEqual(transactions);
+    await print(c.out);
+    expect(JSON.parse(c.stdout())).toEqual(view);
     expect(c.stderr()).toBe('');
   });
+});
 
+describe('transactions view', () => {
   it('the full form lists each transaction\'s ledger documents; the brief one leaves that column out', async () => {
     const full = capture();
     await printTransactions(full.out, transactions);
@@ -92,12 +98,6 @@ describe('transactions view', () => {
 });
 
 describe('explain view', () => {
-  it('--json prints the explanation as it is', async () => {
-    const c = capture(true);
-    await printExplanation(c.out, explanation);
-    expect(JSON.parse(c.stdout())).toEqual(explanation);
-  });
-
   it('the full form shows amounts, postings, links and history; the brief one the checks and documents', async () => {
     const full = capture();
     await printExplanation(full.out, explanation, { provider: 'xero' });
@@ -114,12 +114,6 @@ describe('explain view', () => {
 });
 
 describe('reconcile view', () => {
-  it('--json prints the reconciliation as it is', async () => {
-    const c = capture(true);
-    await printReconciliation(c.out, reconciliation);
-    expect(JSON.parse(c.stdout())).toEqual(reconciliation);
-  });
-
   it('the full form explains the difference; the brief one points to `synder reconcile`', async () => {
     const full = capture();
     await printReconciliation(full.out, reconciliation);
