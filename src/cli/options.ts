@@ -63,6 +63,16 @@ export function timeoutOption(description: string): Option {
   return new Option('--timeout <seconds>', description).default(300_000, '300').argParser((value: string) => Math.round(seconds(value) * 1000));
 }
 
+/** A comma-separated list of `choices` (blanks dropped), refused the way commander refuses one value outside `.choices()`. */
+export function choiceList<T extends string>(choices: readonly T[]): (value: string) => T[] {
+  return (value: string) => {
+    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = items.filter((s) => !(choices as readonly string[]).includes(s));
+    if (unknown.length) throw new InvalidArgumentError(`Unknown: ${unknown.join(', ')}. Allowed choices are ${choices.join(', ')}.`);
+    return items as T[];
+  };
+}
+
 export const SYNC_MODES = ['per-transaction', 'summary'] as const;
 export const LEDGERS = ['quickbooks', 'xero'] as const;
 export const PROVIDERS = ['tiktok', 'quickbooks', 'xero'] as const;

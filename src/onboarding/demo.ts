@@ -11,7 +11,7 @@ import { freePort } from '../sandbox/http-kit.js';
 import { printSyncSummary } from '../sync/report.js';
 import { syncExitCode, syncOrg } from '../sync/sync-org.js';
 import { startOfUtcDay } from '../sync/dates.js';
-import { showClearing, showOrder, showTransactions } from './show.js';
+import { showExplanation, showReconciliation, showTransactions } from '../sync/show.js';
 
 export interface DemoOptions {
   ledger: LedgerProvider;
@@ -71,7 +71,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
       const summary = await syncOrg(demo, org, { since });
       await printSyncSummary(demo, summary);
       ctx.output.info('');
-      await showTransactions(demo, org);
+      await showTransactions(demo, org, {}, 'brief');
 
       // In summary mode no document carries an order, but every synced order still has an explain.
       const orderId =
@@ -80,10 +80,10 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
         undefined;
       if (orderId) {
         ctx.output.info('');
-        await showOrder(demo, org, orderId);
+        await showExplanation(demo, org, orderId, { form: 'brief' });
       }
       ctx.output.info('');
-      await showClearing(demo, org);
+      await showReconciliation(demo, org, 'brief');
       ctx.output.info('');
       ctx.output.info(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. State kept in ${home}`);
       ctx.output.info(`Explore it with: SYNDER_HOME=${home} synder transactions   (the sandbox has stopped, so ledger links no longer open)`);

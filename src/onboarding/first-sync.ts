@@ -3,7 +3,7 @@ import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
 import { startOfUtcDay } from '../sync/dates.js';
 import type { SyncSummary } from '../sync/types.js';
-import { showTransactions } from './show.js';
+import { showTransactions } from '../sync/show.js';
 
 /**
  * The first sync after set-up: the same sync `synder sync` runs (same progress, same exit
@@ -26,7 +26,7 @@ export async function firstSync(ctx: Context, org: Org, since: Date): Promise<{ 
   }
   if (!ctx.output.json) {
     await printSyncSummary(ctx, summary);
-    await showTransactions(ctx, org, from);
+    await showTransactions(ctx, org, { since: from }, 'brief');
   }
   return { exitCode: syncExitCode(summary), summary };
 }

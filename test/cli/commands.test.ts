@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../helpers/cli.js';
 import { synder, synderIn } from '../helpers/in-process.js';
@@ -33,6 +35,12 @@ describe('bad flag values stop the run with exit 2 before anything is opened, na
     [['org', 'set', '--mf-tax', 'net'], 'Allowed choices are off, gross'],
     [['export', '--format', 'xml'], 'Allowed choices are hledger, beancount, csv'],
     [['export'], "required option '--format <hledger|beancount|csv>' not specified"],
+    [['export', '--format', 'csv', '--since', 'never'], "'--since <date|Nd>' argument 'never' is invalid"],
+    [['transactions', '--status', 'bogus'], "'--status <list>' argument 'bogus' is invalid. Unknown: bogus. Allowed choices are ready, synced, synced_with_warnings, failed, skipped, deleted"],
+    [['transactions', '--status', 'synced, nope'], 'Unknown: nope.'],
+    [['transactions', '--since', 'soon'], "'--since <date|Nd>' argument 'soon' is invalid"],
+    [['explain'], "missing required argument 'orderId'"],
+    [['reconcile', 'now'], 'too many arguments'],
     [['demo', '--orders', '0'], 'Use a whole number from 1 to 100000'],
     [['demo', '--ledger', 'sage'], 'Allowed choices are quickbooks, xero'],
     [['sandbox', '--port', '70000'], 'Use a whole number from 0 to 65533'],
@@ -120,9 +128,19 @@ describe('JSON documents', () => {
   it('transactions, rollback and export with nothing booked', async () => {
     const run = await withOrg();
     expect(JSON.parse((await run(['transactions', '--status', 'synced,failed', '--json'])).stdout)).toEqual({ org: 'Acme', transactions: [] });
+    expect(JSON.parse((await run(['transactions', '--status', ' synced , ,failed', '--since', '7d', '--json'])).stdout)).toEqual({ org: 'Acme', transactions: [] });
+    const human = await run(['transactions']);
+    expect(human.code).toBe(0);
+    expect(human.stderr).toBe('No transactions yet. Run `synder sync`.\n');
     expect(JSON.parse((await run(['rollback', '--run', '1', '--json'])).stdout)).toEqual({ org: 'Acme', removed: [], refused: [], sharedStatements: [] });
     const csv = await run(['export', '--format', 'csv']);
-    expect(csv.stdout.trim()).toBe('date,document_key,kind,memo,account,role,debit,credit,currency,order_id,statement_id,payment_id,ledger_type,ledger_id');
+    expect(csv.stdout.trim()).toBe('document_key,doc_number,kind,date,currency,memo,role,account,debit,credit,amount,description,source_kind,source_id,source_field,order_id,statement_id,transaction_id,payment_id,sku,product,quantity,warnings,ledger_type,ledger_id');
+    const file = path.join(tempHome(), 'journal.hledger');
+    const written = await run(['export', '--format', 'hledger', '--since', '2026-10-01', '--output', file]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(written.stderr).toContain(`Wrote 0 document(s) to ${file}.`);
+    expect(fs.existsSync(file)).toBe(true);
   });
 
   it('expected errors under --json: exit code and {ok:false, error}', async () => {
@@ -136,6 +154,9 @@ describe('JSON documents', () => {
     const explain = await run(['explain', '42', '--json']);
     expect(explain.code).toBe(1);
     expect(JSON.parse(explain.stdout)).toMatchObject({ ok: false, error: { message: expect.stringContaining('No TikTok order 42') } });
+    // The order id is trimmed as it is parsed.
+    const spaced = await run(['explain', ' 42 ', '--json']);
+    expect(JSON.parse(spaced.stdout).error.message).toBe('No TikTok order 42 is known for Acme.');
   });
 });
 
@@ -159,7 +180,9 @@ describe('exit codes', () => {
       connect: ['--no-browser', '--timeout <seconds>', '--mode <mode>', '--bank-account <name>', '--tenant <name|id>', '--shops <ids>'],
       'invite tiktok': ['--email <owner>', '--expires <hours>'],
       sync: ['--since <date|Nd>', '--until <date|Nd>', '--dry-run', '--lookback <hours>', '--json'],
-      transactions: ['--status <list>', '--since <date|Nd>'],
+      transactions: ['--status <list>', '--since <date|Nd>', '--json'],
+      explain: ['<orderId>', '--open', '--json'],
+      reconcile: ['--json'],
       rollback: ['--run <id>', '--since <date|Nd>'],
       export: ['--format <hledger|beancount|csv>', '--since <date|Nd>', '--output <file>'],
       sandbox: ['--port <n>', '--seed <n>', '--orders <n>', '--days <n>', '--currency <code>', '--auto-approve', '--faults <spec>', '--time-scale <n>'],
