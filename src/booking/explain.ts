@@ -12,7 +12,7 @@ import { accountNameFor } from './routing.js';
 import { formatMinor, parseMinor } from './money.js';
 import type { Order, Payment, StatementBundle } from './tiktok-data.js';
 
-export interface ExplainPosting {
+export interface ExplainLine {
   role: AccountRole;
   account: string;
   /** Decimal strings in the document currency; one of them is empty. */
@@ -34,7 +34,7 @@ export interface ExplainDocument {
   currency: string;
   memo: string;
   warnings: string[];
-  postings: ExplainPosting[];
+  postings: ExplainLine[];
   totalDebit: string;
   totalCredit: string;
   memoData?: Record<string, string>;
@@ -83,7 +83,7 @@ const txOrderIds = (tx: StatementBundle['transactions'][number]) => [tx.order_id
 export function explainDocument(doc: BookingDocument, accountName: (role: AccountRole, currency: string) => string): ExplainDocument {
   let debit = 0;
   let credit = 0;
-  const postings = doc.lines.map((l): ExplainPosting => {
+  const postings = doc.lines.map((l): ExplainLine => {
     if (l.amountMinor > 0) debit += l.amountMinor;
     else credit -= l.amountMinor;
     return {

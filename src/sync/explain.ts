@@ -9,7 +9,7 @@ import { AccountResolver } from './accounts.js';
 import { documentIndex } from './views.js';
 
 export interface ExplainAmount { field: string; amount: string; amountMinor: number | null; booked: boolean }
-export interface ExplainPosting { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string }
+export interface ExplainLine { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string }
 export interface ExplainCheck { name: string; ok: boolean; detail: string }
 export interface ExplainDocument { key: string; kind: string; status: string; ledgerType: string | null; ledgerId: string | null; ledgerNumber: string | null; link: string | null; error: string | null; fix: string | null }
 
@@ -21,7 +21,7 @@ export interface ExplainTransaction {
   status: string;
   error: string | null;
   amounts: ExplainAmount[];
-  postings: ExplainPosting[];
+  postings: ExplainLine[];
   checks: ExplainCheck[];
   documents: ExplainDocument[];
   statement: { id: string; date: string | null; settlement: string | null; paymentId: string | null; paymentStatus: string | null };
