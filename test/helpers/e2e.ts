@@ -255,8 +255,8 @@ export interface Expected {
 }
 
 /**
- * What the books must say, worked out by hand from the sandbox dataset (api-notes §5 field
- * semantics, DESIGN §3 postings), in debit-positive minor units.
+ * What the books must say, worked out by hand from the sandbox dataset (TikTok's field
+ * semantics and the postings synder makes), in debit-positive minor units.
  */
 export function expectedBooks(tiktok: TikTokSandbox): Expected {
   const e: Expected = { clearing: 0, reserve: 0, bank: 0, settlement: 0, sales: 0, sellerDiscounts: 0, refunds: 0, transactionFees: 0, affiliate: 0, marketplaceFees: 0, feeTaxes: 0, feeTaxTotal: 0 };
@@ -291,7 +291,7 @@ export function expectedBooks(tiktok: TikTokSandbox): Expected {
   return e;
 }
 
-/** Default account names of DESIGN §3 as synder creates them. */
+/** The default account names synder creates. */
 export const ACCOUNTS = {
   reserve: 'TikTok Shop Reserve',
   sales: 'TikTok Shop Sales',

@@ -4,7 +4,7 @@ import { InvalidResponseError, ReauthRequiredError } from '../../errors.js';
 import { HttpClient, backoff, retryAfterMs, type HttpResponse } from '../http.js';
 import { QuickBooksFaultError, parseFault, type QboFault } from './fault.js';
 
-/** Published QBO limits (api-notes §5–§6), applied client-side per realm. */
+/** QuickBooks Online's published limits (500 requests/min and 10/s per realm, 40 batches/min), applied client-side per realm. */
 export const QBO_MINOR_VERSION = '75';
 export const QBO_LIMITS = {
   perMinute: 500,

@@ -5,7 +5,7 @@ import type { Dataset, SandboxShop, ShopDataset, StatementDetail } from './datas
 
 /**
  * Seeded, deterministic TikTok Shop data: orders, settlements, statements and payments that obey
- * the signed-sum convention (api-notes §5): settlement = revenue + shipping_cost + fee_tax +
+ * TikTok's signed-sum convention: settlement = revenue + shipping_cost + fee_tax +
  * adjustment, each the sum of its breakdown (shipping excludes supplementary_component);
  * statements sum their transactions; payments = settlement + reserve of their statements.
  * Everything is built in integer minor units and formatted once.
