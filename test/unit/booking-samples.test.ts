@@ -47,7 +47,7 @@ describe.skipIf(!samples || !fs.existsSync(samples))('TikTok documentation examp
   it('order statement transactions (sku_transactions) are checked the same way', () => {
     const data = load('finance-order-statement-transactions-202501.docs-example.json');
     const transactions: StatementTransaction[] = data.sku_transactions.map((s: Record<string, unknown>) => ({ ...s, id: `${data.order_id}:${s.sku_id}`, type: 'ORDER', order_id: data.order_id }));
-    const bundle: StatementBundle = { statement: { id: String(transactions[0]!.statement_id ?? 'x'), statement_time: data.order_create_time, currency: data.currency, settlement_amount: data.settlement_amount }, transactions };
+    const bundle: StatementBundle = { statement: { id: String((data.sku_transactions[0] as { statement_id?: string }).statement_id ?? 'x'), statement_time: data.order_create_time, currency: data.currency, settlement_amount: data.settlement_amount }, transactions };
     const { documents, issues } = buildDocuments({ bundles: [bundle] }, opts());
     expect(documents).toEqual([]);
     expect(issues[0]!.message).toMatch(/transaction 5793990727963214852:1636700041413599290 .*shipping_cost_amount -70\.00 GBP ≠ Σ shipping_cost_breakdown/);
