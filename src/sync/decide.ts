@@ -1,5 +1,6 @@
 import { splitKey, versionedKey, type DocumentRow } from '../store/documents.js';
 import type { Store } from '../store/store.js';
+import { latestState, type DocumentState } from './doc-states.js';
 import type { PostItem, Work } from './work.js';
 
 export interface Replacement {
@@ -40,7 +41,7 @@ export class Decider {
     for (const w of work) {
       const base = w.doc.key;
       if (this.open.has(base)) continue;
-      const latest = this.store.documents.latest(base);
+      const latest = latestState(this.store, base);
       if (latest && this.isThisRuns(latest)) continue;
       this.open.add(base);
       if (!latest) out.toPost.push({ ...w, action: 'create', fresh: this.storeHasHistory });
@@ -48,7 +49,7 @@ export class Decider {
         if (latest.hash === w.hash) {
           out.existing.push({ ...w, action: 'existing' });
           this.settled(base);
-        } else out.toReplace.push({ old: latest, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
+        } else out.toReplace.push({ old: this.store.documents.get(latest.key)!, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
       } else if (latest.status === 'pending' || latest.status === 'failed') out.toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
       else out.toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
     }
@@ -56,7 +57,7 @@ export class Decider {
   }
 
   /** Whether this run already decided this event (a leftover pending or failed row is retried once). */
-  decided(row: Pick<DocumentRow, 'baseKey' | 'runId' | 'status'>): boolean {
+  decided(row: Pick<DocumentState, 'baseKey' | 'runId' | 'status'>): boolean {
     return this.open.has(row.baseKey) || this.isThisRuns(row);
   }
 
@@ -71,7 +72,7 @@ export class Decider {
   }
 
   /** An intent this run recorded whose outcome is pending or failed. */
-  private isThisRuns(row: Pick<DocumentRow, 'runId' | 'status'>): boolean {
+  private isThisRuns(row: Pick<DocumentState, 'runId' | 'status'>): boolean {
     return this.runId !== undefined && row.runId === this.runId && (row.status === 'pending' || row.status === 'failed');
   }
 }

@@ -18,7 +18,7 @@ import { statementWork } from './statement-stream.js';
 import { countDecision, DryRunPlan, emptySummary, stamp } from './summary.js';
 import type { DocumentBuilder, SyncDeps, SyncOptions, SyncSummary } from './types.js';
 import { advanceBookmarks, windowStart } from './window.js';
-import type { PostItem, SourceLink, Work } from './work.js';
+import type { Built, PostItem, SourceLink, Work } from './work.js';
 
 export { documentSource } from './work.js';
 
@@ -67,7 +67,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       apis.push(api);
       const from = windowStart(store, integration, org, opts.since, startedAt);
       starts.set(integration.id, from);
-      await syncIntegration(run, booking, { integration, api, builder, from, until, chunkTransactions: sizes.chunkTransactions });
+      await syncIntegration(run, booking, { integration, api, builder, from, until, chunkTransactions: sizes.chunkTransactions, sliceSize: sizes.batchSize });
     }
     await bookLeftovers(run, booking, integrations, sizes.batchSize);
     if (!write) {
@@ -118,7 +118,7 @@ function postSizes(deps: SyncDeps): PosterSizes & { chunkTransactions: number } 
 async function syncIntegration(
   run: RunContext,
   booking: Booking,
-  p: { integration: Integration; api: TikTokShopApi; builder: DocumentBuilder; from: Date; until: Date; chunkTransactions: number },
+  p: { integration: Integration; api: TikTokShopApi; builder: DocumentBuilder; from: Date; until: Date; chunkTransactions: number; sliceSize: number },
 ): Promise<void> {
   const { integration, api } = p;
   run.progress({ type: 'phase', phase: 'fetch', integration: integration.name, message: `Fetching ${integration.name} since ${p.from.toISOString().slice(0, 10)}` });
@@ -128,9 +128,27 @@ async function syncIntegration(
   counted(src, 'statements', listed.statements.length);
   counted(src, 'payments', listed.payments.length);
   const forPayouts = new Map<string, StatementBundle>();
-  for await (const built of statementWork(src, listed.statements, p.chunkTransactions, forPayouts)) await book(run, booking, built.work, built.links);
+  for await (const built of statementWork(src, listed.statements, p.chunkTransactions, forPayouts)) {
+    for (const slice of slices(built, p.sliceSize)) await book(run, booking, slice.work, slice.links);
+  }
   const payouts = payoutWork(src, payments, forPayouts);
   await book(run, booking, payouts.work, payouts.links);
+}
+
+/**
+ * A chunk's documents in slices of about `size`, each with the records whose documents end in it
+ * (a record's status is set once all its documents are through). A large shop's statement builds
+ * thousands of documents at once; booked a slice at a time, the poster's buffer stays bounded and
+ * building waits for the ledger instead of piling documents up.
+ */
+export function slices(built: Built, size: number): Built[] {
+  if (built.work.length <= size) return [built];
+  const out: Built[] = [];
+  for (let i = 0; i < built.work.length; i += size) out.push({ work: built.work.slice(i, i + size), links: [] });
+  const sliceOf = new Map<string, number>();
+  built.work.forEach((w, i) => sliceOf.set(w.doc.key, Math.floor(i / size)));
+  for (const link of built.links) out[link.docKeys.reduce((last, k) => Math.max(last, sliceOf.get(k) ?? 0), 0)]!.links.push(link);
+  return out;
 }
 
 /** Decides what built documents need, then plans them (dry run) or hands them to the poster. */

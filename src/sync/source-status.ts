@@ -1,12 +1,11 @@
-import type { DocumentRow } from '../store/documents.js';
+import { latestState, type DocumentState } from './doc-states.js';
 import type { SourceStatus } from '../store/source-records.js';
 import { recordEvent, type RunContext } from './run.js';
 import type { SourceLink } from './work.js';
 
-type DocumentState = Pick<DocumentRow, 'status' | 'error' | 'warnings'>;
 
 /** A source record's status from its build errors and the latest versions of the documents that book it. */
-export function sourceStatus(errors: string[], docs: DocumentState[]): { status: SourceStatus; error: string | null } {
+export function sourceStatus(errors: string[], docs: Array<Pick<DocumentState, 'status' | 'error' | 'warnings'>>): { status: SourceStatus; error: string | null } {
   if (errors.length > 0) return { status: 'failed', error: errors.join('; ') };
   if (docs.length === 0) return { status: 'skipped', error: null };
   const failed = docs.find((r) => r.status === 'failed');
@@ -21,13 +20,13 @@ export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void
   // Status and error only: the record's raw JSON is not needed to compare them.
   const current = store.db.prepare('SELECT status, error FROM source_records WHERE id = ?');
   // In summary mode every transaction of a statement shares the statement's documents: each is read once.
-  const latest = new Map<string, DocumentRow | undefined>();
-  const latestOf = (key: string): DocumentRow | undefined => {
-    if (!latest.has(key)) latest.set(key, store.documents.latest(key));
+  const latest = new Map<string, DocumentState | undefined>();
+  const latestOf = (key: string): DocumentState | undefined => {
+    if (!latest.has(key)) latest.set(key, latestState(store, key));
     return latest.get(key);
   };
   for (const link of links) {
-    const docs = link.docKeys.map(latestOf).filter((r): r is DocumentRow => r !== undefined);
+    const docs = link.docKeys.map(latestOf).filter((r): r is DocumentState => r !== undefined);
     const { status, error } = sourceStatus(link.errors, docs);
     const now = current.get(link.recordId) as { status: SourceStatus; error: string | null } | undefined;
     if (now && now.status === status && now.error === error) continue;
