@@ -37,7 +37,7 @@ export function payoutWork(src: IntegrationSource, payments: Payment[], forPayou
 /** The statements a payment pays, each with only its reserve movements (all a payout reads of them): this run's, else as stored. */
 export function statementsOf(paymentId: string, stored: Pick<StoredStatements, 'forPayment'>, fresh: Map<string, StatementBundle>): StatementBundle[] {
   const out = new Map<string, StatementBundle>();
-  for (const b of stored.forPayment(paymentId)) out.set(b.statement.id, b);
+  for (const b of stored.forPayment(paymentId, fresh)) out.set(b.statement.id, b);
   for (const [id, b] of fresh) if (b.statement.payment_id === paymentId) out.set(id, b);
   return [...out.values()];
 }
@@ -63,15 +63,22 @@ export class StoredStatements {
     }
   }
 
-  forPayment(paymentId: string): StatementBundle[] {
+  /** The stored statements of a payment, in order; those of this run (`fresh`) are taken from it instead of read. */
+  forPayment(paymentId: string, fresh: Map<string, StatementBundle> = new Map()): StatementBundle[] {
+    // By the statement_id index (the "+" keeps SQLite off the wider one): one statement's rows, not all transactions.
     const reserves = this.store.db.prepare(
-      `SELECT raw_json AS raw FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND statement_id = ? AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`,
+      `SELECT raw_json AS raw FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`,
     );
     const out: StatementBundle[] = [];
     for (const id of this.byPayment.get(paymentId) ?? []) {
+      const own = fresh.get(id);
+      if (own) {
+        out.push(own);
+        continue;
+      }
       const row = this.store.sourceRecords.get(this.integrationId, 'statement', id);
       if (!row) continue;
-      const transactions = (reserves.all(this.integrationId, id) as Array<{ raw: string }>).map((r) => JSON.parse(r.raw) as StatementTransaction);
+      const transactions = (reserves.all(id, this.integrationId) as Array<{ raw: string }>).map((r) => JSON.parse(r.raw) as StatementTransaction);
       out.push({ statement: row.raw as Statement, transactions });
     }
     return out;

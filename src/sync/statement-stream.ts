@@ -26,13 +26,15 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
   let builtCount = 0;
   for await (const chunk of statementChunks(src.api, run.store, integration.id, jobs, chunkTransactions)) {
     counted(src, 'transactions', chunk.filter((b) => fetchedIds.has(b.statement.id)).reduce((n, b) => n + b.transactions.length, 0));
+    // The orders TikTok must send are asked for first, so they arrive while the chunk is stored.
+    const fetching = fetchMissingOrders(src, chunk);
     const observed: ObservedBundle[] = [];
     for (const bundle of chunk) {
       keepForPayouts(bundle, forPayouts);
       const o = observeBundle(src, bundle);
       if (o) observed.push(o);
     }
-    const ctx: BuildContext = { ...src.ctx, orders: await ordersFor(src, observed) };
+    const ctx: BuildContext = { ...src.ctx, orders: ordersFor(src, observed, await fetching) };
     const built: Built = { work: [], links: [] };
     for (const o of observed) {
       const b = buildStatement(src, o, ctx);
@@ -62,28 +64,40 @@ export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Ob
   return needsWork(statementState) || states.some(needsWork) ? { bundle, statementState, states } : undefined;
 }
 
-/** The orders these statements' transactions refer to: as stored, else fetched from TikTok (and stored). */
-export async function ordersFor(src: IntegrationSource, observed: ObservedBundle[]): Promise<Map<string, Order>> {
+/**
+ * Orders the chunk's transactions refer to that the store does not hold, fetched from TikTok and
+ * stored (50 ids per call, the calls in parallel).
+ */
+export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[]): Promise<Map<string, Order>> {
   const { store } = src.run;
-  const orders = new Map<string, Order>();
+  const known = store.db.prepare("SELECT 1 FROM source_records WHERE integration_id = ? AND kind = 'order' AND external_id = ?").pluck();
   const missing = new Set<string>();
-  for (const { bundle } of observed) {
-    for (const t of bundle.transactions) {
-      if (!t.order_id || orders.has(t.order_id) || missing.has(t.order_id)) continue;
-      const stored = store.sourceRecords.get(src.integration.id, 'order', t.order_id);
-      if (stored) orders.set(t.order_id, stored.raw as Order);
-      else missing.add(t.order_id);
-    }
+  for (const { transactions } of chunk) {
+    for (const t of transactions) if (t.order_id && !missing.has(t.order_id) && known.get(src.integration.id, t.order_id) === undefined) missing.add(t.order_id);
   }
-  if (missing.size === 0) return orders;
-  const got = await src.api.getOrders([...missing]); // 50 ids per call, the calls in parallel
-  counted(src, 'orders', got.length);
+  const got = new Map<string, Order>();
+  if (missing.size === 0) return got;
+  const orders = await src.api.getOrders([...missing]);
+  counted(src, 'orders', orders.length);
   store.transaction(() => {
-    for (const o of got) {
-      orders.set(o.id, o);
+    for (const o of orders) {
+      got.set(o.id, o);
       observe(src, orderSource(src.integration.id, o));
     }
   });
+  return got;
+}
+
+/** The orders the statements to book refer to: just fetched, else as stored. */
+export function ordersFor(src: IntegrationSource, observed: ObservedBundle[], fetched: Map<string, Order>): Map<string, Order> {
+  const orders = new Map<string, Order>();
+  for (const { bundle } of observed) {
+    for (const t of bundle.transactions) {
+      if (!t.order_id || orders.has(t.order_id)) continue;
+      const order = fetched.get(t.order_id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'order', t.order_id)?.raw as Order | undefined);
+      if (order) orders.set(t.order_id, order);
+    }
+  }
   return orders;
 }
 
