@@ -49,7 +49,9 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
   let seenStatements = 0;
   let seenTransactions = 0;
   const aheadBudget = 2 * maxTransactions;
-  const ahead = () => (seenStatements === 0 ? 1 : Math.max(1, Math.min(concurrency, Math.floor(aheadBudget / Math.max(1, seenTransactions / seenStatements)))));
+  // None ahead once a statement is larger than the budget: the consumer asks for the next chunk
+  // early itself, and that is the one statement held besides the one being booked.
+  const ahead = () => (seenStatements === 0 ? 1 : Math.min(concurrency, Math.floor(aheadBudget / Math.max(1, seenTransactions / seenStatements))));
   const start = (upTo: number) => {
     while (started.length < Math.min(jobs.length, upTo)) {
       const job = jobs[started.length]!;

@@ -23,27 +23,73 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
   const { run, integration } = src;
   const fetchedIds = new Set(statements.map((s) => s.id));
   const jobs = [...statements.map((statement) => ({ statement })), ...storedStatementIdsNeedingWork(run.store, integration.id, fetchedIds).map((storedId) => ({ storedId }))];
+  const pipeline = new ChunkPipeline(src, statementChunks(src.api, run.store, integration.id, jobs, chunkTransactions));
   let builtCount = 0;
-  for await (const chunk of statementChunks(src.api, run.store, integration.id, jobs, chunkTransactions)) {
-    counted(src, 'transactions', chunk.filter((b) => fetchedIds.has(b.statement.id)).reduce((n, b) => n + b.transactions.length, 0));
-    // The orders TikTok must send are asked for first, so they arrive while the chunk is stored.
-    const fetching = fetchMissingOrders(src, chunk);
-    const observed: ObservedBundle[] = [];
-    for (const bundle of chunk) {
-      keepForPayouts(bundle, forPayouts);
-      const o = observeBundle(src, bundle);
-      if (o) observed.push(o);
+  try {
+    for (let next = await pipeline.take(); next; next = await pipeline.take()) {
+      const { chunk, orders } = next;
+      counted(src, 'transactions', chunk.filter((b) => fetchedIds.has(b.statement.id)).reduce((n, b) => n + b.transactions.length, 0));
+      const observed: ObservedBundle[] = [];
+      for (const bundle of chunk) {
+        keepForPayouts(bundle, forPayouts);
+        const o = observeBundle(src, bundle);
+        if (o) observed.push(o);
+      }
+      const ctx: BuildContext = { ...src.ctx, orders: ordersFor(src, observed, await orders) };
+      const built: Built = { work: [], links: [] };
+      for (const o of observed) {
+        const b = buildStatement(src, o, ctx);
+        built.work.push(...b.work);
+        built.links.push(...b.links);
+      }
+      builtCount += built.work.length;
+      run.progress({ type: 'phase', phase: 'build', message: `Built ${builtCount} document(s)` });
+      yield built;
     }
-    const ctx: BuildContext = { ...src.ctx, orders: ordersFor(src, observed, await fetching) };
-    const built: Built = { work: [], links: [] };
-    for (const o of observed) {
-      const b = buildStatement(src, o, ctx);
-      built.work.push(...b.work);
-      built.links.push(...b.links);
-    }
-    builtCount += built.work.length;
-    run.progress({ type: 'phase', phase: 'build', message: `Built ${builtCount} document(s)` });
-    yield built;
+  } finally {
+    // A run that stops early must not have the store written after it by a fetch still under way.
+    await pipeline.settle();
+  }
+}
+
+type Pulled = { next: Promise<IteratorResult<FetchedBundle[]>>; orders: Promise<Map<string, Order>> };
+
+/**
+ * Statement chunks, the next one (and its missing orders) asked for while the current one is
+ * booked: the orders path is TikTok's tightest limit, and this keeps it busy.
+ */
+export class ChunkPipeline {
+  /** Order ids being fetched for a chunk not stored yet, so the next chunk does not ask again. */
+  private readonly inFlight = new Set<string>();
+  private ahead: Pulled;
+
+  constructor(private readonly src: IntegrationSource, private readonly chunks: AsyncGenerator<FetchedBundle[]>) {
+    this.ahead = this.pull();
+  }
+
+  /** The next chunk and its fetched orders (undefined at the end); the one after it is asked for. */
+  async take(): Promise<{ chunk: FetchedBundle[]; orders: Promise<Map<string, Order>> } | undefined> {
+    const { next, orders } = this.ahead;
+    const r = await next;
+    if (r.done) return undefined;
+    this.ahead = this.pull();
+    return { chunk: r.value, orders };
+  }
+
+  /** Waits for a fetch under way, without its error. */
+  async settle(): Promise<void> {
+    await this.ahead.orders.catch(() => undefined);
+  }
+
+  private pull(): Pulled {
+    const next = this.chunks.next();
+    // A dry run stores no orders: each chunk keeps the ones it fetched itself.
+    const shared = this.src.run.write ? this.inFlight : undefined;
+    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared)));
+    // Rethrown where they are awaited; not unhandled if the run stops first.
+    next.catch(() => undefined);
+    orders.catch(() => undefined);
+    return { next, orders };
   }
 }
 
@@ -65,26 +111,35 @@ export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Ob
 }
 
 /**
- * Orders the chunk's transactions refer to that the store does not hold, fetched from TikTok and
- * stored (50 ids per call, the calls in parallel).
+ * Orders the chunk's transactions refer to that the store does not hold (and that are not being
+ * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel).
  */
-export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[]): Promise<Map<string, Order>> {
+export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>): Promise<Map<string, Order>> {
   const { store } = src.run;
   const known = store.db.prepare("SELECT 1 FROM source_records WHERE integration_id = ? AND kind = 'order' AND external_id = ?").pluck();
   const missing = new Set<string>();
   for (const { transactions } of chunk) {
-    for (const t of transactions) if (t.order_id && !missing.has(t.order_id) && known.get(src.integration.id, t.order_id) === undefined) missing.add(t.order_id);
+    for (const t of transactions) {
+      if (!t.order_id || missing.has(t.order_id) || inFlight?.has(t.order_id)) continue;
+      if (known.get(src.integration.id, t.order_id) === undefined) missing.add(t.order_id);
+    }
   }
   const got = new Map<string, Order>();
   if (missing.size === 0) return got;
-  const orders = await src.api.getOrders([...missing]);
-  counted(src, 'orders', orders.length);
-  store.transaction(() => {
-    for (const o of orders) {
-      got.set(o.id, o);
-      observe(src, orderSource(src.integration.id, o));
-    }
-  });
+  for (const id of missing) inFlight?.add(id);
+  try {
+    const orders = await src.api.getOrders([...missing]);
+    counted(src, 'orders', orders.length);
+    store.transaction(() => {
+      for (const o of orders) {
+        got.set(o.id, o);
+        observe(src, orderSource(src.integration.id, o));
+      }
+    });
+  } finally {
+    // Stored now (or failed): the store answers for them.
+    for (const id of missing) inFlight?.delete(id);
+  }
   return got;
 }
 
