@@ -183,8 +183,8 @@ export class DocumentRepository {
     return all[all.length - 1];
   }
 
-  /** Records the intent to post (status pending) — always before the ledger is called. */
-  recordIntent(i: DocumentIntent): DocumentRow {
+  /** Records the intent to post (status pending) — always before the ledger is called. Not read back: a sync records thousands. */
+  recordIntent(i: DocumentIntent): void {
     const at = this.now().toISOString();
     this.prepare(
         `INSERT INTO documents (org_id, integration_id, key, kind, source_kind, source_id, order_id, statement_id, payment_id, date, currency,
@@ -199,7 +199,6 @@ export class DocumentRepository {
         orderId: i.orderId ?? null, statementId: i.statementId ?? null, paymentId: i.paymentId ?? null, date: i.date, currency: i.currency,
         body: JSON.stringify(i.body), hash: i.hash, warnings: JSON.stringify(i.warnings), runId: i.runId, at,
       });
-    return this.get(i.key)!;
   }
 
   markPosted(key: string, refs: LedgerRef[], runId: number | null): void {

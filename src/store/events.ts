@@ -1,4 +1,4 @@
-import type { Database } from './db.js';
+import { PreparedStatements, type Database } from './db.js';
 
 export interface StatusEvent {
   id: number;
@@ -17,11 +17,16 @@ const fromRow = (r: Row): StatusEvent => ({ id: r.id, orgId: r.org_id, subjectKi
 
 /** Status history of source records and documents (what `explain` shows). */
 export class EventRepository {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  private readonly statements: PreparedStatements;
+
+  constructor(private readonly db: Database, private readonly now: () => Date) {
+    this.statements = new PreparedStatements(db);
+  }
 
   add(e: { orgId: number; subjectKind: string; subjectId: string; status: string; message?: string | null; runId?: number | null }): void {
-    this.db
-      .prepare('INSERT INTO events (org_id, subject_kind, subject_id, status, message, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    // A sync adds one per document and source record: prepared once.
+    this.statements
+      .get('INSERT INTO events (org_id, subject_kind, subject_id, status, message, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(e.orgId, e.subjectKind, e.subjectId, e.status, e.message ?? null, e.runId ?? null, this.now().toISOString());
   }
 

@@ -128,17 +128,24 @@ export class SourceRecordRepository {
     const at = this.now().toISOString();
     if (previous && previous.hash === i.hash) return { record: previous, change: 'same' };
     const raw = JSON.stringify(i.raw);
+    // The record is returned as written, not read back: a sync writes one per transaction and
+    // order, and reading each back parsed its JSON a second time.
+    const written = (id: number, fetchedAt: string): SourceRecord<K> => ({
+      id, integrationId: i.integrationId, kind: i.kind, externalId: i.externalId, statementId: i.statementId ?? null, orderId: i.orderId ?? null,
+      occurredAt: i.occurredAt ?? null, currency: i.currency ?? null, amountMinor: i.amountMinor ?? null, raw: i.raw, hash: i.hash,
+      status: 'ready', error: null, fetchedAt, updatedAt: at,
+    }) as SourceRecordOf<SourceRecordKind> as SourceRecord<K>;
     if (previous) {
       this.prepare(`UPDATE source_records SET statement_id=?, order_id=?, occurred_at=?, currency=?, amount_minor=?, raw_json=?, hash=?, status='ready', error=NULL, fetched_at=?, updated_at=? WHERE id=?`)
         .run(i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at, previous.id);
-      return { record: this.get(i.integrationId, i.kind, i.externalId)!, change: 'changed', previous };
+      return { record: written(previous.id, at), change: 'changed', previous };
     }
-    this.prepare(
+    const info = this.prepare(
         `INSERT INTO source_records (integration_id, kind, external_id, statement_id, order_id, occurred_at, currency, amount_minor, raw_json, hash, fetched_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(i.integrationId, i.kind, i.externalId, i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at);
-    return { record: this.get(i.integrationId, i.kind, i.externalId)!, change: 'new' };
+    return { record: written(Number(info.lastInsertRowid), at), change: 'new' };
   }
 
   setStatus(id: number, status: SourceStatus, error?: string | null): void {

@@ -38,13 +38,22 @@ export type StatementJob = { statement: Statement } | { storedId: string };
 /**
  * Statement bundles in chunks of about `maxTransactions` transactions, in order. A few statements
  * are fetched at a time (each is a chain of dependent pages) and a few ahead of the consumer, so
- * fetching the next chunk overlaps with booking this one while memory stays bounded.
+ * fetching the next chunk overlaps with booking this one. How far ahead is bounded in
+ * transactions, not statements: a large shop's statements hold thousands each, and reading four
+ * of them ahead made the run's memory grow with the shop.
  */
 export async function* statementChunks(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], maxTransactions: number, concurrency = 4): AsyncGenerator<FetchedBundle[]> {
   const limit = pLimit(concurrency);
   const started: Array<Promise<FetchedBundle | undefined>> = [];
-  const start = (i: number) => {
-    while (started.length < Math.min(jobs.length, i)) {
+  // Transactions per statement so far, to tell how many statements the read-ahead budget holds.
+  let seenStatements = 0;
+  let seenTransactions = 0;
+  const aheadBudget = 2 * maxTransactions;
+  // None ahead once a statement is larger than the budget: the consumer asks for the next chunk
+  // early itself, and that is the one statement held besides the one being booked.
+  const ahead = () => (seenStatements === 0 ? 1 : Math.min(concurrency, Math.floor(aheadBudget / Math.max(1, seenTransactions / seenStatements))));
+  const start = (upTo: number) => {
+    while (started.length < Math.min(jobs.length, upTo)) {
       const job = jobs[started.length]!;
       const p: Promise<FetchedBundle | undefined> =
         'statement' in job
@@ -58,14 +67,16 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
   let chunk: FetchedBundle[] = [];
   let count = 0;
   for (let i = 0; i < jobs.length; i++) {
-    start(i + 1 + concurrency);
+    start(i + 1 + ahead());
     const bundle = await started[i]!;
     started[i] = Promise.resolve(undefined); // let the bundle go once it is handed out
     if (!bundle) continue;
+    seenStatements++;
+    seenTransactions += bundle.transactions.length;
     chunk.push(bundle);
     count += bundle.transactions.length;
     if (count >= maxTransactions) {
-      start(i + 1 + concurrency);
+      start(i + 1 + ahead());
       yield chunk;
       chunk = [];
       count = 0;

@@ -138,3 +138,34 @@ export async function makeStore(mode: 'per-transaction' | 'summary' = 'per-trans
   const integration = store.integrations.upsert({ orgId: org.id, platform: 'tiktok', externalId: '74950000000000007919', name: 'Sandbox Shop US', currency: 'USD', settings: { cipher: 'x' } });
   return { store, home, orgId: org.id, integrationId: integration.id };
 }
+
+/** A run context over a fresh store, as runSync builds it, for testing one phase alone. */
+export async function makeRun(opts: { mode?: 'per-transaction' | 'summary'; write?: boolean; ledger?: FakeLedger } = {}) {
+  const { AccountResolver } = await import('../../src/sync/accounts.js');
+  const { emptySummary } = await import('../../src/sync/summary.js');
+  const made = await makeStore(opts.mode);
+  const { store, orgId, integrationId } = made;
+  const org = store.orgs.get(orgId)!;
+  const ledger = opts.ledger ?? new FakeLedger();
+  const write = opts.write ?? true;
+  const summary = emptySummary({ org: org.name, mode: org.mode ?? 'per-transaction', ledger: ledger.provider, dryRun: !write, since: undefined, until: NOW });
+  const events: import('../../src/sync/types.js').ProgressEvent[] = [];
+  const run: import('../../src/sync/run.js').RunContext = {
+    store, ledger, org, mode: org.mode ?? 'per-transaction', write, runId: write ? store.runs.start(orgId, {}).id : null, summary,
+    resolver: new AccountResolver(store, orgId), progress: (e) => events.push(e),
+  };
+  const integration = store.integrations.get(integrationId)!;
+  return { ...made, run, ledger, integration, events };
+}
+
+/** A balanced sale document of one transaction. */
+export function sampleDoc(key: string, amount = 100, extra: Partial<BookingDocument> = {}): BookingDocument {
+  return {
+    key, kind: 'sale', date: '2025-05-20', currency: 'USD', memo: key, warnings: [], refs: { shopId: 'shop', transactionId: `tx-${key}`, statementId: 'st-1' },
+    lines: [
+      { role: 'clearing', amountMinor: amount, description: 'settlement', source: { kind: 'statement_transaction', id: key, field: 'settlement_amount' } },
+      { role: 'sales', amountMinor: -amount, description: 'sale', source: { kind: 'statement_transaction', id: key, field: 'revenue_amount' } },
+    ],
+    ...extra,
+  };
+}

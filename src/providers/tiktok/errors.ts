@@ -81,6 +81,9 @@ export function tiktokError(endpoint: string, status: number, code: number, mess
 
 /** The envelope code of a response body, if it is TikTok JSON. */
 export function envelopeCode(body: string): number | undefined {
+  // TikTok writes the code first: read it there instead of parsing every (large) page twice.
+  const head = /^\s*\{\s*"code"\s*:\s*(-?\d+)\s*[,}]/.exec(body.slice(0, 64));
+  if (head) return Number(head[1]);
   try {
     const parsed = JSON.parse(body) as { code?: unknown };
     return typeof parsed?.code === 'number' ? parsed.code : undefined;

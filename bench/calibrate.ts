@@ -1,4 +1,4 @@
-import { generateDataset } from '../sandbox/tiktok/generate.js';
+import { generateDataset } from '../src/sandbox/tiktok/generate.js';
 
 /** Settled orders (with an ORDER statement transaction) the sandbox generator yields. */
 export function settledIn(opts: { seed: number; orders: number; days: number; now: number }): number {

@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Context } from '../runtime/context.js';
-import { loadConfig } from '../config.js';
-import type { LedgerProvider } from '../onboarding/connect-ledger.js';
-import { connectSandboxShop } from '../onboarding/sandbox-shop.js';
-import { freePort } from '../sandbox/http-kit.js';
-import { startSandbox } from '../sandbox/index.js';
-import type { QuickBooksSandbox } from '../sandbox/quickbooks/server.js';
-import type { XeroSandbox } from '../sandbox/xero/server.js';
-import { Store } from '../store/store.js';
-import type { SyncSummary } from '../sync/types.js';
+import { Context } from '../src/runtime/context.js';
+import { loadConfig } from '../src/config.js';
+import type { LedgerProvider } from '../src/onboarding/connect-ledger.js';
+import { connectSandboxShop } from '../src/onboarding/sandbox-shop.js';
+import { freePort } from '../src/sandbox/http-kit.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import type { QuickBooksSandbox } from '../src/sandbox/quickbooks/server.js';
+import type { XeroSandbox } from '../src/sandbox/xero/server.js';
+import { Store } from '../src/store/store.js';
+import type { SyncSummary } from '../src/sync/types.js';
 import { apiCallsOf, floorOf, quickbooksLimits, tiktokLimits, xeroLimits, type Floor } from './floor.js';
 import type { RequestCounter } from './request-counter.js';
 
@@ -49,7 +49,11 @@ export interface CellResult {
   peakRssMb: number;
   /** Sampled peaks: the JavaScript heap, and what the process holds outside it (SQLite, buffers, code). */
   peakHeapMb: number;
+  /** Sampled peak of the heap V8 reserved (what it grew to, live or not). */
+  peakHeapTotalMb: number;
   peakOutsideHeapMb: number;
+  /** Sampled peak of memory held outside the heap on behalf of JS objects (buffers). */
+  peakExternalMb: number;
   floor: Floor;
   exitCode: number;
 }
@@ -108,7 +112,9 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
       ledgerObjects: s ? await countObjects(home) : 0,
       peakRssMb: run.peakRssMb,
       peakHeapMb: run.peakHeapMb,
+      peakHeapTotalMb: run.peakHeapTotalMb,
       peakOutsideHeapMb: run.peakOutsideHeapMb,
+      peakExternalMb: run.peakExternalMb,
       floor: floorOf(uses),
       exitCode: run.exitCode,
     };
@@ -142,7 +148,9 @@ interface ChildRun {
   wallSeconds: number;
   peakRssMb: number;
   peakHeapMb: number;
+  peakHeapTotalMb: number;
   peakOutsideHeapMb: number;
+  peakExternalMb: number;
   summary?: SyncSummary;
 }
 
@@ -161,7 +169,7 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let memory = { maxRssKb: 0, peakHeapUsedMb: 0, peakOutsideHeapMb: 0 };
+  let memory = { maxRssKb: 0, peakHeapUsedMb: 0, peakHeapTotalMb: 0, peakOutsideHeapMb: 0, peakExternalMb: 0 };
   try {
     memory = { ...memory, ...JSON.parse(fs.readFileSync(rssFile, 'utf8')) };
   } catch {
@@ -174,7 +182,7 @@ async function runChild(env: Record<string, string>, args: string[], home: strin
     process.stderr.write(`sync printed no JSON (exit ${exitCode}):\n${stderr}\n`);
   }
   if (exitCode !== 0 && exitCode !== 3) process.stderr.write(`sync exited ${exitCode}:\n${stderr}\n`);
-  return { exitCode, wallSeconds, peakRssMb: memory.maxRssKb / 1024, peakHeapMb: memory.peakHeapUsedMb, peakOutsideHeapMb: memory.peakOutsideHeapMb, summary };
+  return { exitCode, wallSeconds, peakRssMb: memory.maxRssKb / 1024, peakHeapMb: memory.peakHeapUsedMb, peakHeapTotalMb: memory.peakHeapTotalMb, peakOutsideHeapMb: memory.peakOutsideHeapMb, peakExternalMb: memory.peakExternalMb, summary };
 }
 
 function pathToFileUrl(p: string): string {

@@ -9,17 +9,22 @@ import fs from 'node:fs';
 const file = process.env.SYNDER_BENCH_RSS_FILE;
 if (file) {
   let heapUsed = 0;
+  let heapTotal = 0;
   let outsideHeap = 0;
+  let external = 0;
   const sample = () => {
     const m = process.memoryUsage();
     heapUsed = Math.max(heapUsed, m.heapUsed);
+    heapTotal = Math.max(heapTotal, m.heapTotal);
     outsideHeap = Math.max(outsideHeap, m.rss - m.heapTotal);
+    // Buffers and other memory V8 knows is held by JS objects (network responses, SQLite results).
+    external = Math.max(external, m.external);
   };
   setInterval(sample, 200).unref();
   process.on('exit', () => {
     sample();
     const { maxRSS } = process.resourceUsage(); // kilobytes
     const mb = (n: number) => Math.round(n / 1048576);
-    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, peakHeapUsedMb: mb(heapUsed), peakOutsideHeapMb: mb(outsideHeap) }));
+    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, peakHeapUsedMb: mb(heapUsed), peakHeapTotalMb: mb(heapTotal), peakOutsideHeapMb: mb(outsideHeap), peakExternalMb: mb(external) }));
   });
 }

@@ -1,0 +1,145 @@
+import type { PostInput, PostOutcome } from '../providers/ledger-connector.js';
+import type { Decision, Replacement } from './decide.js';
+import { recordEvent, type RunContext } from './run.js';
+import { updateSourceStatuses } from './source-status.js';
+import { documentSource, type PostItem, type SourceLink } from './work.js';
+
+export interface PosterSizes {
+  /** Documents per post() call: between this and twice this. */
+  batchSize: number;
+  /** An idle ledger starts on what is ready once this many documents are (the start of a run). */
+  startSize: number;
+}
+
+const REMOVE_FIX = 'Remove or void it in the ledger yourself, then run `synder sync` again.';
+
+/**
+ * Every ledger write of a run, and the store writes that make it safe to interrupt: accounts
+ * first, then per post() call the intents (before the ledger is called), the call, and the
+ * outcomes; the source records' statuses once their documents are through. Posting runs in the
+ * background, one post() at a time, while the caller builds the next documents, so the ledger's
+ * rate limit, not TikTok or our own work, sets the pace; memory holds about two calls' worth.
+ */
+export class Poster {
+  private buffer: PostItem[] = [];
+  private bufferLinks: SourceLink[] = [];
+  private posting: Promise<void> | undefined;
+  private busy = false;
+  private posted = 0;
+  private announcedAccounts = false;
+
+  /** @param recorded told each key whose intent is now in the store */
+  constructor(private readonly run: RunContext, private readonly sizes: PosterSizes, private readonly recorded: (key: string) => void) {}
+
+  /** Posts what was decided (removing replaced versions first) once enough has gathered; `links` get their statuses after. */
+  async book(decision: Decision, links: SourceLink[]): Promise<void> {
+    const { toPost, toReplace } = decision;
+    if (toPost.length + toReplace.length > 0) await this.ensureAccounts([...toPost, ...toReplace.map((r) => r.item)]);
+    const replacing = toReplace.length > 0 ? await this.removeOld(toReplace) : [];
+    this.buffer.push(...toPost, ...replacing);
+    this.bufferLinks.push(...links);
+    if (this.buffer.length >= this.sizes.batchSize || (!this.busy && this.buffer.length >= this.sizes.startSize)) await this.flush();
+  }
+
+  /** Hands what is buffered to the ledger in the background (after the previous post() is done); `final` waits for it. */
+  async flush(final = false): Promise<void> {
+    if (this.posting) await this.posting;
+    this.busy = true;
+    this.posting = this.postAll(this.buffer, this.bufferLinks).finally(() => {
+      this.busy = false;
+    });
+    this.posting.catch(() => undefined); // rethrown where it is awaited; not unhandled meanwhile
+    this.buffer = [];
+    this.bufferLinks = [];
+    if (final) await this.posting;
+  }
+
+  /** Waits for a post() in flight without its error: a failed run must not write after it is closed. */
+  async settle(): Promise<void> {
+    await this.posting?.catch(() => undefined);
+  }
+
+  private async ensureAccounts(items: PostItem[]): Promise<void> {
+    const { resolver, ledger, progress } = this.run;
+    for (const p of items) resolver.require(p.doc, p.integration);
+    if (!this.announcedAccounts) progress({ type: 'phase', phase: 'accounts', message: 'Finding or creating ledger accounts' });
+    this.announcedAccounts = true;
+    await resolver.ensure(ledger);
+  }
+
+  /** A changed source: remove what was booked before; what the ledger removed is posted again under its new key. */
+  private async removeOld(toReplace: Replacement[]): Promise<PostItem[]> {
+    const { store, ledger, summary } = this.run;
+    const outcomes = new Map((await ledger.remove(toReplace.map((r) => ({ key: r.old.key, refs: r.old.refs })))).map((o) => [o.key, o]));
+    const out: PostItem[] = [];
+    for (const r of toReplace) {
+      const o = outcomes.get(r.old.key);
+      if (o && o.status !== 'refused') {
+        store.documents.setStatus(r.old.key, 'replaced');
+        recordEvent(this.run, 'document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
+        out.push(r.item);
+        continue;
+      }
+      const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
+      store.documents.markFailed(r.old.key, message, REMOVE_FIX, r.old.refs);
+      store.documents.setStatus(r.old.key, 'posted', message);
+      this.recorded(r.old.key);
+      summary.documents.failed++;
+      summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: REMOVE_FIX });
+    }
+    return out;
+  }
+
+  /** Posts in post() calls of batchSize to twice that (a remainder rides along instead of going alone), then the sources' statuses. */
+  private async postAll(items: PostItem[], links: SourceLink[]): Promise<void> {
+    const { store, ledger, resolver, progress, summary } = this.run;
+    if (items.length > 0) progress({ type: 'phase', phase: 'post', message: `Posting ${items.length} document(s)` });
+    const total = this.posted + items.length;
+    const size = Math.ceil(items.length / Math.max(1, Math.floor(items.length / this.sizes.batchSize)));
+    for (let i = 0; i < items.length; i += size) {
+      const batch = items.slice(i, i + size);
+      store.transaction(() => this.recordIntents(batch));
+      const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
+      const outcomes = new Map((await ledger.post(inputs)).map((o) => [o.key, o]));
+      store.transaction(() => this.recordOutcomes(batch, outcomes));
+      this.posted += batch.length;
+      const d = summary.documents;
+      progress({ type: 'posted', done: this.posted, total, created: d.created + d.updated, existing: d.existing, failed: d.failed });
+    }
+    store.transaction(() => updateSourceStatuses(this.run, links));
+  }
+
+  /** Intents, always before the ledger is called: a run that dies after this finds the keys in the ledger next time. */
+  private recordIntents(batch: PostItem[]): void {
+    const { store, org, runId } = this.run;
+    for (const p of batch) {
+      const src = documentSource(p.doc);
+      store.documents.recordIntent({
+        orgId: org.id, integrationId: p.integration.id, key: p.doc.key, kind: p.doc.kind, sourceKind: src.sourceKind, sourceId: src.sourceId,
+        orderId: p.doc.refs.orderId ?? null, statementId: p.doc.refs.statementId ?? null, paymentId: p.doc.refs.paymentId ?? null,
+        date: p.doc.date, currency: p.doc.currency, body: p.doc, hash: p.hash, warnings: p.doc.warnings, runId,
+      });
+      this.recorded(p.doc.key);
+    }
+  }
+
+  private recordOutcomes(batch: PostItem[], outcomes: Map<string, PostOutcome>): void {
+    const { store, runId, summary } = this.run;
+    for (const p of batch) {
+      const o = outcomes.get(p.doc.key);
+      if (!o) continue;
+      if (o.status === 'failed') {
+        store.documents.markFailed(p.doc.key, o.error, o.fix, o.refs);
+        recordEvent(this.run, 'document', p.doc.key, 'failed', o.error);
+        summary.documents.failed++;
+        summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
+        continue;
+      }
+      store.documents.markPosted(p.doc.key, o.refs, runId);
+      recordEvent(this.run, 'document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
+      if (o.status === 'existing') summary.documents.existing++;
+      else if (p.action === 'update') summary.documents.updated++;
+      else summary.documents.created++;
+    }
+  }
+}

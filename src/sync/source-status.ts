@@ -1,0 +1,36 @@
+import { latestState, type DocumentState } from './doc-states.js';
+import type { SourceStatus } from '../store/source-records.js';
+import { recordEvent, type RunContext } from './run.js';
+import type { SourceLink } from './work.js';
+
+
+/** A source record's status from its build errors and the latest versions of the documents that book it. */
+export function sourceStatus(errors: string[], docs: Array<Pick<DocumentState, 'status' | 'error' | 'warnings'>>): { status: SourceStatus; error: string | null } {
+  if (errors.length > 0) return { status: 'failed', error: errors.join('; ') };
+  if (docs.length === 0) return { status: 'skipped', error: null };
+  const failed = docs.find((r) => r.status === 'failed');
+  if (failed) return { status: 'failed', error: failed.error };
+  if (docs.some((r) => r.status !== 'posted')) return { status: 'ready', error: null };
+  return { status: docs.some((r) => r.warnings.length > 0) ? 'synced_with_warnings' : 'synced', error: null };
+}
+
+/** Sets each linked source record's status (and records the change) once its documents are through. */
+export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void {
+  const { store } = run;
+  // Status and error only: the record's raw JSON is not needed to compare them.
+  const current = store.db.prepare('SELECT status, error FROM source_records WHERE id = ?');
+  // In summary mode every transaction of a statement shares the statement's documents: each is read once.
+  const latest = new Map<string, DocumentState | undefined>();
+  const latestOf = (key: string): DocumentState | undefined => {
+    if (!latest.has(key)) latest.set(key, latestState(store, key));
+    return latest.get(key);
+  };
+  for (const link of links) {
+    const docs = link.docKeys.map(latestOf).filter((r): r is DocumentState => r !== undefined);
+    const { status, error } = sourceStatus(link.errors, docs);
+    const now = current.get(link.recordId) as { status: SourceStatus; error: string | null } | undefined;
+    if (now && now.status === status && now.error === error) continue;
+    store.sourceRecords.setStatus(link.recordId, status, error);
+    recordEvent(run, link.kind, link.externalId, status, error ?? undefined);
+  }
+}

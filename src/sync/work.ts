@@ -1,0 +1,43 @@
+import type { BookingDocument } from '../booking/document.js';
+import type { Integration } from '../store/integrations.js';
+import { contentHash } from './hash.js';
+import type { PlannedAction } from './types.js';
+
+/** A built document, before it is decided what to do with it. */
+export interface Work {
+  integration: Integration;
+  doc: BookingDocument;
+  hash: string;
+}
+
+/** A document to post, under the key it is posted with. */
+export interface PostItem extends Work {
+  action: PlannedAction;
+  /** No row for this key existed before this run (see PostInput.fresh). */
+  fresh?: boolean;
+}
+
+/** A source record and the documents (by base key) that book it. */
+export interface SourceLink {
+  recordId: number;
+  kind: string;
+  externalId: string;
+  docKeys: string[];
+  /** Why the ledger could not build it (inconsistent TikTok data). */
+  errors: string[];
+}
+
+/** What one step of a stream built: documents, and the source records they book. */
+export interface Built {
+  work: Work[];
+  links: SourceLink[];
+}
+
+export const workOf = (integration: Integration, doc: BookingDocument): Work => ({ integration, doc, hash: contentHash(doc) });
+
+/** Where a document came from, for the documents table and `explain`. */
+export function documentSource(doc: BookingDocument): { sourceKind: string; sourceId: string | null } {
+  if (doc.refs.transactionId) return { sourceKind: 'statement_transaction', sourceId: doc.refs.transactionId };
+  if (doc.kind === 'payout' && doc.refs.paymentId) return { sourceKind: 'payment', sourceId: doc.refs.paymentId };
+  return { sourceKind: 'statement', sourceId: doc.refs.statementId ?? null };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { StatementBundle } from '../../src/booking/tiktok-data.js';
+import { defaultBuilder } from '../../src/sync/builder.js';
+import { payoutWork, statementsOf } from '../../src/sync/payout-stream.js';
+import { integrationSource } from '../../src/sync/source.js';
+import { statementWork } from '../../src/sync/statement-stream.js';
+import type { Built } from '../../src/sync/work.js';
+import { FakeTikTok, makeRun, makeShop } from './sync-fakes.js';
+
+async function setup(mode: 'per-transaction' | 'summary' = 'per-transaction', write = true) {
+  const t = await makeRun({ mode, write });
+  const shop = makeShop();
+  const tiktok = new FakeTikTok(shop);
+  const src = integrationSource(t.run, t.integration, tiktok, await defaultBuilder(), shop.payments);
+  const commits = { n: 0 };
+  const transaction = t.store.transaction.bind(t.store);
+  t.store.transaction = <T>(fn: () => T): T => {
+    commits.n++;
+    return transaction(fn);
+  };
+  return { ...t, shop, tiktok, src, commits };
+}
+
+async function drain(gen: AsyncGenerator<Built>): Promise<Built[]> {
+  const out: Built[] = [];
+  for await (const b of gen) out.push(b);
+  return out;
+}
+
+describe('sync: the statement stream', () => {
+  it('stores each statement with its transactions in one commit, and builds a chunk at a time', async () => {
+    const t = await setup();
+    const forPayouts = new Map<string, StatementBundle>();
+    const chunks = await drain(statementWork(t.src, t.shop.statements, 5, forPayouts));
+    expect(chunks.length).toBeGreaterThan(1);
+    const txCount = t.shop.statements.reduce((n, s) => n + t.shop.statementTransactions.get(s.id)!.transactions.length, 0);
+    expect(t.run.summary.fetched.transactions).toBe(txCount);
+    // One commit per statement, plus one per chunk for the orders it fetched.
+    expect(t.commits.n).toBe(t.shop.statements.length + chunks.length);
+    const work = chunks.flatMap((c) => c.work);
+    expect(work.length).toBeGreaterThan(0);
+    expect(new Set(work.map((w) => w.doc.key)).size).toBe(work.length);
+    // Every stored transaction is linked to the documents that book it.
+    const links = chunks.flatMap((c) => c.links).filter((l) => l.kind === 'statement_transaction');
+    expect(links).toHaveLength(txCount);
+    const keys = new Set(work.map((w) => w.doc.key));
+    expect(links.every((l) => l.docKeys.every((k) => keys.has(k)))).toBe(true);
+    // Payouts keep only the reserve movements of the statements they pay.
+    for (const b of forPayouts.values()) expect(b.transactions.every((x) => x.reserve_amount !== undefined)).toBe(true);
+    t.store.close();
+  });
+
+  it('builds nothing for statements already booked unchanged', async () => {
+    const t = await setup();
+    await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
+    for (const r of t.store.sourceRecords.list({})) t.store.sourceRecords.setStatus(r.id, 'synced');
+    const again = await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
+    expect(again.flatMap((c) => c.work)).toEqual([]);
+    t.store.close();
+  });
+
+  it('in summary mode a statement\'s transactions are booked by (and fail with) its statement documents', async () => {
+    const t = await setup('summary');
+    const chunks = await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
+    const work = chunks.flatMap((c) => c.work);
+    expect(work.every((w) => w.doc.kind === 'statement')).toBe(true);
+    const links = chunks.flatMap((c) => c.links);
+    for (const l of links.filter((x) => x.kind === 'statement_transaction')) {
+      const statementId = t.store.sourceRecords.byId(l.recordId)!.statementId!;
+      expect(l.docKeys.every((k) => work.find((w) => w.doc.key === k)!.doc.refs.statementId === statementId)).toBe(true);
+    }
+    t.store.close();
+  });
+
+  it('a dry run stores nothing', async () => {
+    const t = await setup('per-transaction', false);
+    const chunks = await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
+    expect(chunks.flatMap((c) => c.work).length).toBeGreaterThan(0);
+    expect(t.store.sourceRecords.list({})).toEqual([]);
+    t.store.close();
+  });
+});
+
+describe('sync: the payout stream', () => {
+  it('builds each payment\'s payout from the statements it pays, this run\'s or stored', async () => {
+    const t = await setup();
+    const forPayouts = new Map<string, StatementBundle>();
+    await drain(statementWork(t.src, t.shop.statements, 1000, forPayouts));
+    const fromRun = payoutWork(t.src, t.shop.payments, forPayouts);
+    expect(fromRun.work.length).toBeGreaterThan(0);
+    expect(fromRun.work.every((w) => w.doc.refs.paymentId && t.shop.payments.some((p) => p.id === w.doc.refs.paymentId))).toBe(true);
+    expect(t.run.summary.failures).toEqual([]);
+    expect(fromRun.links.map((l) => l.externalId)).toEqual(t.shop.payments.map((p) => p.id));
+    // The same payouts from what the store holds alone (a later run that fetched no statements).
+    for (const r of t.store.sourceRecords.list({ kind: ['payment'] })) t.store.sourceRecords.setStatus(r.id, 'ready');
+    const fromStore = payoutWork(t.src, t.shop.payments, new Map());
+    expect(fromStore.work.map((w) => w.hash)).toEqual(fromRun.work.map((w) => w.hash));
+    t.store.close();
+  });
+
+  it('a statement of this run replaces its stored version', () => {
+    const st = (id: string, paymentId: string, tag: string): StatementBundle => ({ statement: { id, payment_id: paymentId, tag } as never, transactions: [] });
+    const stored = { forPayment: (pid: string) => (pid === 'p1' ? [st('s1', 'p1', 'old'), st('s2', 'p1', 'old')] : []) };
+    const fresh = new Map([['s2', st('s2', 'p1', 'new')], ['s3', st('s3', 'p1', 'new')], ['s4', st('s4', 'p2', 'new')]]);
+    expect(statementsOf('p1', stored, fresh).map((b) => `${b.statement.id}:${(b.statement as unknown as { tag: string }).tag}`)).toEqual(['s1:old', 's2:new', 's3:new']);
+  });
+});
