@@ -61,7 +61,7 @@ export function reportCsv(r: OrgCloseReport): string {
       fig('roll_forward', 'reserve', rf.reserveMinor, { account: s.clearingAccount }),
       fig('roll_forward', 'closing', rf.closingMinor, { account: s.clearingAccount, date: r.period.until }),
       fig('roll_forward', 'tiktok', rf.tiktokMinor, { detail: 'statements not paid out at the period end' }),
-      fig('roll_forward', 'ledger', rf.ledgerMinor, { detail: rf.ledgerMinor === null ? "the ledger's balance is of today, outside the period" : null }),
+      fig('roll_forward', 'ledger', rf.ledgerMinor, { detail: rf.ledgerMinor !== null ? null : r.ledgerError ? `could not be read: ${r.ledgerError}` : "the ledger's balance is of today, outside the period" }),
       fig('roll_forward', 'difference', rf.differenceMinor),
     );
     for (const e of rf.explanations) rows.push(fig('difference', e.kind, e.clearingMinor, { reference: e.orderId ?? e.transactionId ?? e.documentKey ?? e.paymentId ?? e.statementId ?? null, detail: e.message }));
@@ -156,8 +156,8 @@ const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (ch) => ({ '&': 
 
 type Cell = string | number | null | undefined | { html: string };
 
-function table(head: string[], rows: Cell[][], opts: { right?: number[]; dates?: number[]; total?: boolean; className?: string } = {}): string {
-  const cls = (i: number) => (opts.right?.includes(i) ? ' class="num"' : opts.dates?.includes(i) ? ' class="date"' : '');
+function table(head: string[], rows: Cell[][], opts: { right?: number[]; dates?: number[]; ids?: number[]; total?: boolean; className?: string } = {}): string {
+  const cls = (i: number) => (opts.right?.includes(i) ? ' class="num"' : opts.dates?.includes(i) ? ' class="date"' : opts.ids?.includes(i) ? ' class="id"' : '');
   const td = (c: Cell, i: number) => `<td${cls(i)}>${c !== null && typeof c === 'object' ? c.html : esc(c)}</td>`;
   const body = rows.map((r, ri) => `<tr${opts.total && ri === rows.length - 1 ? ' class="total"' : ''}>${r.map(td).join('')}</tr>`).join('\n');
   return `<table${opts.className ? ` class="${opts.className}"` : ''}><thead><tr>${head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
@@ -171,6 +171,7 @@ const STYLE = `
   .meta { color: #555; margin: 0 0 12px; }
   table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e2e2e2; vertical-align: top; }
+  td.id, td.src { overflow-wrap: anywhere; }
   th { background: #f3f5f8; font-weight: 600; }
   td.date { white-space: nowrap; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -178,7 +179,7 @@ const STYLE = `
   .src { color: #666; font-size: 11px; font-family: ui-monospace, Menlo, Consolas, monospace; }
   .ok { color: #1a7f37; font-weight: 600; } .bad { color: #b42318; font-weight: 600; }
   .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; }
-  figure.chart { margin: 6px 0; break-inside: avoid; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
+  figure.chart { margin: 6px 0; break-inside: avoid; max-width: 100%; } figure.chart svg { max-width: 100%; height: auto; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
   code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; background: #f3f5f8; padding: 1px 4px; border-radius: 3px; }
   section.shop { break-before: auto; }
   @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } table, figure { break-inside: avoid; } @page { size: A4; margin: 14mm; } }
@@ -205,7 +206,7 @@ export async function reportHtml(r: OrgCloseReport): Promise<string> {
       ['± Reserve movements', f(rf.reserveMinor), 'reserve_amount withheld or released'],
       ['Closing balance (booked)', f(rf.closingMinor), ''],
       ["TikTok's figure", f(rf.tiktokMinor), `statements not paid out by ${untilIncl}: settlement_amount + reserve`],
-      ["Ledger's balance", rf.ledgerMinor === null ? 'n/a' : f(rf.ledgerMinor), rf.ledgerMinor === null ? "the ledger reports today's balance, outside this period" : 'Clearing account in the ledger today'],
+      ["Ledger's balance", rf.ledgerMinor === null ? 'n/a' : f(rf.ledgerMinor), rf.ledgerMinor !== null ? 'Clearing account in the ledger today' : r.ledgerError ? `could not be read: ${r.ledgerError}` : "the ledger reports today's balance, outside this period"],
       ['Difference', f(rf.differenceMinor), rf.ledgerMinor === null ? 'closing − TikTok' : 'ledger − TikTok'],
     ], { right: [1] }));
     if (rf.explanations.length || rf.unexplainedMinor !== 0) {
@@ -229,13 +230,13 @@ export async function reportHtml(r: OrgCloseReport): Promise<string> {
       ? table(['Date', 'Payment', 'Statements', 'Ledger transfer', 'Amount'], [
           ...s.payouts.map((p) => [p.date, p.paymentId ?? '', p.statementIds.join(', '), p.ledger ? `${p.ledger.type} ${p.ledger.number ?? p.ledger.id}` : '', f(p.amountMinor)]),
           ['Total', '', '', '', f(s.payouts.reduce((t, p) => t + p.amountMinor, 0))],
-        ], { right: [4], dates: [0], total: true })
+        ], { right: [4], dates: [0], ids: [1, 2], total: true })
       : '<p>No payout in this period.</p>');
     parts.push('</section>');
   }
   parts.push('<h2>Exceptions</h2>');
   parts.push(r.exceptions.length
-    ? table(['Kind', 'Date', 'Order / transaction', 'Amount', 'What', 'Fix with'], r.exceptions.map((e) => [e.kind, e.date, e.orderId ?? e.transactionId, e.amount, e.message, { html: `<code>${esc(e.fix)}</code>` }]), { right: [3], dates: [1] })
+    ? table(['Kind', 'Date', 'Order / transaction', 'Amount', 'What', 'Fix with'], r.exceptions.map((e) => [e.kind, e.date, e.orderId ?? e.transactionId, e.amount, e.message, { html: `<code>${esc(e.fix)}</code>` }]), { right: [3], dates: [1], ids: [2, 4, 5] })
     : '<p class="ok">None: every transaction of the period is booked, none with warnings or unmapped fields.</p>');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,4 +1,4 @@
-import { closeReport, formatMinor, type CloseReport, type PostedDocument, type ReportPeriod, type ReportShopInput } from '../booking/index.js';
+import { closeReport, formatMinor, localDate, type CloseReport, type PostedDocument, type ReportPeriod, type ReportShopInput } from '../booking/index.js';
 import type { BookingDocument } from '../booking/document.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
@@ -28,6 +28,8 @@ export interface OrgCloseReport extends CloseReport {
   timeZone: string;
   /** When the report was made (ISO). */
   generatedAt: string;
+  /** Why the ledger's balance is missing from a period that reaches today (it could not be read). */
+  ledgerError: string | null;
   exceptions: ReportException[];
 }
 
@@ -38,14 +40,18 @@ const EXCEPTION_STATUSES: SourceStatus[] = ['failed', 'synced_with_warnings', 's
  * TikTok's records) and, when the period reaches today, the ledger's Clearing balance.
  */
 export async function closeReportFor(
-  deps: { store: Store; ledger?: Pick<LedgerConnector, 'accountBalance'> },
+  deps: { store: Store; openLedger?: () => Promise<Pick<LedgerConnector, 'accountBalance'>> },
   org: Org,
   period: ReportPeriod,
   now: Date,
 ): Promise<OrgCloseReport> {
   const { store } = deps;
   const timeZone = org.timezone ?? 'UTC';
-  const today = now.toISOString().slice(0, 10);
+  const today = orgToday(org, now);
+  // The ledger only tells today's balance: it belongs beside a period that reaches today.
+  let ledger: Pick<LedgerConnector, 'accountBalance'> | undefined;
+  const reachesToday = period.since <= today && today < period.until;
+  let ledgerError: string | null = null;
   const resolver = new AccountResolver(store, org.id);
   const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
   const clearing = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
@@ -58,8 +64,16 @@ export async function closeReportFor(
     const input = storedInput(store, org, integration);
     const totals = [...input.documents];
     for (const m of mine) {
-      // The ledger only tells today's balance: it belongs beside a period that reaches today.
-      const ledgerClearingMinor = deps.ledger && period.since <= today && today < period.until ? await deps.ledger.accountBalance(m.accountId) : undefined;
+      let ledgerClearingMinor: number | undefined;
+      if (reachesToday && deps.openLedger && ledgerError === null) {
+        // A report is still worth having offline: without the ledger it says so where its figure would be.
+        try {
+          ledger ??= await deps.openLedger();
+          ledgerClearingMinor = await ledger.accountBalance(m.accountId);
+        } catch (err) {
+          ledgerError = err instanceof Error ? err.message : String(err);
+        }
+      }
       shops.push({
         shop: integration.name, currency: m.currency, clearingAccount: m.accountName, posted, totals, bundles: input.bundles, payments: input.payments, ledgerClearingMinor,
         accountName: (role) => resolver.specFor({ role, currency: m.currency, integration }).name,
@@ -67,7 +81,7 @@ export async function closeReportFor(
     }
   }
   const report = closeReport({ period, timeZone, shops });
-  return { org: org.name, ledger: org.ledger, mode: org.mode, timeZone, generatedAt: now.toISOString(), ...report, exceptions: exceptions(store, org, period, report) };
+  return { org: org.name, ledger: org.ledger, mode: org.mode, timeZone, generatedAt: now.toISOString(), ledgerError, ...report, exceptions: exceptions(store, org, period, report) };
 }
 
 function exceptions(store: Store, org: Org, period: ReportPeriod, report: CloseReport): ReportException[] {
@@ -98,8 +112,13 @@ function exceptions(store: Store, org: Org, period: ReportPeriod, report: CloseR
   return out.filter((e) => e.kind !== 'warned' || !(unmapped.has(e.orderId) || unmapped.has(e.transactionId)));
 }
 
-/** `--month YYYY-MM`, or `--since`/`--until` (until excluded), or else the month of `now`. */
-export function reportPeriod(flags: { month?: string; since?: Date; until?: Date }, now: Date): ReportPeriod {
+/** Today's date where the org keeps its books. */
+export const orgToday = (org: Pick<Org, 'timezone'>, now: Date): string => localDate(Math.floor(now.getTime() / 1000), org.timezone ?? 'UTC');
+
+const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** `--month YYYY-MM`, or `--since`/`--until` (until excluded; default: through today), or else the month of today. */
+export function reportPeriod(flags: { month?: string; since?: Date; until?: Date }, today: string): ReportPeriod {
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const nextMonth = (month: string) => {
     const [y, m] = month.split('-').map(Number) as [number, number];
@@ -108,10 +127,10 @@ export function reportPeriod(flags: { month?: string; since?: Date; until?: Date
   if (flags.month) return { since: `${flags.month}-01`, until: nextMonth(flags.month) };
   if (flags.since || flags.until) {
     const since = flags.since ? day(flags.since) : `${day(flags.until!).slice(0, 7)}-01`;
-    const until = flags.until ? day(flags.until) : day(new Date(Date.parse(`${day(now)}T00:00:00Z`) + 86_400_000));
+    const until = flags.until ? day(flags.until) : nextDay(today);
     return { since, until };
   }
-  const month = day(now).slice(0, 7);
+  const month = today.slice(0, 7);
   return { since: `${month}-01`, until: nextMonth(month) };
 }
 
@@ -122,4 +141,4 @@ export function defaultReportFile(org: string, period: ReportPeriod, ext: string
   return `synder-report-${slug}-${label}.${ext}`;
 }
 
-const nextMonthOf = (since: string) => reportPeriod({ month: since.slice(0, 7) }, new Date(0)).until;
+const nextMonthOf = (since: string) => reportPeriod({ month: since.slice(0, 7) }, since).until;

@@ -31,11 +31,11 @@ export async function reportText(report: OrgCloseReport, format: Exclude<ReportF
 
 /** The demo's closing step: an HTML report of everything it synced, from `since` to today. */
 export async function writeDemoReport(ctx: Context, org: Org, since: Date, file: string): Promise<string> {
-  const { closeReportFor } = await import('./close-report.js');
+  const { closeReportFor, reportPeriod, orgToday } = await import('./close-report.js');
   const { openLedger } = await import('./clients.js');
   const now = ctx.clock.now();
-  const period = { since: since.toISOString().slice(0, 10), until: new Date(Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) };
-  const report = await closeReportFor({ store: await ctx.store(), ledger: await openLedger(ctx, org) }, org, period, now);
+  const period = reportPeriod({ since }, orgToday(org, now));
+  const report = await closeReportFor({ store: await ctx.store(), openLedger: () => openLedger(ctx, org) }, org, period, now);
   await writeReport(report, 'html', file, ctx.env);
   return file;
 }

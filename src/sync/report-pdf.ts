@@ -32,7 +32,7 @@ export async function printPdf(htmlFile: string, pdfFile: string, env: Record<st
   const profile = fs.mkdtempSync(path.join(path.dirname(path.resolve(pdfFile)), '.synder-chromium-'));
   const args = [
     '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-pdf-header-footer', `--user-data-dir=${profile}`, `--print-to-pdf=${path.resolve(pdfFile)}`, pathToFileURL(path.resolve(htmlFile)).toString(),
+    '--no-pdf-header-footer', '--print-to-pdf-no-header', `--user-data-dir=${profile}`, `--print-to-pdf=${path.resolve(pdfFile)}`, pathToFileURL(path.resolve(htmlFile)).toString(),
   ];
   // Chromium refuses to start its sandbox as root (containers, CI).
   if (process.getuid?.() === 0) args.unshift('--no-sandbox');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 import { whenOption } from '../options.js';
@@ -38,19 +38,15 @@ The figures are those of \`synder reconcile\` and \`synder export\` for the same
 }
 
 export async function runReport(ctx: Context, flags: ReportFlags): Promise<number> {
-  const { closeReportFor, reportPeriod, defaultReportFile } = await import('../../sync/close-report.js');
+  if (flags.since && flags.until && flags.since >= flags.until) throw new UsageError('--since must be before --until.');
+  const { closeReportFor, reportPeriod, defaultReportFile, orgToday } = await import('../../sync/close-report.js');
   const now = ctx.clock.now();
-  const period = reportPeriod(flags, now);
-  if (period.since >= period.until) throw new UsageError('--since must be before --until.');
   const org = await ctx.requireOrg();
+  const period = reportPeriod(flags, orgToday(org, now));
+  if (period.since >= period.until) throw new UsageError('--since must be before --until.');
   const store = await ctx.store();
-  const today = now.toISOString().slice(0, 10);
-  let ledger;
-  if (org.ledger && period.since <= today && today < period.until) {
-    const { openLedger } = await import('../../sync/clients.js');
-    ledger = await openLedger(ctx, org);
-  }
-  const report = await closeReportFor({ store, ledger }, org, period, now);
+  const { openLedger } = await import('../../sync/clients.js');
+  const report = await closeReportFor({ store, openLedger: org.ledger ? () => openLedger(ctx, org) : undefined }, org, period, now);
   const { writeReport, reportText } = await import('../../sync/report-file.js');
   const file = flags.output ?? (flags.format === 'html' || flags.format === 'pdf' ? defaultReportFile(org.name, period, flags.format) : undefined);
   if (!file) {
@@ -59,12 +55,13 @@ export async function runReport(ctx: Context, flags: ReportFlags): Promise<numbe
     await writeReport(report, flags.format, file, ctx.env);
     ctx.streams.stdout.write(`${path.resolve(file)}\n`);
   }
+  const { formatMinor } = await import('../../booking/money.js');
   for (const s of report.shops) {
-    const { formatMinor } = await import('../../booking/money.js');
     const f = (n: number) => `${formatMinor(n, s.currency)} ${s.currency}`;
     const rf = s.rollForward;
     ctx.output.info(`${s.shop}: clearing ${f(rf.openingMinor)} → ${f(rf.closingMinor)}; TikTok ${f(rf.tiktokMinor)}; difference ${f(rf.differenceMinor)}; net ${f(s.netMinor)}.`);
   }
+  if (report.ledgerError) ctx.output.info(`The ledger could not be read (${report.ledgerError}): the report has no ledger balance; TikTok's figure is set against the booked closing.`);
   if (report.exceptions.length) ctx.output.info(`${report.exceptions.length} exception(s): see the report's Exceptions table.`);
-  return 0;
+  return report.ledgerError ? ExitCode.partial : ExitCode.ok;
 }
