@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -217,6 +219,26 @@ for (const [ledger, mode, seed] of CASES) {
         const r = await synderNow(['report', '--since', e.since, '--format', 'pdf', '--output', file], { env: { ...e.env, SYNDER_CHROMIUM: chromiumPath } });
         expect(r.code, r.stderr).toBe(0);
         expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+      }, T);
+
+      it('a ledger that cannot be reached leaves its balance out, says why and exits 3', async () => {
+        // A ledger that answers every request with 400 (nothing to retry).
+        const refusing = http.createServer((_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"Fault":{"Error":[{"Message":"refused"}]}}'));
+        await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+        const port = (refusing.address() as AddressInfo).port;
+        let r: Awaited<ReturnType<typeof synderNow>>;
+        try {
+          r = await synderNow(['report', '--since', e.since, '--format', 'json'], { env: { ...e.env, SYNDER_QBO_API_URL: `http://127.0.0.1:${port}` } });
+        } finally {
+          refusing.close();
+        }
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/The ledger could not be read/);
+        const report = JSON.parse(r.stdout) as ReportJson & { ledgerError: string | null };
+        expect(report.ledgerError).toBeTruthy();
+        const rf = report.shops[0]!.rollForward;
+        expect(rf.ledgerMinor).toBeNull();
+        expect(rf.differenceMinor).toBe(rf.closingMinor - rf.tiktokMinor);
       }, T);
 
       it('--format pdf without Chromium says how to install it', async () => {
