@@ -22,7 +22,7 @@ export function registerReport(program: Command, deps: ProgramDeps): void {
     .description('Month-end close report: clearing roll-forward, P&L, payouts, exceptions and charts')
     .addOption(new Option('--month <YYYY-MM>', 'the month to report (default: the current month)').argParser(month).conflicts(['since', 'until']))
     .addOption(whenOption('--since <date|Nd>', 'start of the period (included)', deps.clock))
-    .addOption(whenOption('--until <date|Nd>', 'end of the period (excluded; default: tomorrow)', deps.clock))
+    .addOption(whenOption('--until <date|Nd>', 'end of the period (excluded; default: through today)', deps.clock))
     .addOption(new Option('--format <format>', 'html (one self-contained file), pdf (printed by headless Chromium), csv or json').choices(REPORT_FORMATS).default('html'))
     .option('--output <file>', 'write here (default: synder-report-<org>-<period>.<format> for html and pdf, stdout for csv and json)')
     .addHelpText(
