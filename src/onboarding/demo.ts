@@ -12,6 +12,7 @@ import { printSyncSummary } from '../sync/report.js';
 import { syncExitCode, syncOrg } from '../sync/sync-org.js';
 import { startOfUtcDay } from '../sync/dates.js';
 import { showExplanation, showReconciliation, showTransactions } from '../sync/show.js';
+import { writeDemoReport } from '../sync/report-file.js';
 
 export interface DemoOptions {
   ledger: LedgerProvider;
@@ -85,6 +86,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
       ctx.output.info('');
       await showReconciliation(demo, org, 'brief');
       ctx.output.info('');
+      const reportFile = await writeDemoReport(demo, org, since, path.join(home, 'report.html'));
+      ctx.output.info(`Close report: ${reportFile}`);
       ctx.output.info(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. State kept in ${home}`);
       ctx.output.info(`Explore it with: SYNDER_HOME=${home} synder transactions   (the sandbox has stopped, so ledger links no longer open)`);
       return syncExitCode(summary);

@@ -118,7 +118,7 @@ const NOT_BOOKED: SourceStatus[] = ['ready', 'failed', 'skipped', 'deleted'];
  * (their statements' reserve movements) or without a booked document (the difference they
  * explain) — the rest are covered by their documents, and loading them all would not scale.
  */
-function storedInput(store: Store, org: Org, integration: Integration) {
+export function storedInput(store: Store, org: Org, integration: Integration) {
   const ids = [integration.id];
   const transactionStatus = new Map<string, SourceStatus>();
   const txsByStatement = new Map<string, Map<string, StatementTransaction>>();

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../helpers/cli.js';
 import { synderNow } from '../helpers/in-process.js';
@@ -27,6 +29,10 @@ describe('synder demo', () => {
     expect(out).toContain('Clearing reconciles: no difference.');
     expect(out).not.toMatch(/does not reconcile/);
     expect(out).toMatch(/Demo finished/);
+    // It ends with the close report, named by its path.
+    const report = /^Close report: (.+\.html)$/m.exec(out)?.[1];
+    expect(report, out).toBe(path.join(home, 'report.html'));
+    expect(fs.readFileSync(report!, 'utf8').match(/<figure class="chart"/g)).toHaveLength(3);
 
     // The state stays behind and other commands read it.
     const t = await synderNow(['transactions', '--json'], { env: { SYNDER_HOME: home } });

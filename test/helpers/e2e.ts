@@ -432,7 +432,7 @@ type Vitest = typeof import('vitest');
 const T = 120_000;
 
 /** A ledger account name as the hledger export writes it (':' would make sub-accounts, ';' starts a comment). */
-const hledgerName = (name: string): string => name.replace(/[:;]/g, '-').replace(/\s{2,}|\t/g, ' ').trim();
+export const hledgerName = (name: string): string => name.replace(/[:;]/g, '-').replace(/\s{2,}|\t/g, ' ').trim();
 
 /** Steps 1, 2, 5, 6, 7 of the e2e contract for one ledger and mode on a fresh sandbox. */
 export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: number, shop: { days?: number; orders?: number; currency?: string; title?: string; unpaidReserve?: boolean } = {}): void {
@@ -652,7 +652,7 @@ function datasetOf(e: E2E): unknown {
   return e.tiktok.dataset.shops.map((s) => ({ statements: s.statements, payments: s.payments, tx: [...s.statementTransactions.entries()] }));
 }
 
-function binary(name: string): string | undefined {
+export function binary(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, name);
     if (dir && fs.existsSync(p)) return p;
@@ -660,7 +660,7 @@ function binary(name: string): string | undefined {
   return undefined;
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -673,7 +673,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
 }
 
 /** "45.13", "USD 45.13", "-1,234.50 USD" → minor units of the shop's currency. */
-function amountMinor(cell: string, currency: string): number {
+export function amountMinor(cell: string, currency: string): number {
   const m = /(-?)\s*(?:[A-Z]{3}\s*)?(-?)([\d,]+(?:\.\d+)?)/.exec(cell.trim());
   if (!m) throw new Error(`no amount in "${cell}"`);
   const sign = m[1] || m[2] ? '-' : '';
