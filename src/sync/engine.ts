@@ -57,7 +57,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
     if (write) await recoverPending(run, sizes.batchSize);
     // Looked at before this run writes anything: has this store booked for the org before?
-    const decider = new Decider(store, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
+    const decider = new Decider(store, org.id, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
     poster = write ? new Poster(run, sizes, (key) => decider.settled(key)) : undefined;
     const booking: Booking = { decider, poster, plan: write ? undefined : new DryRunPlan(run.resolver) };
 
@@ -175,7 +175,7 @@ async function bookLeftovers(run: RunContext, booking: Booking, integrations: In
   ).map((r) => r.key);
   let page: PostItem[] = [];
   for (const key of keys) {
-    const row = store.documents.get(key);
+    const row = store.documents.get(org.id, key);
     if (!row || booking.decider.decided(row)) continue;
     const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
     if (!integration) continue;

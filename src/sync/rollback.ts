@@ -49,7 +49,7 @@ export async function rollback(store: Store, ledger: LedgerConnector, org: Org, 
           store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
           continue;
         }
-        store.documents.setStatus(d.key, 'deleted');
+        store.documents.setStatus(org.id, d.key, 'deleted');
         store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
         result.removed.push({ key: d.key, kind: d.kind, orderId: d.orderId, how: o.status });
         if (d.kind === 'statement' && d.statementId) result.sharedStatements.push(d.statementId);

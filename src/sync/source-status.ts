@@ -22,7 +22,7 @@ export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void
   // In summary mode every transaction of a statement shares the statement's documents: each is read once.
   const latest = new Map<string, DocumentState | undefined>();
   const latestOf = (key: string): DocumentState | undefined => {
-    if (!latest.has(key)) latest.set(key, latestState(store, key));
+    if (!latest.has(key)) latest.set(key, latestState(store, run.org.id, key));
     return latest.get(key);
   };
   for (const link of links) {

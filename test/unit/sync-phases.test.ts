@@ -50,7 +50,7 @@ describe('sync: recovering pending intents', () => {
     ledger.books.set('c', { key: 'c', doc: sampleDoc('c'), ref: { type: 'JournalEntry', id: '10' } });
     await recoverPending(t.run, 2);
     expect(ledger.apiCalls).toBe(2);
-    expect(['a', 'b', 'c'].map((k) => t.store.documents.get(k)!.status)).toEqual(['posted', 'pending', 'posted']);
+    expect(['a', 'b', 'c'].map((k) => t.store.documents.get(t.orgId, k)!.status)).toEqual(['posted', 'pending', 'posted']);
     expect(t.run.summary.documents.recovered).toBe(2);
     expect(t.events[0]).toMatchObject({ type: 'phase', phase: 'recover' });
     t.store.close();
