@@ -89,7 +89,8 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
 /** The brief form is the balances alone, pointing to `synder reconcile` for what explains a difference. */
 export async function printReconciliation(out: Output, result: Reconciliation, form: ViewForm = 'full'): Promise<void> {
   if (out.json) {
-    out.printJson(result);
+    // "ok" says the command ran; whether the books reconcile is the result's own.
+    out.printJson({ ok: true, reconciliation: result });
     return;
   }
   const full = form === 'full';
@@ -125,8 +126,16 @@ export async function printReconciliation(out: Output, result: Reconciliation, f
         alignRight: [3],
       });
   }
-  const where = full ? 'the rows above explain the difference' : '`synder reconcile` lists what explains the difference';
-  out.line(result.ok ? 'Clearing reconciles: no difference.' : `Clearing does not reconcile; ${where}.`);
+  if (result.reconciles) out.line('Clearing reconciles: no difference.');
+  else if (!full) out.line('Clearing does not reconcile; `synder reconcile` lists what explains the difference.');
+  else if (result.clearing.every((c) => c.explanations.every((e) => e.kind !== 'unexplained'))) out.line('Clearing does not reconcile; the rows above account for the whole difference.');
+  else {
+    const none = result.clearing.every((c) => c.differenceMinor === 0 || c.explanations.every((e) => e.kind === 'unexplained'));
+    out.line(
+      `Clearing does not reconcile, and ${none ? 'no transaction synder has stored accounts for the difference' : 'the "unexplained" row is not accounted for by anything synder has stored'}: ` +
+        "check the clearing account's register in the ledger for entries made or changed outside synder, and sync TikTok statements from before the first sync (`synder sync --since <date>`).",
+    );
+  }
 }
 
 /** The org's transactions, filtered, read from the store and printed. */

@@ -487,8 +487,8 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       }
       const rec = await e.cli(['reconcile', '--json']);
       expect(rec.code, rec.stderr).toBe(0);
-      const r = JSON.parse(rec.stdout) as { ok: boolean; clearing: Array<{ differenceMinor: number; ledgerBalanceMinor: number }> };
-      expect(r.ok).toBe(true);
+      const r = (JSON.parse(rec.stdout) as { reconciliation: { reconciles: boolean; clearing: Array<{ differenceMinor: number; ledgerBalanceMinor: number }> } }).reconciliation;
+      expect(r.reconciles).toBe(true);
       expect(r.clearing.map((c) => [c.differenceMinor, c.ledgerBalanceMinor])).toEqual([[0, expectedBooks(e.tiktok).clearing]]);
     }, T);
 
@@ -556,8 +556,9 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       const again = await sync(e);
       expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
       expect(snapshot(e)).toEqual(after);
-      const rec = JSON.parse((await e.cli(['reconcile', '--json'])).stdout) as { ok: boolean };
+      const rec = JSON.parse((await e.cli(['reconcile', '--json'])).stdout) as { ok: boolean; reconciliation: { reconciles: boolean } };
       expect(rec.ok).toBe(true);
+      expect(rec.reconciliation.reconciles).toBe(true);
     }, T);
   });
 }

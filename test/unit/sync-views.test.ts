@@ -113,7 +113,7 @@ describe('reconcile', () => {
     const r = await reconcileOrg({ store, ledger }, org);
     expect(r.clearing.length).toBe(1);
     const c = r.clearing[0]!;
-    expect(r.ok).toBe(false);
+    expect(r.reconciles).toBe(false);
     expect(c.differenceMinor).toBe(c.ledgerBalanceMinor - c.unpaidSettlementsMinor);
     expect(c.differenceMinor).not.toBe(0);
     // The statements listed as not paid out add up to the unpaid total printed…
@@ -149,5 +149,25 @@ describe('dates', () => {
     expect(parseWhen('7d', NOW, '--since')!.toISOString()).toBe('2025-05-25T00:00:00.000Z');
     expect(() => parseWhen('yesterday', NOW, '--since')).toThrow(/--since/);
     expect(() => parseWhen('2025-02-30', NOW, '--until')).toThrow(/--until/);
+  });
+
+  it('names a document deleted in the ledger behind synder\'s back, and nothing else, as the difference', async () => {
+    const s = await makeStore('per-transaction');
+    const tiktok = new FakeTikTok(makeShop(30, 5));
+    const ledger = new FakeLedger();
+    await runSync({ store: s.store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } }, { orgId: s.orgId, since, dryRun: false });
+    const org = s.store.orgs.get(s.orgId)!;
+    expect((await reconcileOrg({ store: s.store, ledger }, org)).reconciles).toBe(true);
+
+    const gone = [...ledger.books.values()].find((b) => b.doc.kind === 'sale')!;
+    ledger.books.delete(gone.key);
+    const r = await reconcileOrg({ store: s.store, ledger }, org);
+    expect(r.reconciles).toBe(false);
+    const c = r.clearing[0]!;
+    const clearing = gone.doc.lines.filter((l) => l.role === 'clearing').reduce((a, l) => a + l.amountMinor, 0);
+    expect(c.differenceMinor).toBe(-clearing);
+    expect(c.explanations).toEqual([expect.objectContaining({ kind: 'missing_in_ledger', documentKey: gone.key, amountMinor: -clearing, orderId: gone.doc.refs.orderId })]);
+    expect(c.explanations[0]!.message).toContain(`synder rollback ${gone.doc.refs.orderId}`);
+    s.store.close();
   });
 });
