@@ -20,8 +20,8 @@ export interface SyncOrgOptions {
  */
 export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {}): Promise<SyncSummary> {
   const store = await ctx.store();
-  requireTikTok(store, org, (m) => ctx.logger.warn(m));
   const clients = await openOrgClients(ctx, org);
+  requireTikTok(store, org, (m) => ctx.logger.warn(m));
   const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
   try {
     return await runSync(

@@ -528,7 +528,7 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
     it('5. rollback removes the orders\' documents from the ledger; a re-sync books them again exactly once', async () => {
       const orders = (mode === 'per-transaction' ? bookedOrders(e) : settledOrders(e.tiktok).map((o) => o.orderId)).slice(0, 3);
       expect(orders.length).toBe(3);
-      const rb = await e.cli(['rollback', ...orders, '--json']);
+      const rb = await e.cli(['rollback', ...orders, '--yes', '--json']);
       expect(rb.code, rb.stderr).toBe(0);
       const out = JSON.parse(rb.stdout) as { removed: Array<{ key: string; how: string }>; refused: unknown[] };
       expect(out.refused).toEqual([]);
