@@ -12,6 +12,7 @@ export interface SyncOrgOptions {
   until?: Date;
   dryRun?: boolean;
   lookbackHours?: number;
+  takeOver?: Date;
 }
 
 /**
@@ -26,7 +27,7 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
   try {
     return await runSync(
       { store, ledger: clients.ledger, tiktokFor: clients.tiktokFor, clock: ctx.clock, progress: reporter.event, logger: ctx.logger },
-      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours },
+      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours, takeOver: opts.takeOver },
     );
   } finally {
     reporter.stop();

@@ -62,6 +62,8 @@ export interface SyncOptions {
   until?: Date;
   dryRun: boolean;
   lookbackHours?: number;
+  /** Take the org's shops over from another synder booking them into the same ledger company, from this cut-over on. */
+  takeOver?: Date;
 }
 
 export type PlannedAction = 'create' | 'update' | 'existing' | 'retry';
