@@ -155,7 +155,7 @@ export class XeroConnector implements LedgerConnector {
     return parseResponse(contacts, await this.client.get('/Contacts', { where }), 'GET /Contacts').Contacts.find((c) => c.ContactID);
   }
 
-  async shopClaim(shopId: string): Promise<string | undefined> {
+  async shopClaim(shopId: string, _clearing?: Pick<LedgerAccount, 'id'>): Promise<string | undefined> {
     const name = (await this.claimContact(shopId))?.Name;
     return name?.startsWith(claimPrefix(shopId)) ? name.slice(claimPrefix(shopId).length) : name;
   }
