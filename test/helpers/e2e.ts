@@ -32,6 +32,8 @@ export interface E2EOptions {
   faults?: string;
   timeScale?: number;
   currency?: string;
+  /** A second ledger served by the same sandbox (for a second org booking the same shop). */
+  alsoLedger?: LedgerName;
 }
 
 export interface E2E {
@@ -47,6 +49,8 @@ export interface E2E {
   since: string;
   clearingAccount: string;
   bankAccount: string;
+  /** The org whose documents storedDocuments reads, when the home holds more than one. */
+  org?: string;
   /** A command run in this process (the sign-ins and the killed syncs spawn the binary). */
   cli(args: string[]): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr'>>;
   close(): Promise<void>;
@@ -63,7 +67,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     faults: opts.faults,
     currency: opts.currency,
     timeScale: opts.timeScale ?? 40,
-    services: ['tiktok', opts.ledger],
+    services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });
   const home = tempHome('synder-e2e-');
   const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG };
@@ -229,7 +233,9 @@ export interface StoredDocument {
 export function storedDocuments(e: E2E): StoredDocument[] {
   const db = new Database(path.join(e.home, 'synder.db'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT key, kind, status, order_id AS orderId FROM documents ORDER BY id').all() as StoredDocument[];
+    const sql = 'SELECT key, kind, status, order_id AS orderId FROM documents';
+    if (e.org) return db.prepare(`${sql} WHERE org_id = (SELECT id FROM orgs WHERE name = ?) ORDER BY id`).all(e.org) as StoredDocument[];
+    return db.prepare(`${sql} ORDER BY id`).all() as StoredDocument[];
   } finally {
     db.close();
   }
