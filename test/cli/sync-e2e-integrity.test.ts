@@ -62,6 +62,34 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
     expect(storedDocuments(e).length + storedDocuments(x).length).toBe(storedDocuments({ ...e, org: undefined }).length);
   }, 240_000);
 
+  it('explain takes every kind of id `transactions` shows, in both orgs', async () => {
+    for (const org of [e, x]) {
+      const rows = (JSON.parse((await org.cli(['transactions', '--json'])).stdout) as { transactions: Array<{ kind: string; id: string; orderId: string | null; type: string; status: string }> }).transactions;
+      const types = [...new Set(rows.map((r) => r.type))];
+      expect(types.length).toBeGreaterThan(2);
+      for (const type of types) {
+        const row = rows.find((r) => r.type === type && r.status.startsWith('synced')) ?? rows.find((r) => r.type === type)!;
+        const r = await org.cli(['explain', row.id, '--json']);
+        expect(r.code, `${type} ${row.id}: ${r.stderr}`).toBe(0);
+        const ex = JSON.parse(r.stdout) as { subject: { kind: string }; transactions: Array<{ transactionId: string; postings: unknown[]; documents: unknown[] }>; payout: { documents: unknown[]; postings: unknown[] } | null };
+        if (row.kind === 'payment') {
+          expect(ex.subject.kind).toBe('payout');
+          if (row.status.startsWith('synced')) {
+            expect(ex.payout!.documents.length, `payout ${row.id}`).toBeGreaterThan(0);
+            expect(ex.payout!.postings.length).toBeGreaterThan(0);
+          }
+        } else {
+          expect(ex.subject.kind).toBe('transaction');
+          expect(ex.transactions.map((t) => t.transactionId)).toEqual([row.id]);
+          if (row.status.startsWith('synced')) expect(ex.transactions[0]!.documents.length, `${type} ${row.id}`).toBeGreaterThan(0);
+        }
+        const human = await org.cli(['explain', row.id]);
+        expect(human.code).toBe(0);
+        expect(human.stderr).toMatch(row.kind === 'payment' ? /^Payout / : /^Statement transaction /);
+      }
+    }
+  }, 120_000);
+
   it('a second SYNDER_HOME on the same QuickBooks company is refused, names who books the shop there, and books nothing', async () => {
     const before = snapshot(e);
     const objects = ledgerObjectCount(e);

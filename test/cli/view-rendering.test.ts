@@ -29,13 +29,15 @@ const document = { key: 'tts:1:100:sale', kind: 'sale', status: 'posted', ledger
 const transactions: TransactionsView = {
   org: 'Acme',
   transactions: [
-    { kind: 'statement_transaction', id: '100', orderId: '5760001', type: 'ORDER', date: '2026-10-01', currency: 'USD', settlement: '12.50', status: 'synced', error: null, documents: [document] },
-    { kind: 'payment', id: 'P1', orderId: null, type: 'PAYOUT', date: '2026-10-03', currency: 'USD', settlement: '12.50', status: 'failed', error: 'the bank account is archived', documents: [] },
+    { kind: 'statement_transaction', id: '100', orderId: '5760001', type: 'ORDER', date: '2026-10-01', currency: 'USD', settlement: '12.50', status: 'synced', error: null, warnings: [{ message: 'unknown TikTok field fee_tax_breakdown.fee.new_fee (-0.50) booked to uncategorized', fix: 'Booked to Uncategorized TikTok: `synder explain 5760001` shows the line' }], documents: [document] },
+    { kind: 'payment', id: 'P1', orderId: null, type: 'PAYOUT', date: '2026-10-03', currency: 'USD', settlement: '12.50', status: 'failed', error: 'the bank account is archived', warnings: [], documents: [] },
   ],
 };
 
 const explanation: Explanation = {
+  subject: { kind: 'order', id: '5760001' },
   orderId: '5760001',
+  payout: null,
   order: { status: 'COMPLETED', createdAt: '2026-09-30T10:00:00.000Z', items: [{ name: 'Glow Serum', sku: 'SBX-001', quantity: 2 }] },
   transactions: [
     {
@@ -44,6 +46,7 @@ const explanation: Explanation = {
       postings: [{ document: document.key, kind: 'sale', account: 'TikTok Shop Clearing', role: 'clearing', debit: '12.50', credit: '', description: 'Order 5760001', source: 'settlement_amount' }],
       checks: [{ name: 'balanced', ok: true, detail: 'debits equal credits' }],
       documents: [{ ...document, link: 'https://ledger.test/invoice/77', error: null, fix: null }],
+      warnings: [],
       statement: { id: 'S1', date: '2026-10-01', settlement: '12.50', paymentId: 'P1', paymentStatus: 'PAID' },
       payout: null,
     },
