@@ -105,7 +105,7 @@ describe('synder disconnect', () => {
     expect((await synderNow(['org', 'create', 'Empty Shop'], { env })).code).toBe(0);
     const empty = await synderNow(['sync', '--org', 'Empty Shop', '--json'], { env });
     expect(empty.code, empty.stderr).toBe(2);
-    expect(empty.stderr).toMatch(/no TikTok Shop connected/);
+    expect(empty.stderr).toMatch(/synder connect/);
   });
 
   it('disconnect tiktok forgets the tokens and says how the seller ends the authorization', async () => {
