@@ -162,6 +162,21 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
     expect(human.stderr).toContain('account for the whole difference');
   }, 60_000);
 
+  it('rollback --yes reports progress with counts, then a summary, and --verbose lists every row', async () => {
+    const [order] = bookedOrders(e).slice(-1);
+    const r = await e.cli(['rollback', order!, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Removing \d+ document\(s\) from the ledger$/m);
+    expect(r.stderr).toMatch(/^Removed (\d+)\/\1 \(removed \1, refused by the ledger 0\)$/m);
+    expect(r.stderr).toMatch(/^Removed (\d+) of \1 document\(s\) from QuickBooks \(.+\); the ledger refused 0\.$/m);
+    expect(r.stderr).not.toContain('Removed from the ledger');
+    const again = await e.cli(['sync', '--since', e.since, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const verbose = await e.cli(['rollback', order!, '--yes', '--verbose']);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toContain('Removed from the ledger');
+  }, 60_000);
+
   it('after disconnect tiktok, the Xero org\'s sync exits 4 naming the shop', async () => {
     expect((await x.cli(['disconnect', 'tiktok'])).code).toBe(0);
     const r = await x.cli(['sync', '--json']);
