@@ -366,10 +366,10 @@ export class QuickBooksConnector implements LedgerConnector {
   }
 
   async setShopClaim(_shopId: string, clearing: Pick<LedgerAccount, 'id'>, note: string): Promise<void> {
-    const a = validate(z.looseObject({ SyncToken: z.string().optional() }), await this.client.read('Account', clearing.id), 'GET /account');
+    const a = validate(z.looseObject({ Name: z.string(), SyncToken: z.string().optional() }), await this.client.read('Account', clearing.id), 'GET /account');
     const syncToken = a.SyncToken ?? '0';
-    // QuickBooks caps an account's description at 100 characters.
-    await this.client.update('Account', { Id: clearing.id, SyncToken: syncToken, sparse: true, Description: note.slice(0, 100) }, requestIdFor(this.salt, 'claim', clearing.id, syncToken, note));
+    // QuickBooks caps an account's description at 100 characters; the name rides along, as an account update needs it.
+    await this.client.update('Account', { Id: clearing.id, SyncToken: syncToken, sparse: true, Name: a.Name, Description: note.slice(0, 100) }, requestIdFor(this.salt, 'claim', clearing.id, syncToken, note));
   }
 
   async accountBalance(accountId: string): Promise<number> {
