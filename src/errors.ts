@@ -9,6 +9,8 @@ export const ExitCode = {
   partial: 3,
   reauth: 4,
   locked: 5,
+  /** `synder reconcile` ran, and the clearing balance differs from what TikTok owes. */
+  unreconciled: 6,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

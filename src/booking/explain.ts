@@ -10,7 +10,7 @@ import type { BookingIssue } from './issues.js';
 import { shortDocNumber } from './keys.js';
 import { accountNameFor } from './routing.js';
 import { formatMinor, parseMinor } from './money.js';
-import type { Order, Payment, StatementBundle } from './tiktok-data.js';
+import type { Order, Payment, StatementBundle, StatementTransaction } from './tiktok-data.js';
 
 export interface ExplainLine {
   role: AccountRole;
@@ -106,13 +106,22 @@ export function explainDocument(doc: BookingDocument, accountName: (role: Accoun
 }
 
 export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOptions): OrderExplanation {
+  return explainSelected((tx) => txOrderIds(tx).includes(orderId), orderId, input, opts);
+}
+
+/** The same explanation for any statement transactions: one by its id, or every one of a statement. */
+export function explainTransactions(select: (tx: StatementTransaction) => boolean, input: ExplainInput, opts: BuildOptions): OrderExplanation {
+  return explainSelected(select, '', input, opts);
+}
+
+function explainSelected(select: (tx: StatementTransaction) => boolean, orderId: string, input: ExplainInput, opts: BuildOptions): OrderExplanation {
   const accountName = input.accountName ?? ((role: AccountRole) => accountNameFor(opts.routing, role));
   const o: BuildOptions = { ...opts, mode: 'per-transaction', orders: input.orders ?? opts.orders };
   const transactions: ExplainTransaction[] = [];
   const paymentIds = new Set<string>();
   for (const bundle of input.bundles) {
     for (const tx of bundle.transactions) {
-      if (!txOrderIds(tx).includes(orderId)) continue;
+      if (!select(tx)) continue;
       const currency = String(bundle.statement.currency).trim().toUpperCase();
       const built = buildTransactionDocuments(tx, bundle, o);
       const docs = built.documents.map((d) => explainDocument(d, accountName));
@@ -152,7 +161,7 @@ export function explainOrder(orderId: string, input: ExplainInput, opts: BuildOp
       });
     }
   }
-  const order = input.orders?.get(orderId);
+  const order = orderId ? input.orders?.get(orderId) : undefined;
   const payments = (input.payments ?? []).filter((p) => paymentIds.has(p.id)).map((p) => ({ id: p.id, status: p.status, amount: p.amount.value, currency: p.amount.currency, paidTime: p.paid_time }));
   return {
     orderId,

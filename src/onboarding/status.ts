@@ -1,12 +1,21 @@
 import fs from 'node:fs';
 import { vaultKeys, type TokenSet } from '../auth/types.js';
+import { ReauthRequiredError } from '../errors.js';
 import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
 
 export type TokenHealth = 'ok' | 'refresh due' | 're-auth needed' | 'not connected';
 
 /** How usable a connection's tokens are right now (a refresh is automatic; a re-auth is not). */
-export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: string, rejected = false): { health: TokenHealth; expiresAt: string | null; refreshExpiresAt: string | null } {
+export interface TokenState {
+  health: TokenHealth;
+  expiresAt: string | null;
+  refreshExpiresAt: string | null;
+  /** Present when `status --check` asked the provider. */
+  check?: TokenCheck;
+}
+
+export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: string, rejected = false): TokenState {
   if (!tokens) return { health: status === 'reauth_required' ? 're-auth needed' : 'not connected', expiresAt: null, refreshExpiresAt: null };
   const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
   let health: TokenHealth = 'ok';
@@ -39,7 +48,33 @@ export interface InviteRow {
   expiresAt: string;
 }
 
-export async function collectStatus(ctx: Context, org: Org) {
+/** What a provider said when asked with the stored sign-in (`status --check`). */
+export interface TokenCheck {
+  result: 'accepted' | 'refused' | 'failed';
+  message: string | null;
+}
+
+/**
+ * Calls the provider once with the stored sign-in (refreshing it if due): the only way to learn
+ * that a grant was revoked on the provider's side, which the local expiry time cannot show.
+ */
+async function checkWith(call: () => Promise<unknown>): Promise<TokenCheck> {
+  try {
+    await call();
+    return { result: 'accepted', message: null };
+  } catch (err) {
+    if (err instanceof ReauthRequiredError) return { result: 'refused', message: err.message };
+    return { result: 'failed', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const applyCheck = (token: TokenState, check: TokenCheck): TokenState => ({
+  ...token,
+  health: check.result === 'refused' ? 're-auth needed' : check.result === 'accepted' && token.health !== 'ok' ? 'ok' : token.health,
+  check,
+});
+
+export async function collectStatus(ctx: Context, org: Org, opts: { check?: boolean } = {}) {
   const store = await ctx.store();
   const vault = await ctx.vault();
   const now = ctx.clock.now().getTime();
@@ -62,6 +97,19 @@ export async function collectStatus(ctx: Context, org: Org) {
       clearingAccounts: clearing.map((m) => ({ currency: m.currency || null, id: m.accountId, name: m.accountName })),
     });
   }
+  let ledgerToken = ledgerConn ? tokenHealth(ledgerTokens, now, undefined, ledgerConn.settings.reauthRequired === true) : undefined;
+  if (opts.check) {
+    const clients = await import('../sync/clients.js');
+    if (ledgerConn && ledgerToken && ledgerToken.health !== 'not connected') ledgerToken = applyCheck(ledgerToken, await checkWith(async () => (await clients.openLedger(ctx, org)).company()));
+    for (const [n, i] of store.integrations.listForOrg(org.id).entries()) {
+      const row = integrations[n]!;
+      if (i.platform !== 'tiktok' || row.token.health === 'not connected') continue;
+      const since = Math.floor(now / 1000) - 86_400;
+      row.token = applyCheck(row.token, await checkWith(async () => {
+        for await (const _ of (await clients.openTikTok(ctx, org, i)).listPayments({ from: since })) break;
+      }));
+    }
+  }
   const lastRun = store.runs.last(org.id);
   const { listInvites } = await import('../auth/index.js');
   const invites = listInvites({ invites: store.invites, orgId: org.id }).map((r): InviteRow => ({
@@ -76,7 +124,7 @@ export async function collectStatus(ctx: Context, org: Org) {
     org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },
     credentials: credentialsInfo(vault),
     ledger: ledgerConn
-      ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: tokenHealth(ledgerTokens, now, undefined, ledgerConn.settings.reauthRequired === true), bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
+      ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: ledgerToken!, bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }
       : null,
     integrations,
     lastRun: lastRun ? { id: lastRun.id, status: lastRun.status, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, dryRun: lastRun.dryRun, error: lastRun.error } : null,

@@ -76,6 +76,14 @@ export interface LedgerConnector {
   post(inputs: PostInput[]): Promise<PostOutcome[]>;
   /** Deletes (or voids where deletion is not allowed) what synder created for these keys. */
   remove(items: Array<{ key: string; refs: LedgerRef[] }>): Promise<RemoveOutcome[]>;
+  /**
+   * The note synder keeps in the ledger on who books a TikTok shop there (which synder, mode, from
+   * when), so a second synder booking the same shop into the same company is caught. QuickBooks
+   * keeps it in the clearing account's description; Xero, whose bank accounts take no description,
+   * in a contact per shop found by its contact number. Undefined when there is none.
+   */
+  shopClaim(shopId: string, clearing: Pick<LedgerAccount, 'id'>): Promise<string | undefined>;
+  setShopClaim(shopId: string, clearing: Pick<LedgerAccount, 'id'>, note: string): Promise<void>;
   /** Balance of an account in minor units (debit positive), as the ledger reports it. */
   accountBalance(accountId: string): Promise<number>;
   /** "Show in QuickBooks/Xero" link for an object. */

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
  */
 export class Logger {
   private readonly secrets = new Set<string>();
-  constructor(private readonly sink: Writable, private readonly verbose: boolean) {}
+  constructor(private readonly sink: Writable, readonly verbose: boolean) {}
 
   addSecret(value: string | undefined | null): void {
     if (value && value.length >= 6) this.secrets.add(value);

@@ -163,23 +163,23 @@ export class DocumentRepository {
     return this.statements.get(sql);
   }
 
-  get(key: string): DocumentRow | undefined {
-    const r = this.prepare('SELECT * FROM documents WHERE key = ?').get(key) as Row | undefined;
+  get(orgId: number, key: string): DocumentRow | undefined {
+    const r = this.prepare('SELECT * FROM documents WHERE org_id = ? AND key = ?').get(orgId, key) as Row | undefined;
     return r && fromRow(r);
   }
 
   /** Every version of one economic event, oldest first. */
-  versions(baseKey: string): DocumentRow[] {
+  versions(orgId: number, baseKey: string): DocumentRow[] {
     // Two lookups on the unique key index (the key itself, then the "~v" range); a substr()
     // condition here scanned the whole table for every document.
-    const rows = this.prepare("SELECT * FROM documents WHERE key = ? UNION ALL SELECT * FROM documents WHERE key >= ? AND key < ?")
-      .all(baseKey, `${baseKey}~v`, `${baseKey}~w`) as Row[];
+    const rows = this.prepare('SELECT * FROM documents WHERE org_id = ? AND key = ? UNION ALL SELECT * FROM documents WHERE org_id = ? AND key >= ? AND key < ?')
+      .all(orgId, baseKey, orgId, `${baseKey}~v`, `${baseKey}~w`) as Row[];
     return rows.map(fromRow).filter((d) => d.baseKey === baseKey).sort((a, b) => a.version - b.version);
   }
 
   /** The newest version of an economic event, whatever its status. */
-  latest(baseKey: string): DocumentRow | undefined {
-    const all = this.versions(baseKey);
+  latest(orgId: number, baseKey: string): DocumentRow | undefined {
+    const all = this.versions(orgId, baseKey);
     return all[all.length - 1];
   }
 
@@ -191,7 +191,7 @@ export class DocumentRepository {
            body_json, hash, status, warnings_json, run_id, created_at, updated_at)
          VALUES (@orgId, @integrationId, @key, @kind, @sourceKind, @sourceId, @orderId, @statementId, @paymentId, @date, @currency,
            @body, @hash, 'pending', @warnings, @runId, @at, @at)
-         ON CONFLICT(key) DO UPDATE SET body_json=excluded.body_json, hash=excluded.hash, date=excluded.date, status='pending',
+         ON CONFLICT(org_id, key) DO UPDATE SET body_json=excluded.body_json, hash=excluded.hash, date=excluded.date, status='pending',
            warnings_json=excluded.warnings_json, run_id=excluded.run_id, error=NULL, updated_at=excluded.updated_at`,
       )
       .run({
@@ -201,19 +201,19 @@ export class DocumentRepository {
       });
   }
 
-  markPosted(key: string, refs: LedgerRef[], runId: number | null): void {
+  markPosted(orgId: number, key: string, refs: LedgerRef[], runId: number | null): void {
     const first = refs[0];
-    this.prepare(`UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE key=?`)
-      .run(first?.type ?? null, first?.id ?? null, first?.number ?? null, JSON.stringify({ refs }), runId, this.now().toISOString(), key);
+    this.prepare(`UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE org_id=? AND key=?`)
+      .run(first?.type ?? null, first?.id ?? null, first?.number ?? null, JSON.stringify({ refs }), runId, this.now().toISOString(), orgId, key);
   }
 
-  markFailed(key: string, error: string, fix: string | undefined, refs: LedgerRef[] = []): void {
-    this.prepare(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE key=?`)
-      .run(error, JSON.stringify({ refs, fix: fix ?? undefined }), this.now().toISOString(), key);
+  markFailed(orgId: number, key: string, error: string, fix: string | undefined, refs: LedgerRef[] = []): void {
+    this.prepare(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE org_id=? AND key=?`)
+      .run(error, JSON.stringify({ refs, fix: fix ?? undefined }), this.now().toISOString(), orgId, key);
   }
 
-  setStatus(key: string, status: DocumentStatus, error?: string | null): void {
-    this.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE key=?').run(status, error ?? null, this.now().toISOString(), key);
+  setStatus(orgId: number, key: string, status: DocumentStatus, error?: string | null): void {
+    this.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE org_id=? AND key=?').run(status, error ?? null, this.now().toISOString(), orgId, key);
   }
 
   /** Whether the org has any document in one of these statuses (without loading rows). */

@@ -189,6 +189,48 @@ UPDATE integrations SET settings_json = json_remove(json_insert(settings_json, '
     name: 'sync locks are lock files beside the database, like every other lock',
     sql: `DROP TABLE locks;`,
   },
+  {
+    version: 4,
+    name: 'document keys are unique per organization: one shop booked into two orgs keeps two sets of documents',
+    // SQLite cannot change a UNIQUE constraint in place: the table is rebuilt, rows and ids kept.
+    sql: `
+CREATE TABLE documents_v4 (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  integration_id INTEGER REFERENCES integrations(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  source_kind TEXT,
+  source_id TEXT,
+  order_id TEXT,
+  statement_id TEXT,
+  payment_id TEXT,
+  date TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  body_json TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  ledger_type TEXT,
+  ledger_id TEXT,
+  ledger_number TEXT,
+  ledger_json TEXT,
+  error TEXT,
+  warnings_json TEXT NOT NULL DEFAULT '[]',
+  run_id INTEGER REFERENCES sync_runs(id) ON DELETE SET NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (org_id, key)
+);
+INSERT INTO documents_v4 SELECT id, org_id, integration_id, key, kind, source_kind, source_id, order_id, statement_id, payment_id, date, currency,
+  body_json, hash, status, ledger_type, ledger_id, ledger_number, ledger_json, error, warnings_json, run_id, created_at, updated_at FROM documents;
+DROP TABLE documents;
+ALTER TABLE documents_v4 RENAME TO documents;
+CREATE INDEX documents_order ON documents(org_id, order_id);
+CREATE INDEX documents_statement ON documents(org_id, statement_id);
+CREATE INDEX documents_status ON documents(org_id, status);
+CREATE INDEX events_org_subject ON events(org_id, subject_kind, subject_id);
+`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

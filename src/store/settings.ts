@@ -29,7 +29,11 @@ const bookingOptions = {
   routing: routingOverrides.optional(),
 };
 
-export const orgSettings = z.looseObject(bookingOptions);
+export const orgSettings = z.looseObject({
+  ...bookingOptions,
+  /** Names this org of this state folder in the ledger's record of who books a shop there. */
+  bookerId: z.string().optional(),
+});
 export type OrgSettings = z.output<typeof orgSettings>;
 
 export const integrationSettings = z.looseObject({
@@ -41,6 +45,8 @@ export const integrationSettings = z.looseObject({
   /** The vault key of the authorization this shop came with. */
   authKey: z.string().optional(),
   reauthRequired: z.boolean().optional(),
+  /** ISO time of a take-over: what TikTok settled before it is another synder's to book. */
+  bookFrom: z.string().optional(),
 });
 export type IntegrationSettings = z.output<typeof integrationSettings>;
 

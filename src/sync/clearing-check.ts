@@ -4,6 +4,7 @@ import { integrationScope } from '../store/account-mappings.js';
 import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
 import type { SourceStatus } from '../store/source-records.js';
+import type { DocumentRow } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import { storedReserveTransactions } from './fetch.js';
 import type { ClearingCheck } from './types.js';
@@ -23,7 +24,8 @@ export interface UnpaidStatementRow {
 
 /** One cause of the difference between the ledger's Clearing and TikTok's; the rows add up to the check's difference. */
 export interface DifferenceRow {
-  kind: ExplanationKind | 'unexplained';
+  /** missing_in_ledger: synder posted it, the ledger no longer has it (deleted or voided there). */
+  kind: ExplanationKind | 'missing_in_ledger' | 'unexplained';
   message: string;
   documentKey: string | null;
   statementId: string | null;
@@ -45,17 +47,18 @@ export interface Reconciliation {
   org: string;
   ledger: string;
   /** No difference on any clearing account. */
-  ok: boolean;
+  reconciles: boolean;
   clearing: ClearingReconciliation[];
 }
 
 type BalanceReader = Pick<LedgerConnector, 'accountBalance'>;
+type DocumentFinder = Pick<LedgerConnector, 'findByKeys'>;
 
 /** `synder reconcile`: every clearing account of the org's TikTok shops against TikTok's unpaid statements, with what explains each difference. */
-export async function reconcileOrg(deps: { store: Store; ledger: BalanceReader & Pick<LedgerConnector, 'provider'> }, org: Org, integrations?: Integration[]): Promise<Reconciliation> {
+export async function reconcileOrg(deps: { store: Store; ledger: BalanceReader & DocumentFinder & Pick<LedgerConnector, 'provider'> }, org: Org, integrations?: Integration[]): Promise<Reconciliation> {
   const shops = integrations ?? deps.store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
-  const clearing = await reconcileClearing(deps.store, deps.ledger, org, shops);
-  return { org: org.name, ledger: deps.ledger.provider, ok: clearing.every((c) => c.differenceMinor === 0), clearing };
+  const clearing = await reconcileClearing(deps.store, deps.ledger, org, shops, deps.ledger);
+  return { org: org.name, ledger: deps.ledger.provider, reconciles: clearing.every((c) => c.differenceMinor === 0), clearing };
 }
 
 /** The closing check of a sync: the reconciliation's totals per integration and currency. */
@@ -63,7 +66,7 @@ export async function clearingChecks(store: Store, ledger: BalanceReader, org: O
   return (await reconcileClearing(store, ledger, org, integrations)).map(({ unpaidStatements: _u, explanations: _e, ...check }) => check);
 }
 
-async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, integrations: Integration[]): Promise<ClearingReconciliation[]> {
+async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, integrations: Integration[], finder?: DocumentFinder): Promise<ClearingReconciliation[]> {
   const out: ClearingReconciliation[] = [];
   const mappings = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
   for (const integration of integrations) {
@@ -73,12 +76,13 @@ async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, 
     for (const m of mine) balances.push({ currency: m.currency, clearingMinor: await ledger.accountBalance(m.accountId) });
     const input = storedInput(store, org, integration);
     const results = reconcile({ documents: input.documents, bundles: input.bundles, payments: input.payments, ledgerBalances: balances });
+    const missing = finder && results.some((r) => r.explanations.some((e) => e.kind === 'outside_synder' && e.clearingMinor !== 0)) ? await missingInLedger(store, finder, org, integration) : [];
     mine.forEach((m, i) => {
       const currency = m.currency;
       const r = results.find((x) => x.currency === currency.trim().toUpperCase())!;
       const ledgerBalanceMinor = balances[i]!.clearingMinor;
       const fmt = (n: number) => formatMinor(n, currency);
-      const explanations: DifferenceRow[] = r.explanations.map((e) => ({
+      const explanations: DifferenceRow[] = withMissing(r.explanations, missing.filter((d) => d.currency === r.currency)).map((e) => ({
         kind: e.kind, message: e.message, documentKey: e.documentKey ?? null, statementId: e.statementId ?? null, transactionId: e.transactionId ?? null,
         orderId: e.orderId ?? null, paymentId: e.paymentId ?? null,
         status: e.documentKey ? (input.documentStatus.get(e.documentKey) ?? null) : e.transactionId ? (input.transactionStatus.get(e.transactionId) ?? null) : null,
@@ -105,6 +109,41 @@ async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, 
         explanations,
       });
     });
+  }
+  return out;
+}
+
+type Explanation = ReturnType<typeof reconcile>[number]['explanations'][number] | (Omit<ReturnType<typeof reconcile>[number]['explanations'][number], 'kind'> & { kind: 'missing_in_ledger' });
+
+/**
+ * Posted documents the ledger no longer has (deleted or voided behind synder's back): looked up
+ * only when the ledger's Clearing differs from what synder posted, since it reads every document.
+ */
+async function missingInLedger(store: Store, finder: DocumentFinder, org: Org, integration: Integration): Promise<Array<{ currency: string; doc: DocumentRow; clearingMinor: number }>> {
+  const posted = store.documents.list(org.id, { status: ['posted'], integrationId: integration.id });
+  const found = await finder.findByKeys(posted.map((d) => d.body));
+  return posted
+    .filter((d) => !found.has(d.key))
+    .map((d) => ({ currency: d.currency.toUpperCase(), doc: d, clearingMinor: d.body.lines.filter((l) => l.role === 'clearing').reduce((s, l) => s + l.amountMinor, 0) }))
+    .filter((m) => m.clearingMinor !== 0);
+}
+
+/** Each missing document becomes its own row, taken out of the "differs from what synder posted" row it was part of. */
+function withMissing(explanations: Array<ReturnType<typeof reconcile>[number]['explanations'][number]>, missing: Array<{ doc: DocumentRow; clearingMinor: number }>): Explanation[] {
+  if (missing.length === 0) return explanations;
+  const rows: Explanation[] = missing.map(({ doc, clearingMinor }) => ({
+    kind: 'missing_in_ledger', documentKey: doc.key, statementId: doc.statementId ?? undefined, transactionId: doc.sourceKind === 'statement_transaction' ? (doc.sourceId ?? undefined) : undefined,
+    orderId: doc.orderId ?? undefined, paymentId: doc.paymentId ?? undefined, clearingMinor: -clearingMinor, reserveMinor: 0,
+    message: `${doc.kind} document ${doc.key} (${doc.date}) was posted${doc.refs[0] ? ` as ${doc.refs[0].type} ${doc.refs[0].id}` : ''} but is no longer in the ledger (deleted or voided there); ${doc.orderId ? `\`synder rollback ${doc.orderId}\`` : `restore it there, or \`synder rollback --since ${doc.date}\``} and \`synder sync\` book it again`,
+  }));
+  const accounted = rows.reduce((s, r) => s + r.clearingMinor, 0);
+  const out: Explanation[] = [];
+  for (const e of explanations) {
+    if (e.kind === 'outside_synder' && e.clearingMinor !== 0) {
+      const rest = e.clearingMinor - accounted;
+      if (rest !== 0) out.push({ ...e, clearingMinor: rest, message: `the rest of the difference between the ledger's Clearing and what synder posted (entries made or changed outside synder)` });
+      out.push(...rows);
+    } else out.push(e);
   }
   return out;
 }

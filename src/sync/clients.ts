@@ -93,9 +93,21 @@ export async function openTikTok(ctx: Context, org: Org, integration: Integratio
   const { appKey, appSecret, apiUrl } = ctx.config.tiktok;
   if (!appKey || !appSecret) throw new UsageError('TikTok Shop app credentials are missing.', 'Set SYNDER_TIKTOK_APP_KEY and SYNDER_TIKTOK_APP_SECRET (or run `synder connect tiktok`).');
   const t = await import('../providers/tiktok/index.js');
-  const access = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok), async () => {
+  const signIn = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok), async () => {
     (await ctx.store()).integrations.updateSettings(integration.id, { reauthRequired: true });
   });
+  // An org may have several shops: the refusal names the one whose sign-in TikTok no longer takes.
+  const named = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ReauthRequiredError && !err.message.includes(integration.name)) {
+        throw new ReauthRequiredError('tiktok', `TikTok no longer accepts the sign-in of the shop ${integration.name} (${org.name}): ${err.message}`, 'Run `synder connect tiktok` to connect it again.');
+      }
+      throw err;
+    }
+  };
+  const access = { getAccessToken: () => named(() => signIn.getAccessToken()), onUnauthorized: (rejected: string) => named(() => signIn.onUnauthorized(rejected)) };
   return new t.TikTokClient({
     apiUrl,
     appKey,

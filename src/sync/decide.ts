@@ -34,14 +34,14 @@ export class Decider {
    * @param storeHasHistory "no row for this key" proves nothing was sent only if this store has
    *   booked for the org before; a new or lost state store must look every key up in the ledger.
    */
-  constructor(private readonly store: Store, private readonly runId: number | undefined, private readonly storeHasHistory: boolean) {}
+  constructor(private readonly store: Store, private readonly orgId: number, private readonly runId: number | undefined, private readonly storeHasHistory: boolean) {}
 
   decide(work: Work[]): Decision {
     const out: Decision = { toPost: [], toReplace: [], existing: [] };
     for (const w of work) {
       const base = w.doc.key;
       if (this.open.has(base)) continue;
-      const latest = latestState(this.store, base);
+      const latest = latestState(this.store, this.orgId, base);
       if (latest && this.isThisRuns(latest)) continue;
       this.open.add(base);
       if (!latest) out.toPost.push({ ...w, action: 'create', fresh: this.storeHasHistory });
@@ -49,7 +49,7 @@ export class Decider {
         if (latest.hash === w.hash) {
           out.existing.push({ ...w, action: 'existing' });
           this.settled(base);
-        } else out.toReplace.push({ old: this.store.documents.get(latest.key)!, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
+        } else out.toReplace.push({ old: this.store.documents.get(this.orgId, latest.key)!, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
       } else if (latest.status === 'pending' || latest.status === 'failed') out.toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
       else out.toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
     }

@@ -26,12 +26,12 @@ const prepared = (store: Store, sql: string) => {
  * way DocumentRepository.versions reads it (two lookups on the key index), but without parsing
  * the body of every document the run decides on.
  */
-export function latestState(store: Store, baseKey: string): DocumentState | undefined {
+export function latestState(store: Store, orgId: number, baseKey: string): DocumentState | undefined {
   const rows = prepared(
     store,
-    `SELECT key, status, hash, run_id AS runId, error, warnings_json AS warnings FROM documents WHERE key = ?
-     UNION ALL SELECT key, status, hash, run_id AS runId, error, warnings_json AS warnings FROM documents WHERE key >= ? AND key < ?`,
-  ).all(baseKey, `${baseKey}~v`, `${baseKey}~w`) as Array<Omit<DocumentState, 'baseKey' | 'version' | 'warnings'> & { warnings: string }>;
+    `SELECT key, status, hash, run_id AS runId, error, warnings_json AS warnings FROM documents WHERE org_id = ? AND key = ?
+     UNION ALL SELECT key, status, hash, run_id AS runId, error, warnings_json AS warnings FROM documents WHERE org_id = ? AND key >= ? AND key < ?`,
+  ).all(orgId, baseKey, orgId, `${baseKey}~v`, `${baseKey}~w`) as Array<Omit<DocumentState, 'baseKey' | 'version' | 'warnings'> & { warnings: string }>;
   let latest: DocumentState | undefined;
   for (const r of rows) {
     const { baseKey: base, version } = splitKey(r.key);

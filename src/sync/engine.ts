@@ -5,6 +5,7 @@ import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
 import { AccountResolver } from './accounts.js';
 import { defaultBuilder } from './builder.js';
+import { claimShops } from './claim.js';
 import { clearingChecks } from './clearing-check.js';
 import { Decider } from './decide.js';
 import { listFinance, storedPaymentsNeedingWork } from './fetch.js';
@@ -55,9 +56,11 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   try {
     if (write) run.runId = summary.runId = store.runs.start(org.id, { since: summary.since, until: summary.until }).id;
     const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
+    // Before anything is written: is another synder booking these shops into this ledger company?
+    await claimShops(run, integrations, (i) => windowStart(store, i, org, opts.since, startedAt), opts.takeOver);
     if (write) await recoverPending(run, sizes.batchSize);
     // Looked at before this run writes anything: has this store booked for the org before?
-    const decider = new Decider(store, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
+    const decider = new Decider(store, org.id, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
     poster = write ? new Poster(run, sizes, (key) => decider.settled(key)) : undefined;
     const booking: Booking = { decider, poster, plan: write ? undefined : new DryRunPlan(run.resolver) };
 
@@ -175,7 +178,7 @@ async function bookLeftovers(run: RunContext, booking: Booking, integrations: In
   ).map((r) => r.key);
   let page: PostItem[] = [];
   for (const key of keys) {
-    const row = store.documents.get(key);
+    const row = store.documents.get(org.id, key);
     if (!row || booking.decider.decided(row)) continue;
     const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
     if (!integration) continue;

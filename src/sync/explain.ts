@@ -1,12 +1,13 @@
 import { SynderError } from '../errors.js';
-import { explainOrder as explainBooking, formatMinor, orderItems, mergeRouting, type BuildOptions, type Order, type Payment, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
+import { explainOrder as explainBooking, explainTransactions, formatMinor, orderItems, mergeRouting, type BuildOptions, type Order, type Payment, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { Integration } from '../store/integrations.js';
 import type { Org } from '../store/orgs.js';
+import type { DocumentRow } from '../store/documents.js';
 import type { SourceRecord } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
-import { documentIndex } from './views.js';
+import { documentIndex, warningsOf, type BookingWarning } from './views.js';
 
 export interface ExplainAmount { field: string; amount: string; amountMinor: number | null; booked: boolean }
 export interface ExplainLine { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string }
@@ -24,14 +25,25 @@ export interface ExplainTransaction {
   postings: ExplainLine[];
   checks: ExplainCheck[];
   documents: ExplainDocument[];
+  /** What the booking noticed without refusing to book, each with what resolves it. */
+  warnings: BookingWarning[];
   statement: { id: string; date: string | null; settlement: string | null; paymentId: string | null; paymentStatus: string | null };
   payout: { id: string; status: string; amount: string; paidAt: string | null; documents: ExplainDocument[] } | null;
 }
 
+/** What an id names: explain takes any id `synder transactions` shows. */
+export type ExplainSubject = { kind: 'order' | 'transaction' | 'statement' | 'payout'; id: string };
+
+export interface ExplainPayout { id: string; status: string; amount: string; paidAt: string | null; postings: ExplainLine[]; documents: ExplainDocument[]; statements: string[] }
+
 export interface Explanation {
-  orderId: string;
+  subject: ExplainSubject;
+  /** The order explained, or null for a statement transaction, statement or payout without one. */
+  orderId: string | null;
   order: { status: string; createdAt: string | null; items: Array<{ sku?: string; name?: string; quantity: number }> } | null;
   transactions: ExplainTransaction[];
+  /** A payout explained on its own (its transactions are their statements'). */
+  payout: ExplainPayout | null;
   history: Array<{ at: string; subject: string; status: string; message: string | null }>;
 }
 
@@ -51,28 +63,94 @@ function buildOptions(org: Org, integration: Integration): BuildOptions {
  * documents in the ledger with their links, the payout, and the history of events.
  */
 export function explainOrder(store: Store, org: Org, orderId: string, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
-  const integrations = store.integrations.listForOrg(org.id);
-  const ids = integrations.map((i) => i.id);
-  const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], orderId });
-  const orderRecord = store.sourceRecords.list({ integrationIds: ids, kind: ['order'], orderId })[0];
-  if (records.length === 0 && !orderRecord) {
-    throw new SynderError(`No TikTok order ${orderId} is known for ${org.name}.`, { hint: 'Check the id with `synder transactions`; run `synder sync` if it was settled recently (unsettled orders are not booked).' });
+  return explainId(store, org, orderId, ledger, ['order']);
+}
+
+/**
+ * `synder explain <id>`: an order, a statement transaction (ads charges, reserves,
+ * reimbursements, adjustments…), a statement or a payout — whichever the id names, in that order.
+ */
+export function explainId(store: Store, org: Org, id: string, ledger?: Pick<LedgerConnector, 'deepLink'>, kinds: Array<ExplainSubject['kind']> = ['order', 'transaction', 'statement', 'payout']): Explanation {
+  const ids = store.integrations.listForOrg(org.id).map((i) => i.id);
+  const order = (): Explanation | undefined => {
+    const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], orderId: id });
+    const orderRecord = store.sourceRecords.list({ integrationIds: ids, kind: ['order'], orderId: id })[0];
+    if (records.length === 0 && !orderRecord) return undefined;
+    return explainRecords(store, org, { kind: 'order', id }, records, orderRecord?.raw as Order | undefined, ledger);
+  };
+  const transaction = (): Explanation | undefined => {
+    const records = ids.map((i) => store.sourceRecords.get(i, 'statement_transaction', id)).filter((r): r is SourceRecord<'statement_transaction'> => r !== undefined);
+    return records.length ? explainRecords(store, org, { kind: 'transaction', id }, records, undefined, ledger) : undefined;
+  };
+  const statement = (): Explanation | undefined => {
+    if (!ids.some((i) => store.sourceRecords.get(i, 'statement', id))) return undefined;
+    const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], statementId: id });
+    return explainRecords(store, org, { kind: 'statement', id }, records, undefined, ledger);
+  };
+  const payout = (): Explanation | undefined => {
+    const record = ids.map((i) => store.sourceRecords.get(i, 'payment', id)).find((r) => r !== undefined);
+    return record ? explainPayout(store, org, record, ledger) : undefined;
+  };
+  const finders = { order, transaction, statement, payout };
+  for (const kind of kinds) {
+    const found = finders[kind]();
+    if (found) return found;
   }
+  const what = kinds.length === 1 ? `TikTok ${kinds[0]}` : 'TikTok order, transaction, statement or payout';
+  throw new SynderError(`No ${what} ${id} is known for ${org.name}.`, { hint: 'Check the id with `synder transactions`; run `synder sync` if it was settled recently (unsettled orders are not booked).' });
+}
+
+const documentView = (ledger?: Pick<LedgerConnector, 'deepLink'>) => (d: DocumentRow): ExplainDocument => {
+  const ref = d.refs[0];
+  let link: string | null = null;
+  if (ref && ledger && d.status === 'posted') {
+    try {
+      link = ledger.deepLink(ref);
+    } catch {
+      link = null;
+    }
+  }
+  return { key: d.key, kind: d.kind, status: d.status, ledgerType: ref?.type ?? null, ledgerId: ref?.id ?? null, ledgerNumber: ref?.number ?? null, link, error: d.error, fix: d.fix };
+};
+
+/** A payout: its amount, the documents that book it with their postings, the statements it paid, and its history. */
+function explainPayout(store: Store, org: Org, record: SourceRecord, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
+  const payment = record.raw as Payment;
+  const index = documentIndex(store, org);
+  const rows = index.forRecord(record);
+  const integration = store.integrations.listForOrg(org.id).find((i) => i.id === record.integrationId)!;
+  const resolver = new AccountResolver(store, org.id);
+  const postings = rows.flatMap((d) => {
+    const names = resolver.namesFor(d.body, integration);
+    return d.body.lines.map((l) => ({
+      document: d.key, kind: d.kind, account: names[l.role] ?? l.role, role: l.role,
+      debit: l.amountMinor > 0 ? formatMinor(l.amountMinor, d.currency) : '', credit: l.amountMinor < 0 ? formatMinor(-l.amountMinor, d.currency) : '',
+      description: l.description, source: l.source.field,
+    }));
+  });
+  const statements = store.sourceRecords.list({ integrationIds: [record.integrationId], kind: ['statement'] }).filter((s) => (s.raw as Statement).payment_id === record.externalId).map((s) => s.externalId);
+  const documents = rows.map(documentView(ledger));
+  const subjects = [{ kind: 'payment', id: record.externalId }, ...documents.map((d) => ({ kind: 'document', id: d.key }))];
+  return {
+    subject: { kind: 'payout', id: record.externalId },
+    orderId: null,
+    order: null,
+    transactions: [],
+    payout: {
+      id: payment.id, status: payment.status, amount: `${payment.amount.value} ${payment.amount.currency}`, paidAt: payment.paid_time ? new Date(payment.paid_time * 1000).toISOString() : null,
+      postings, documents, statements,
+    },
+    history: store.events.forSubjects(org.id, subjects).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message })),
+  };
+}
+
+/** The booking core's explanation of some statement transactions, joined with what the store knows. */
+function explainRecords(store: Store, org: Org, subject: ExplainSubject, records: SourceRecord[], order: Order | undefined, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
+  const integrations = store.integrations.listForOrg(org.id);
+  const orderId = subject.kind === 'order' ? subject.id : null;
   const index = documentIndex(store, org);
   const resolver = new AccountResolver(store, org.id);
-  const view = (d: ReturnType<typeof index.forRecord>[number]): ExplainDocument => {
-    const ref = d.refs[0];
-    let link: string | null = null;
-    if (ref && ledger && d.status === 'posted') {
-      try {
-        link = ledger.deepLink(ref);
-      } catch {
-        link = null;
-      }
-    }
-    return { key: d.key, kind: d.kind, status: d.status, ledgerType: ref?.type ?? null, ledgerId: ref?.id ?? null, ledgerNumber: ref?.number ?? null, link, error: d.error, fix: d.fix };
-  };
-  const order = orderRecord?.raw as Order | undefined;
+  const view = documentView(ledger);
   const subjects: Array<{ kind: string; id: string }> = [];
   const transactions: ExplainTransaction[] = [];
   for (const integration of integrations) {
@@ -96,22 +174,21 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: P
       const p = pid ? store.sourceRecords.get(integration.id, 'payment', pid) : undefined;
       if (p) paymentRecords.set(p.externalId, p);
     }
-    const explained = explainBooking(
-      orderId,
-      {
-        bundles: [...statements.values()].map((s) => s.bundle),
-        orders: order ? new Map([[order.id, order]]) : undefined,
-        payments: [...paymentRecords.values()].map((p) => p.raw as Payment),
-        accountName: (role, currency) => resolver.specFor({ role, integration, currency }).name,
-      },
-      buildOptions(org, integration),
-    );
+    const input = {
+      bundles: [...statements.values()].map((s) => s.bundle),
+      orders: order ? new Map([[order.id, order]]) : undefined,
+      payments: [...paymentRecords.values()].map((p) => p.raw as Payment),
+      accountName: (role: Parameters<typeof resolver.specFor>[0]['role'], currency: string) => resolver.specFor({ role, integration, currency }).name,
+    };
+    const wanted = new Set(mine.map((r) => r.externalId));
+    const explained = orderId ? explainBooking(orderId, input, buildOptions(org, integration)) : explainTransactions((tx) => wanted.has(tx.id), input, buildOptions(org, integration));
     for (const t of explained.transactions) {
       const r = mine.find((x) => x.externalId === t.transactionId)!;
       const statement = statements.get(t.statementId)!;
       const fmt = (n: number) => formatMinor(n, t.currency);
       const settlementMinor = t.sources.find((s) => s.field === 'settlement_amount')?.amountMinor;
-      const documents = index.forRecord(r).map(view);
+      const rows = index.forRecord(r);
+      const documents = rows.map(view);
       subjects.push({ kind: 'statement_transaction', id: r.externalId }, ...documents.map((d) => ({ kind: 'document', id: d.key })));
       let payout: ExplainTransaction['payout'] = null;
       const p = t.paymentId ? paymentRecords.get(t.paymentId) : undefined;
@@ -129,6 +206,7 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: P
         // The core's checks, then what it noticed without refusing to book (an error already fails components_add_up).
         checks: [...t.checks, ...t.issues.filter((i) => i.severity !== 'error').map((i) => ({ name: i.code, ok: true, detail: i.message }))],
         documents,
+        warnings: warningsOf(rows, orderId ?? r.externalId),
         statement: {
           id: t.statementId, date: statement.record.occurredAt?.slice(0, 10) ?? null, settlement: statement.bundle.statement.settlement_amount ?? null,
           paymentId: t.paymentId ?? null, paymentStatus: t.paymentStatus ?? null,
@@ -139,9 +217,11 @@ export function explainOrder(store: Store, org: Org, orderId: string, ledger?: P
   }
   const history = store.events.forSubjects(org.id, subjects).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message }));
   return {
+    subject,
     orderId,
     order: order ? { status: order.status, createdAt: new Date(order.create_time * 1000).toISOString(), items: orderItems(order) } : null,
     transactions,
+    payout: null,
     history,
   };
 }

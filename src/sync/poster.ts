@@ -75,14 +75,14 @@ export class Poster {
     for (const r of toReplace) {
       const o = outcomes.get(r.old.key);
       if (o && o.status !== 'refused') {
-        store.documents.setStatus(r.old.key, 'replaced');
+        store.documents.setStatus(this.run.org.id, r.old.key, 'replaced');
         recordEvent(this.run, 'document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
         out.push(r.item);
         continue;
       }
       const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
-      store.documents.markFailed(r.old.key, message, REMOVE_FIX, r.old.refs);
-      store.documents.setStatus(r.old.key, 'posted', message);
+      store.documents.markFailed(this.run.org.id, r.old.key, message, REMOVE_FIX, r.old.refs);
+      store.documents.setStatus(this.run.org.id, r.old.key, 'posted', message);
       this.recorded(r.old.key);
       summary.documents.failed++;
       summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: REMOVE_FIX });
@@ -129,13 +129,13 @@ export class Poster {
       const o = outcomes.get(p.doc.key);
       if (!o) continue;
       if (o.status === 'failed') {
-        store.documents.markFailed(p.doc.key, o.error, o.fix, o.refs);
+        store.documents.markFailed(this.run.org.id, p.doc.key, o.error, o.fix, o.refs);
         recordEvent(this.run, 'document', p.doc.key, 'failed', o.error);
         summary.documents.failed++;
         summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
         continue;
       }
-      store.documents.markPosted(p.doc.key, o.refs, runId);
+      store.documents.markPosted(this.run.org.id, p.doc.key, o.refs, runId);
       recordEvent(this.run, 'document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
       if (o.status === 'existing') summary.documents.existing++;
       else if (p.action === 'update') summary.documents.updated++;

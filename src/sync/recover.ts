@@ -13,13 +13,13 @@ export async function recoverPending(run: RunContext, pageSize: number): Promise
   if (keys.length === 0) return;
   progress({ type: 'phase', phase: 'recover', message: `Checking ${keys.length} document(s) left pending by an interrupted run` });
   for (let i = 0; i < keys.length; i += pageSize) {
-    const rows = keys.slice(i, i + pageSize).map((k) => store.documents.get(k)).filter((r): r is DocumentRow => r !== undefined);
+    const rows = keys.slice(i, i + pageSize).map((k) => store.documents.get(org.id, k)).filter((r): r is DocumentRow => r !== undefined);
     const found = await ledger.findByKeys(rows.map((r) => r.body as BookingDocument));
     store.transaction(() => {
       for (const row of rows) {
         const refs = found.get(row.key);
         if (!refs) continue;
-        store.documents.markPosted(row.key, refs, run.runId);
+        store.documents.markPosted(org.id, row.key, refs, run.runId);
         recordEvent(run, 'document', row.key, 'posted', 'found in the ledger after an interrupted run');
         summary.documents.recovered++;
       }

@@ -3,6 +3,7 @@ import type { DocumentRow } from '../store/documents.js';
 import type { Org } from '../store/orgs.js';
 import type { Store } from '../store/store.js';
 import { acquireOrgLock, type LockOptions } from './lock.js';
+import type { ProgressEvent } from './types.js';
 
 export interface RollbackSelection {
   orderIds?: string[];
@@ -16,6 +17,33 @@ export interface RollbackResult {
   refused: Array<{ key: string; kind: string; orderId: string | null; message: string }>;
   /** Summary-mode entries removed for an order also held other orders of the same statement. */
   sharedStatements: string[];
+}
+
+/** One document a rollback would remove, as listed before it does. */
+export interface RollbackRow {
+  key: string;
+  kind: string;
+  date: string;
+  orderId: string | null;
+  statementId: string | null;
+  ledger: string | null;
+}
+
+/** What a selection would remove: counts per document type, and the rows (all of them, or the first few). */
+export interface RollbackPlan {
+  total: number;
+  byKind: Record<string, number>;
+  rows: RollbackRow[];
+}
+
+export function rollbackPlan(docs: DocumentRow[], rows = Number.POSITIVE_INFINITY): RollbackPlan {
+  const byKind: Record<string, number> = {};
+  for (const d of docs) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return {
+    total: docs.length,
+    byKind,
+    rows: docs.slice(0, rows).map((d) => ({ key: d.key, kind: d.kind, date: d.date, orderId: d.orderId, statementId: d.statementId, ledger: d.refs.map((r) => `${r.type} ${r.number ?? r.id}`).join(', ') || null })),
+  };
 }
 
 /** The posted documents a selection names (only what synder created: rows in its own documents table). */
@@ -35,31 +63,49 @@ export function selectDocuments(store: Store, org: Org, sel: RollbackSelection):
  * Deletes (or voids) documents in the ledger and marks them `deleted`, with their source records,
  * so the next sync books them again under a new version key. Runs under the org's sync lock.
  */
-export async function rollback(store: Store, ledger: LedgerConnector, org: Org, docs: DocumentRow[], opts: { lock?: LockOptions } = {}): Promise<RollbackResult> {
+export async function rollback(
+  store: Store,
+  ledger: LedgerConnector,
+  org: Org,
+  docs: DocumentRow[],
+  opts: { lock?: LockOptions; progress?: (e: ProgressEvent) => void; pageSize?: number } = {},
+): Promise<RollbackResult> {
   const lock = acquireOrgLock(store, org.id, org.name, opts.lock);
   const result: RollbackResult = { removed: [], refused: [], sharedStatements: [] };
+  const progress = opts.progress ?? (() => undefined);
+  const pageSize = Math.max(1, opts.pageSize ?? 50);
   try {
     if (docs.length === 0) return result;
-    const outcomes = await ledger.remove(docs.map((d) => ({ key: d.key, refs: d.refs })));
-    store.transaction(() => {
-      for (const d of docs) {
-        const o = outcomes.find((x) => x.key === d.key);
-        if (!o || o.status === 'refused') {
-          result.refused.push({ key: d.key, kind: d.kind, orderId: d.orderId, message: o?.message ?? 'the ledger gave no answer' });
-          store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
-          continue;
-        }
-        store.documents.setStatus(d.key, 'deleted');
-        store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
-        result.removed.push({ key: d.key, kind: d.kind, orderId: d.orderId, how: o.status });
-        if (d.kind === 'statement' && d.statementId) result.sharedStatements.push(d.statementId);
-        markSources(store, org, d);
-      }
-    });
+    progress({ type: 'phase', phase: 'remove', message: `Removing ${docs.length} document(s) from the ledger` });
+    // A page at a time, each recorded as it comes back: an interrupted rollback keeps what it did, and the counts move.
+    for (let i = 0; i < docs.length; i += pageSize) {
+      const page = docs.slice(i, i + pageSize);
+      await removePage(store, ledger, org, page, result);
+      progress({ type: 'phase', phase: 'remove', message: `Removed ${i + page.length}/${docs.length} (removed ${result.removed.length}, refused by the ledger ${result.refused.length})` });
+    }
     return result;
   } finally {
     lock.release();
   }
+}
+
+async function removePage(store: Store, ledger: LedgerConnector, org: Org, docs: DocumentRow[], result: RollbackResult): Promise<void> {
+  const outcomes = await ledger.remove(docs.map((d) => ({ key: d.key, refs: d.refs })));
+  store.transaction(() => {
+    for (const d of docs) {
+      const o = outcomes.find((x) => x.key === d.key);
+      if (!o || o.status === 'refused') {
+        result.refused.push({ key: d.key, kind: d.kind, orderId: d.orderId, message: o?.message ?? 'the ledger gave no answer' });
+        store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
+        continue;
+      }
+      store.documents.setStatus(org.id, d.key, 'deleted');
+      store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
+      result.removed.push({ key: d.key, kind: d.kind, orderId: d.orderId, how: o.status });
+      if (d.kind === 'statement' && d.statementId) result.sharedStatements.push(d.statementId);
+      markSources(store, org, d);
+    }
+  });
 }
 
 function markSources(store: Store, org: Org, d: DocumentRow): void {

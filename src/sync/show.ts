@@ -36,14 +36,14 @@ export async function printTransactions(out: Output, view: TransactionsView, for
   }
   const full = form === 'full';
   await out.table({
-    head: ['Order / transaction', 'Date', 'Type', 'Settlement', 'Status', ...(full ? ['Ledger documents'] : [])],
+    head: ['Order / transaction', 'Date', 'Type', 'Settlement', 'Status', ...(full ? ['Ledger documents', 'Warnings'] : [])],
     rows: rows.map((r) => [
       r.orderId ? `${r.orderId}\n${r.id}` : r.id,
       r.date,
       r.type,
       r.settlement ? `${r.settlement} ${r.currency}` : '',
       r.status + (r.error ? `\n${r.error.slice(0, 60)}` : ''),
-      ...(full ? [r.documents.map((d) => `${documentName(d)} (${d.status})`).join('\n')] : []),
+      ...(full ? [r.documents.map((d) => `${documentName(d)} (${d.status})`).join('\n'), r.warnings.map((w) => w.message).join('\n')] : []),
     ]),
     alignRight: [3],
   });
@@ -60,9 +60,12 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
   }
   const full = (opts.form ?? 'full') === 'full';
   const ledgerName = opts.provider === 'xero' ? 'Xero' : 'QuickBooks';
-  out.line(`Order ${ex.orderId}${ex.order ? ` — ${ex.order.status}, created ${ex.order.createdAt?.slice(0, 10)}` : ''}`);
+  if (ex.subject.kind === 'order') out.line(`Order ${ex.orderId}${ex.order ? ` — ${ex.order.status}, created ${ex.order.createdAt?.slice(0, 10)}` : ''}`);
+  else if (ex.subject.kind === 'statement') out.line(`Statement ${ex.subject.id} — ${ex.transactions.length} transaction(s)`);
+  else if (ex.subject.kind === 'transaction') out.line(`Statement transaction ${ex.subject.id}`);
+  if (ex.payout) await printPayout(out, ex.payout, ledgerName, full);
   if (full && ex.order?.items.length) out.line(`Items: ${ex.order.items.map((i) => [i.name, i.sku].filter(Boolean).join(' / ') + (i.quantity > 1 ? ` × ${i.quantity}` : '')).join('; ')}`);
-  if (full && ex.transactions.length === 0) out.line('Not settled yet: no statement transaction, so nothing is booked (TikTok shows it as an estimate).');
+  if (full && ex.subject.kind === 'order' && ex.transactions.length === 0) out.line('Not settled yet: no statement transaction, so nothing is booked (TikTok shows it as an estimate).');
   for (const t of ex.transactions) {
     if (full) out.line('');
     out.line(`Transaction ${t.transactionId} (${t.type}) — settlement ${t.settlement} ${t.currency} — ${t.status}`);
@@ -80,16 +83,31 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
       });
     if (!full) continue;
     for (const d of t.documents.filter((x) => x.status === 'failed')) out.line(`Failed: ${d.error}${d.fix ? `\nFix: ${d.fix}` : ''}`);
-    if (t.error) out.line(`Problem: ${t.error}`);
+    if (t.error) out.line(`${t.status === 'skipped' ? 'Skipped' : 'Problem'}: ${t.error}`);
+    for (const w of t.warnings) out.line(`Warning: ${w.message}\nFix: ${w.fix}`);
     if (t.payout) out.line(`Payout ${t.payout.id}: ${t.payout.amount}, ${t.payout.status}${t.payout.paidAt ? ` on ${t.payout.paidAt.slice(0, 10)}` : ''}${t.payout.documents[0]?.link ? ` — ${t.payout.documents[0].link}` : ''}`);
   }
   if (full && ex.history.length) await out.table({ title: 'History', head: ['When', 'What', 'Status', 'Note'], rows: ex.history.map((h) => [h.at.replace('T', ' ').slice(0, 19), h.subject, h.status, h.message ?? '']) });
 }
 
+async function printPayout(out: Output, p: NonNullable<Explanation['payout']>, ledgerName: string, full: boolean): Promise<void> {
+  out.line(`Payout ${p.id} — ${p.amount}, ${p.status}${p.paidAt ? ` on ${p.paidAt.slice(0, 10)}` : ''}`);
+  if (p.statements.length) out.line(`Pays statement(s) ${p.statements.join(', ')} (\`synder explain <statement id>\` for each).`);
+  if (full && p.postings.length) await out.table({ title: 'Postings', head: ['Document', 'Account', 'Debit', 'Credit', 'From'], rows: p.postings.map((x) => [x.kind, x.account, x.debit, x.credit, x.source]), alignRight: [2, 3] });
+  if (p.documents.length)
+    await out.table({
+      title: 'Ledger documents',
+      head: ['Document', 'Status', ...(full ? [`Show in ${ledgerName}`] : [])],
+      rows: p.documents.map((d) => (full ? [`${documentName(d)}\n${d.key}`, d.status + (d.error ? `\n${d.error}` : ''), d.link ?? ''] : [documentName(d), d.status])),
+    });
+  else out.line('No ledger document books this payout yet.');
+}
+
 /** The brief form is the balances alone, pointing to `synder reconcile` for what explains a difference. */
 export async function printReconciliation(out: Output, result: Reconciliation, form: ViewForm = 'full'): Promise<void> {
   if (out.json) {
-    out.printJson(result);
+    // "ok" says the command ran; whether the books reconcile is the result's own.
+    out.printJson({ ok: true, reconciliation: result });
     return;
   }
   const full = form === 'full';
@@ -125,8 +143,16 @@ export async function printReconciliation(out: Output, result: Reconciliation, f
         alignRight: [3],
       });
   }
-  const where = full ? 'the rows above explain the difference' : '`synder reconcile` lists what explains the difference';
-  out.line(result.ok ? 'Clearing reconciles: no difference.' : `Clearing does not reconcile; ${where}.`);
+  if (result.reconciles) out.line('Clearing reconciles: no difference.');
+  else if (!full) out.line('Clearing does not reconcile; `synder reconcile` lists what explains the difference.');
+  else if (result.clearing.every((c) => c.explanations.every((e) => e.kind !== 'unexplained'))) out.line('Clearing does not reconcile; the rows above account for the whole difference.');
+  else {
+    const none = result.clearing.every((c) => c.differenceMinor === 0 || c.explanations.every((e) => e.kind === 'unexplained'));
+    out.line(
+      `Clearing does not reconcile, and ${none ? 'no transaction synder has stored accounts for the difference' : 'the "unexplained" row is not accounted for by anything synder has stored'}: ` +
+        "check the clearing account's register in the ledger for entries made or changed outside synder, and sync TikTok statements from before the first sync (`synder sync --since <date>`).",
+    );
+  }
 }
 
 /** The org's transactions, filtered, read from the store and printed. */
@@ -138,9 +164,9 @@ export async function showTransactions(ctx: Context, org: Org, filter: { status?
 }
 
 /** One order explained and printed; with a ledger, its documents carry links into it. */
-export async function showExplanation(ctx: Context, org: Org, orderId: string, opts: { ledger?: Pick<LedgerConnector, 'deepLink' | 'provider'>; form?: ViewForm } = {}): Promise<Explanation> {
-  const { explainOrder } = await import('./explain.js');
-  const ex = explainOrder(await ctx.store(), org, orderId, opts.ledger);
+export async function showExplanation(ctx: Context, org: Org, id: string, opts: { ledger?: Pick<LedgerConnector, 'deepLink' | 'provider'>; form?: ViewForm } = {}): Promise<Explanation> {
+  const { explainId } = await import('./explain.js');
+  const ex = explainId(await ctx.store(), org, id, opts.ledger);
   await printExplanation(ctx.output, ex, { provider: opts.ledger?.provider, form: opts.form });
   return ex;
 }

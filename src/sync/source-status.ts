@@ -4,10 +4,13 @@ import { recordEvent, type RunContext } from './run.js';
 import type { SourceLink } from './work.js';
 
 
+/** Why a transaction has no document: the booking core builds none when every amount in it is zero. */
+export const SKIPPED_REASON = 'nothing to book: every amount TikTok sent for it is zero';
+
 /** A source record's status from its build errors and the latest versions of the documents that book it. */
 export function sourceStatus(errors: string[], docs: Array<Pick<DocumentState, 'status' | 'error' | 'warnings'>>): { status: SourceStatus; error: string | null } {
   if (errors.length > 0) return { status: 'failed', error: errors.join('; ') };
-  if (docs.length === 0) return { status: 'skipped', error: null };
+  if (docs.length === 0) return { status: 'skipped', error: SKIPPED_REASON };
   const failed = docs.find((r) => r.status === 'failed');
   if (failed) return { status: 'failed', error: failed.error };
   if (docs.some((r) => r.status !== 'posted')) return { status: 'ready', error: null };
@@ -22,7 +25,7 @@ export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void
   // In summary mode every transaction of a statement shares the statement's documents: each is read once.
   const latest = new Map<string, DocumentState | undefined>();
   const latestOf = (key: string): DocumentState | undefined => {
-    if (!latest.has(key)) latest.set(key, latestState(store, key));
+    if (!latest.has(key)) latest.set(key, latestState(store, run.org.id, key));
     return latest.get(key);
   };
   for (const link of links) {

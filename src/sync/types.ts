@@ -31,7 +31,7 @@ export interface DocumentBuilder {
 }
 
 export type ProgressEvent =
-  | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check'; integration?: string; message: string }
+  | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check' | 'remove'; integration?: string; message: string }
   | { type: 'fetched'; integration: string; kind: 'statements' | 'transactions' | 'payments' | 'orders'; count: number }
   | { type: 'posted'; done: number; total: number; created: number; existing: number; failed: number };
 
@@ -62,6 +62,8 @@ export interface SyncOptions {
   until?: Date;
   dryRun: boolean;
   lookbackHours?: number;
+  /** Take the org's shops over from another synder booking them into the same ledger company, from this cut-over on. */
+  takeOver?: Date;
 }
 
 export type PlannedAction = 'create' | 'update' | 'existing' | 'retry';

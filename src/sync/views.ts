@@ -15,7 +15,35 @@ export interface TransactionRow {
   settlement: string | null;
   status: SourceStatus;
   error: string | null;
+  /** What the booking noticed without refusing to book, each with what resolves it. */
+  warnings: BookingWarning[];
   documents: Array<{ key: string; kind: string; status: string; ledgerType: string | null; ledgerId: string | null; ledgerNumber: string | null }>;
+}
+
+export interface BookingWarning { message: string; fix: string }
+
+/** The command or step that resolves a warning of the booking core, for the record with this id. */
+export function warningFix(message: string, id: string): string {
+  const field = /^unknown TikTok field (\S+)/.exec(message)?.[1];
+  if (field) return `Booked to Uncategorized TikTok: \`synder explain ${id}\` shows the line; reclassify it in the ledger, or route ${field} to an account in the org's routing settings and \`synder rollback ${id}\` then \`synder sync\`.`;
+  if (message.startsWith('reserve_amount')) return `Booked by its sign: check the reserve in TikTok Seller Center (Finance → Reserve); \`synder explain ${id}\` shows the postings.`;
+  if (/breakdown missing/.test(message)) return `TikTok sent only the total: \`synder explain ${id}\` shows it; the next \`synder sync\` books the breakdown if TikTok sends it.`;
+  return `\`synder explain ${id}\` shows where it was booked.`;
+}
+
+/** The warnings of a record's own documents (a summary entry's belong to the statement). */
+export function warningsOf(docs: DocumentRow[], id: string): BookingWarning[] {
+  const seen = new Set<string>();
+  const out: BookingWarning[] = [];
+  for (const d of docs) {
+    if (d.sourceKind === 'statement') continue;
+    for (const message of d.warnings) {
+      if (seen.has(message)) continue;
+      seen.add(message);
+      out.push({ message, fix: warningFix(message, id) });
+    }
+  }
+  return out;
 }
 
 const LIVE = new Set(['posted', 'pending', 'failed']);
@@ -48,6 +76,7 @@ export function listTransactions(store: Store, org: Org, f: { status?: SourceSta
   const index = documentIndex(store, org);
   return store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since }).map((r) => {
     const raw = r.raw as StatementTransaction & Payment;
+    const docs = index.forRecord(r);
     return {
       kind: r.kind as TransactionRow['kind'],
       id: r.externalId,
@@ -58,7 +87,8 @@ export function listTransactions(store: Store, org: Org, f: { status?: SourceSta
       settlement: r.amountMinor !== null && r.currency ? formatMinor(r.amountMinor, r.currency) : null,
       status: r.status,
       error: r.error,
-      documents: index.forRecord(r).map((d) => ({ key: d.key, kind: d.kind, status: d.status, ledgerType: d.refs[0]?.type ?? null, ledgerId: d.refs[0]?.id ?? null, ledgerNumber: d.refs[0]?.number ?? null })),
+      warnings: warningsOf(docs, r.orderId ?? r.externalId),
+      documents: docs.map((d) => ({ key: d.key, kind: d.kind, status: d.status, ledgerType: d.refs[0]?.type ?? null, ledgerId: d.refs[0]?.id ?? null, ledgerNumber: d.refs[0]?.number ?? null })),
     };
   });
 }

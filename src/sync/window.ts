@@ -12,11 +12,15 @@ export function importStart(integration: Integration, org: Org, now: Date): Date
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date(now.getTime() - 30 * DAY_MS);
 }
 
-/** Where this run reads an integration from: --since, else its bookmark, else its import start. */
+/**
+ * Where this run reads an integration from: --since, else its bookmark, else its import start;
+ * never before a take-over's cut-over (what settled before it is the previous booker's).
+ */
 export function windowStart(store: Store, integration: Integration, org: Org, since: Date | undefined, startedAt: Date): Date {
-  if (since) return since;
-  const bookmark = store.bookmarks.get(integration.id, STREAM);
-  return bookmark ? new Date(bookmark) : importStart(integration, org, startedAt);
+  const bookmark = since ? undefined : store.bookmarks.get(integration.id, STREAM);
+  const from = since ?? (bookmark ? new Date(bookmark) : importStart(integration, org, startedAt));
+  const cutover = integration.settings.bookFrom ? new Date(integration.settings.bookFrom) : undefined;
+  return cutover && !Number.isNaN(cutover.getTime()) && cutover > from ? cutover : from;
 }
 
 /**

@@ -39,7 +39,7 @@ describe('bad flag values stop the run with exit 2 before anything is opened, na
     [['transactions', '--status', 'bogus'], "'--status <list>' argument 'bogus' is invalid. Unknown: bogus. Allowed choices are ready, synced, synced_with_warnings, failed, skipped, deleted"],
     [['transactions', '--status', 'synced, nope'], 'Unknown: nope.'],
     [['transactions', '--since', 'soon'], "'--since <date|Nd>' argument 'soon' is invalid"],
-    [['explain'], "missing required argument 'orderId'"],
+    [['explain'], "missing required argument 'id'"],
     [['reconcile', 'now'], 'too many arguments'],
     [['demo', '--orders', '0'], 'Use a whole number from 1 to 100000'],
     [['demo', '--ledger', 'sage'], 'Allowed choices are quickbooks, xero'],
@@ -153,10 +153,10 @@ describe('JSON documents', () => {
     expect(JSON.parse(reconcile.stdout).error.code).toBe('usage');
     const explain = await run(['explain', '42', '--json']);
     expect(explain.code).toBe(1);
-    expect(JSON.parse(explain.stdout)).toMatchObject({ ok: false, error: { message: expect.stringContaining('No TikTok order 42') } });
-    // The order id is trimmed as it is parsed.
+    expect(JSON.parse(explain.stdout)).toMatchObject({ ok: false, error: { message: expect.stringContaining('No TikTok order, transaction, statement or payout 42') } });
+    // The id is trimmed as it is parsed.
     const spaced = await run(['explain', ' 42 ', '--json']);
-    expect(JSON.parse(spaced.stdout).error.message).toBe('No TikTok order 42 is known for Acme.');
+    expect(JSON.parse(spaced.stdout).error.message).toBe('No TikTok order, transaction, statement or payout 42 is known for Acme.');
   });
 });
 
@@ -181,7 +181,7 @@ describe('exit codes', () => {
       'invite tiktok': ['--email <owner>', '--expires <hours>'],
       sync: ['--since <date|Nd>', '--until <date|Nd>', '--dry-run', '--lookback <hours>', '--json'],
       transactions: ['--status <list>', '--since <date|Nd>', '--json'],
-      explain: ['<orderId>', '--open', '--json'],
+      explain: ['<id>', '--open', '--json'],
       reconcile: ['--json'],
       rollback: ['--run <id>', '--since <date|Nd>'],
       export: ['--format <hledger|beancount|csv>', '--since <date|Nd>', '--output <file>'],

@@ -93,6 +93,27 @@ describe('synder disconnect', () => {
     expect(ok.code, ok.stderr).toBe(0);
   });
 
+  it('a sync after disconnect tiktok exits 4 naming the shop and `synder connect tiktok`; an org with no shop is a usage error', async () => {
+    sandbox = await startOnboardingSandbox({ ledger: 'quickbooks' });
+    const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
+    const init = spawnCli(['init', '--no-input', '--name', 'Quiet Shop', '--ledger', 'quickbooks', '--mode', 'per-transaction', '--bank-account', 'Business Checking', '--tiktok', 'connect', '--no-sync'], env);
+    await autoBrowser(init, 2);
+    expect(await init.exited, init.stderr).toBe(0);
+    const shop = (JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as { integrations: Array<{ name: string }> }).integrations[0]!.name;
+
+    expect((await synderNow(['disconnect', 'tiktok'], { env })).code).toBe(0);
+    const sync = await synderNow(['sync', '--since', '7d', '--json'], { env });
+    expect(sync.code, sync.stderr).toBe(4);
+    expect(sync.stdout).not.toMatch(/"ok": true/);
+    expect(sync.stderr).toContain(shop);
+    expect(sync.stderr).toContain('synder connect tiktok');
+
+    expect((await synderNow(['org', 'create', 'Empty Shop'], { env })).code).toBe(0);
+    const empty = await synderNow(['sync', '--org', 'Empty Shop', '--json'], { env });
+    expect(empty.code, empty.stderr).toBe(2);
+    expect(empty.stderr).toMatch(/synder connect/);
+  });
+
   it('disconnect tiktok forgets the tokens and says how the seller ends the authorization', async () => {
     sandbox = await startOnboardingSandbox({ ledger: 'quickbooks' });
     const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };

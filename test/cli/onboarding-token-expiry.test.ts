@@ -65,6 +65,13 @@ describe.each(['quickbooks', 'xero'] as const)('expired access tokens (%s)', (le
 
     // The company admin disconnects the app in the ledger: access and refresh tokens die with the grant.
     await revoke(sandbox, ledger, third[ledgerKey]!.refreshToken!);
+    // The local expiry time cannot show a revoked grant; --check asks each provider.
+    const checked = await synderNow(['status', '--check', '--json'], { env });
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      ledger: { token: { health: 're-auth needed', check: { result: 'refused' } } },
+      integrations: [{ token: { health: 'ok', check: { result: 'accepted' } } }],
+    });
     await untilExpired(home);
     const s3 = await synderNow(['sync', '--since', '10d'], { env });
     expect(s3.code, s3.stderr).toBe(4);

@@ -26,7 +26,7 @@ describe('sync commands without a connected ledger', () => {
 
     r = await synder(['explain', '5760000001', '--json'], { env });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.message).toContain('No TikTok order 5760000001');
+    expect(JSON.parse(r.stdout).error.message).toContain('No TikTok order, transaction, statement or payout 5760000001');
 
     r = await synder(['export', '--format', 'xml'], { env });
     expect(r.code).toBe(2);

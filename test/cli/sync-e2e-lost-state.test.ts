@@ -6,8 +6,9 @@ import { synder } from '../helpers/in-process.js';
 
 /**
  * The state store is lost (new machine, deleted SYNDER_HOME) and synder is connected again to
- * the same ledger company: the next sync must find every document already in the ledger by its
- * key and create nothing — including Xero bank transactions, whose Reference is not unique.
+ * the same ledger company: once it takes over (the ledger records another booker), the next sync
+ * must find every document already in the ledger by its key and create nothing — including Xero
+ * bank transactions, whose Reference is not unique.
  */
 for (const ledger of ['xero', 'quickbooks'] as LedgerName[]) {
   describe(`${ledger}: sync after the state store is lost`, () => {
@@ -33,7 +34,13 @@ for (const ledger of ['xero', 'quickbooks'] as LedgerName[]) {
       await connectThroughLoopback(['connect', ledger, '--mode', 'per-transaction', '--bank-account', e.bankAccount], fresh.env);
       await connectThroughLoopback(['connect', 'tiktok', '--shops', 'all'], fresh.env);
 
-      const again = await sync(fresh);
+      // Nothing in the ledger tells a lost state folder from a second synder: it is refused until it
+      // takes over, here from the date the bookings start, in the same mode.
+      const refused = await sync(fresh);
+      expect(refused.result.code, refused.result.stderr).toBe(1);
+      expect(refused.result.stderr).toContain('--take-over');
+      expect(ledgerObjectCount(e)).toBe(objects);
+      const again = await sync(fresh, ['--take-over', e.since]);
       expect(again.result.code, again.result.stderr).toBe(0);
       expect(again.summary.documents.created).toBe(0);
       expect(again.summary.documents.existing).toBe(first.summary.documents.created);

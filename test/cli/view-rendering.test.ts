@@ -29,13 +29,15 @@ const document = { key: 'tts:1:100:sale', kind: 'sale', status: 'posted', ledger
 const transactions: TransactionsView = {
   org: 'Acme',
   transactions: [
-    { kind: 'statement_transaction', id: '100', orderId: '5760001', type: 'ORDER', date: '2026-10-01', currency: 'USD', settlement: '12.50', status: 'synced', error: null, documents: [document] },
-    { kind: 'payment', id: 'P1', orderId: null, type: 'PAYOUT', date: '2026-10-03', currency: 'USD', settlement: '12.50', status: 'failed', error: 'the bank account is archived', documents: [] },
+    { kind: 'statement_transaction', id: '100', orderId: '5760001', type: 'ORDER', date: '2026-10-01', currency: 'USD', settlement: '12.50', status: 'synced', error: null, warnings: [{ message: 'unknown TikTok field fee_tax_breakdown.fee.new_fee (-0.50) booked to uncategorized', fix: 'Booked to Uncategorized TikTok: `synder explain 5760001` shows the line' }], documents: [document] },
+    { kind: 'payment', id: 'P1', orderId: null, type: 'PAYOUT', date: '2026-10-03', currency: 'USD', settlement: '12.50', status: 'failed', error: 'the bank account is archived', warnings: [], documents: [] },
   ],
 };
 
 const explanation: Explanation = {
+  subject: { kind: 'order', id: '5760001' },
   orderId: '5760001',
+  payout: null,
   order: { status: 'COMPLETED', createdAt: '2026-09-30T10:00:00.000Z', items: [{ name: 'Glow Serum', sku: 'SBX-001', quantity: 2 }] },
   transactions: [
     {
@@ -44,6 +46,7 @@ const explanation: Explanation = {
       postings: [{ document: document.key, kind: 'sale', account: 'TikTok Shop Clearing', role: 'clearing', debit: '12.50', credit: '', description: 'Order 5760001', source: 'settlement_amount' }],
       checks: [{ name: 'balanced', ok: true, detail: 'debits equal credits' }],
       documents: [{ ...document, link: 'https://ledger.test/invoice/77', error: null, fix: null }],
+      warnings: [],
       statement: { id: 'S1', date: '2026-10-01', settlement: '12.50', paymentId: 'P1', paymentStatus: 'PAID' },
       payout: null,
     },
@@ -58,13 +61,14 @@ const clearing = {
   unpaidStatements: [{ statementId: 'S1', date: '2026-10-01', paymentId: null, paymentStatus: null, settlement: '12.50', reserve: '0.00', amount: '12.50', amountMinor: 1250 }],
   explanations: [{ kind: 'unexplained' as const, message: 'not explained', documentKey: null, statementId: null, transactionId: '100', orderId: '5760001', paymentId: null, status: 'ready', amount: '-2.50', amountMinor: -250 }],
 };
-const reconciliation: Reconciliation = { org: 'Acme', ledger: 'quickbooks', ok: false, clearing: [clearing] };
+const reconciliation: Reconciliation = { org: 'Acme', ledger: 'quickbooks', reconciles: false, clearing: [clearing] };
 
 describe('--json', () => {
   it.each([
     ['transactions', (out: Output) => printTransactions(out, transactions), transactions],
     ['explain', (out: Output) => printExplanation(out, explanation), explanation],
-    ['reconcile', (out: Output) => printReconciliation(out, reconciliation), reconciliation],
+    // `ok` says the command ran; the result, reconciled or not, is under its own key.
+    ['reconcile', (out: Output) => printReconciliation(out, reconciliation), { ok: true, reconciliation }],
   ] as const)('%s prints the view as it is, and nothing else', async (_name, print, view) => {
     const c = capture(true);
     await print(c.out);
@@ -119,7 +123,11 @@ describe('reconcile view', () => {
     await printReconciliation(full.out, reconciliation);
     expect(full.stderr()).toContain('Statements not paid out yet');
     expect(full.stderr()).toContain('What makes the difference');
-    expect(full.stderr()).toMatch(/Clearing does not reconcile; the rows above explain the difference\.\n$/);
+    // Nothing stored explains it: said plainly, with what to check.
+    expect(full.stderr()).toMatch(/Clearing does not reconcile, and no transaction synder has stored accounts for the difference: check the clearing account's register .+`synder sync --since <date>`\)\.\n$/);
+    const explained = capture();
+    await printReconciliation(explained.out, { ...reconciliation, clearing: [{ ...clearing, explanations: [{ ...clearing.explanations[0]!, kind: 'transaction_not_booked' }] }] });
+    expect(explained.stderr()).toMatch(/Clearing does not reconcile; the rows above account for the whole difference\.\n$/);
     const brief = capture();
     await printReconciliation(brief.out, reconciliation, 'brief');
     expect(brief.stderr()).toContain('Unpaid settlements (TikTok)');
@@ -129,7 +137,7 @@ describe('reconcile view', () => {
 
   it('with no clearing account yet says to sync first', async () => {
     const c = capture();
-    await printReconciliation(c.out, { org: 'Acme', ledger: 'xero', ok: true, clearing: [] });
+    await printReconciliation(c.out, { org: 'Acme', ledger: 'xero', reconciles: true, clearing: [] });
     expect(c.stderr()).toBe('No clearing account yet: run `synder sync` first.\nClearing reconciles: no difference.\n');
   });
 });

@@ -39,6 +39,16 @@ describe('QuickBooksConnector against the sandbox', () => {
     expect(h.sb.books.all('Customer').map((x) => x.DisplayName)).toEqual(['TikTok Shop']);
   });
 
+  it('keeps who books a shop in the clearing account\'s description, where another connection reads it', async () => {
+    h = await harness();
+    const { clearing } = await mapped(h.connector());
+    expect(await h.connector().shopClaim('S1', clearing!)).toBeUndefined();
+    await h.connector().setShopClaim('S1', clearing!, 'synder 0a1b2c3d summary from 2026-09-01 (Acme)');
+    expect(h.sb.books.all('Account').find((a) => a.Id === clearing!.id)!.Description).toBe('synder 0a1b2c3d summary from 2026-09-01 (Acme)');
+    await h.connector().setShopClaim('S1', clearing!, 'synder 99999999 per-transaction from 2026-10-01 (Other)');
+    expect(await h.connector().shopClaim('S1', clearing!)).toBe('synder 99999999 per-transaction from 2026-10-01 (Other)');
+  });
+
   it('refuses to use the payout bank account as clearing', async () => {
     h = await harness();
     const list = specs().map((s) => (s.role === 'clearing' ? { ...s, name: 'Checking' } : s));

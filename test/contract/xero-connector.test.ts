@@ -51,6 +51,22 @@ describe('XeroConnector against the sandbox', () => {
     expect(clearing.BankAccountNumber).toBe('TTS-CLEARING-shop1');
   });
 
+  it('keeps who books a shop in a contact per shop (bank accounts take no description), where another connection reads it', async () => {
+    ctx = await connectXero();
+    const { clearing } = await setUp(ctx);
+    expect(await ctx.connector.shopClaim('7494', clearing)).toBeUndefined();
+    await ctx.connector.setShopClaim('7494', clearing, 'synder 0a1b2c3d summary from 2026-09-01 (Acme)');
+    await ctx.connector.setShopClaim('8888', clearing, 'synder 0a1b2c3d summary from 2026-09-01 (Acme)');
+    await ctx.connector.setShopClaim('7494', clearing, 'synder 99999999 per-transaction from 2026-10-01 (Other)');
+    expect(await ctx.connector.shopClaim('7494', clearing)).toBe('synder 99999999 per-transaction from 2026-10-01 (Other)');
+    expect(await ctx.connector.shopClaim('8888', clearing)).toBe('synder 0a1b2c3d summary from 2026-09-01 (Acme)');
+    const contacts = [...ctx.sandbox.books.tenant().contacts.values()].filter((c) => String(c.ContactNumber ?? '').startsWith('synder-tts-'));
+    expect(contacts.map((c) => [c.ContactNumber, c.Name]).sort()).toEqual([
+      ['synder-tts-7494', 'TikTok shop 7494: synder 99999999 per-transaction from 2026-10-01 (Other)'],
+      ['synder-tts-8888', 'TikTok shop 8888: synder 0a1b2c3d summary from 2026-09-01 (Acme)'],
+    ]);
+  });
+
   it('picks a free code when synder\'s first code is taken', async () => {
     ctx = await connectXero();
     ctx.sandbox.books.tenant().createAccount({ Code: 'TTS100', Name: 'Something else', Type: 'EXPENSE' });

@@ -32,6 +32,8 @@ export interface E2EOptions {
   faults?: string;
   timeScale?: number;
   currency?: string;
+  /** A second ledger served by the same sandbox (for a second org booking the same shop). */
+  alsoLedger?: LedgerName;
 }
 
 export interface E2E {
@@ -47,6 +49,8 @@ export interface E2E {
   since: string;
   clearingAccount: string;
   bankAccount: string;
+  /** The org whose documents storedDocuments reads, when the home holds more than one. */
+  org?: string;
   /** A command run in this process (the sign-ins and the killed syncs spawn the binary). */
   cli(args: string[]): Promise<Pick<CliResult, 'code' | 'stdout' | 'stderr'>>;
   close(): Promise<void>;
@@ -63,7 +67,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     faults: opts.faults,
     currency: opts.currency,
     timeScale: opts.timeScale ?? 40,
-    services: ['tiktok', opts.ledger],
+    services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });
   const home = tempHome('synder-e2e-');
   const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG };
@@ -229,7 +233,9 @@ export interface StoredDocument {
 export function storedDocuments(e: E2E): StoredDocument[] {
   const db = new Database(path.join(e.home, 'synder.db'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT key, kind, status, order_id AS orderId FROM documents ORDER BY id').all() as StoredDocument[];
+    const sql = 'SELECT key, kind, status, order_id AS orderId FROM documents';
+    if (e.org) return db.prepare(`${sql} WHERE org_id = (SELECT id FROM orgs WHERE name = ?) ORDER BY id`).all(e.org) as StoredDocument[];
+    return db.prepare(`${sql} ORDER BY id`).all() as StoredDocument[];
   } finally {
     db.close();
   }
@@ -487,8 +493,8 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       }
       const rec = await e.cli(['reconcile', '--json']);
       expect(rec.code, rec.stderr).toBe(0);
-      const r = JSON.parse(rec.stdout) as { ok: boolean; clearing: Array<{ differenceMinor: number; ledgerBalanceMinor: number }> };
-      expect(r.ok).toBe(true);
+      const r = (JSON.parse(rec.stdout) as { reconciliation: { reconciles: boolean; clearing: Array<{ differenceMinor: number; ledgerBalanceMinor: number }> } }).reconciliation;
+      expect(r.reconciles).toBe(true);
       expect(r.clearing.map((c) => [c.differenceMinor, c.ledgerBalanceMinor])).toEqual([[0, expectedBooks(e.tiktok).clearing]]);
     }, T);
 
@@ -528,7 +534,7 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
     it('5. rollback removes the orders\' documents from the ledger; a re-sync books them again exactly once', async () => {
       const orders = (mode === 'per-transaction' ? bookedOrders(e) : settledOrders(e.tiktok).map((o) => o.orderId)).slice(0, 3);
       expect(orders.length).toBe(3);
-      const rb = await e.cli(['rollback', ...orders, '--json']);
+      const rb = await e.cli(['rollback', ...orders, '--yes', '--json']);
       expect(rb.code, rb.stderr).toBe(0);
       const out = JSON.parse(rb.stdout) as { removed: Array<{ key: string; how: string }>; refused: unknown[] };
       expect(out.refused).toEqual([]);
@@ -556,8 +562,9 @@ export function cleanRunSuite(v: Vitest, ledger: LedgerName, mode: Mode, seed: n
       const again = await sync(e);
       expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
       expect(snapshot(e)).toEqual(after);
-      const rec = JSON.parse((await e.cli(['reconcile', '--json'])).stdout) as { ok: boolean };
+      const rec = JSON.parse((await e.cli(['reconcile', '--json'])).stdout) as { ok: boolean; reconciliation: { reconciles: boolean } };
       expect(rec.ok).toBe(true);
+      expect(rec.reconciliation.reconciles).toBe(true);
     }, T);
   });
 }

@@ -90,13 +90,13 @@ describe('the store reads JSON columns back through their schemas', () => {
       ],
     };
     store.documents.recordIntent({ orgId: org.id, integrationId: null, key: body.key, kind: 'sale', date: body.date, currency: 'USD', body, hash: 'x', warnings: [], runId: null });
-    store.documents.markPosted(body.key, [{ type: 'SalesReceipt', id: '42' }], null);
-    expect(store.documents.get(body.key)!.body).toEqual(body);
-    expect(store.documents.get(body.key)!.refs).toEqual([{ type: 'SalesReceipt', id: '42' }]);
+    store.documents.markPosted(org.id, body.key, [{ type: 'SalesReceipt', id: '42' }], null);
+    expect(store.documents.get(org.id, body.key)!.body).toEqual(body);
+    expect(store.documents.get(org.id, body.key)!.refs).toEqual([{ type: 'SalesReceipt', id: '42' }]);
     store.close();
     tamper(h, `UPDATE documents SET body_json = json_set(body_json, '$.lines[1].amountMinor', -499.5)`);
     store = await Store.open(h, () => NOW);
-    expect(() => store.documents.get(body.key)).toThrow(/documents row \d+ \(tt:1:sale:T1\), column body_json: lines\[1\]\.amountMinor/);
+    expect(() => store.documents.get(org.id, body.key)).toThrow(/documents row \d+ \(tt:1:sale:T1\), column body_json: lines\[1\]\.amountMinor/);
     store.close();
   });
 

@@ -106,6 +106,16 @@ export class FakeLedger implements LedgerConnector {
       return { key: i.key, status: had ? 'deleted' : 'missing' };
     });
   }
+  /** Who books each shop here (LedgerConnector.shopClaim), by shop id. */
+  claims = new Map<string, string>();
+  async shopClaim(shopId: string) {
+    this.apiCalls++;
+    return this.claims.get(shopId);
+  }
+  async setShopClaim(shopId: string, _clearing: Pick<LedgerAccount, 'id'>, note: string) {
+    this.apiCalls++;
+    this.claims.set(shopId, note);
+  }
   async accountBalance(accountId: string): Promise<number> {
     this.apiCalls++;
     let sum = 0;

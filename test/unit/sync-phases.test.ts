@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recoverPending } from '../../src/sync/recover.js';
-import { sourceStatus } from '../../src/sync/source-status.js';
+import { SKIPPED_REASON, sourceStatus } from '../../src/sync/source-status.js';
 import { countDecision, DryRunPlan } from '../../src/sync/summary.js';
 import { advanceBookmarks, importStart, windowStart } from '../../src/sync/window.js';
 import { workOf } from '../../src/sync/work.js';
@@ -50,7 +50,7 @@ describe('sync: recovering pending intents', () => {
     ledger.books.set('c', { key: 'c', doc: sampleDoc('c'), ref: { type: 'JournalEntry', id: '10' } });
     await recoverPending(t.run, 2);
     expect(ledger.apiCalls).toBe(2);
-    expect(['a', 'b', 'c'].map((k) => t.store.documents.get(k)!.status)).toEqual(['posted', 'pending', 'posted']);
+    expect(['a', 'b', 'c'].map((k) => t.store.documents.get(t.orgId, k)!.status)).toEqual(['posted', 'pending', 'posted']);
     expect(t.run.summary.documents.recovered).toBe(2);
     expect(t.events[0]).toMatchObject({ type: 'phase', phase: 'recover' });
     t.store.close();
@@ -61,7 +61,8 @@ describe('sync: source status from its documents', () => {
   const d = (status: 'posted' | 'pending' | 'failed', warnings: string[] = [], error: string | null = null) => ({ status, warnings, error });
   it('failed on a build error or a failed document, skipped with none, ready until all are posted', () => {
     expect(sourceStatus(['bad data'], [d('posted')])).toEqual({ status: 'failed', error: 'bad data' });
-    expect(sourceStatus([], [])).toEqual({ status: 'skipped', error: null });
+    // A skipped record says why.
+    expect(sourceStatus([], [])).toEqual({ status: 'skipped', error: SKIPPED_REASON });
     expect(sourceStatus([], [d('posted'), d('failed', [], 'inactive')])).toEqual({ status: 'failed', error: 'inactive' });
     expect(sourceStatus([], [d('posted'), d('pending')])).toEqual({ status: 'ready', error: null });
     expect(sourceStatus([], [d('posted'), d('posted', ['unknown fee'])])).toEqual({ status: 'synced_with_warnings', error: null });

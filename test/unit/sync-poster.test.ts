@@ -18,8 +18,8 @@ class WatchingLedger extends FakeLedger {
 async function setup(batchSize = 4) {
   const ledger = new WatchingLedger();
   const t = await makeRun({ ledger });
-  ledger.statusOf = (key) => t.store.documents.get(key)?.status;
-  const decider = new Decider(t.store, t.run.runId!, true);
+  ledger.statusOf = (key) => t.store.documents.get(t.orgId, key)?.status;
+  const decider = new Decider(t.store, t.orgId, t.run.runId!, true);
   const settled: string[] = [];
   const poster = new Poster(t.run, { batchSize, startSize: 2 }, (key) => {
     settled.push(key);
@@ -60,16 +60,16 @@ describe('sync: the poster', () => {
     const t = await setup();
     await t.poster.book(t.decide(2), []);
     await t.poster.flush(true);
-    const changed = new Decider(t.store, t.run.runId!, true).decide(['d0', 'd1'].map((k) => workOf(t.integration, sampleDoc(k, 250))));
+    const changed = new Decider(t.store, t.orgId, t.run.runId!, true).decide(['d0', 'd1'].map((k) => workOf(t.integration, sampleDoc(k, 250))));
     expect(changed.toReplace).toHaveLength(2);
     const remove = t.ledger.remove.bind(t.ledger);
     t.ledger.remove = async (items) => (await remove(items)).map((o) => (o.key === 'd1' ? { key: 'd1', status: 'refused', message: 'locked period' } : o));
     await t.poster.book(changed, []);
     await t.poster.flush(true);
-    expect(t.store.documents.get('d0')!.status).toBe('replaced');
-    expect(t.store.documents.get('d0~v2')!.status).toBe('posted');
-    expect(t.store.documents.get('d1')).toMatchObject({ status: 'posted', error: expect.stringContaining('locked period') });
-    expect(t.store.documents.get('d1~v2')).toBeUndefined();
+    expect(t.store.documents.get(t.orgId, 'd0')!.status).toBe('replaced');
+    expect(t.store.documents.get(t.orgId, 'd0~v2')!.status).toBe('posted');
+    expect(t.store.documents.get(t.orgId, 'd1')).toMatchObject({ status: 'posted', error: expect.stringContaining('locked period') });
+    expect(t.store.documents.get(t.orgId, 'd1~v2')).toBeUndefined();
     expect(t.run.summary.documents).toMatchObject({ updated: 1, failed: 1 });
     expect(t.run.summary.failures[0]).toMatchObject({ key: 'd1' });
     t.store.close();

@@ -7,14 +7,14 @@ export interface ExplainFlags { open?: boolean; json?: boolean }
 export function registerExplain(program: Command, deps: ProgramDeps): void {
   program
     .command('explain')
-    .description('Show every amount, posting and ledger document for one order')
-    .addArgument(new Argument('<orderId>', 'TikTok order id').argParser((value: string) => value.trim()))
+    .description('Show every amount, posting, ledger document and status change for one order, statement transaction, statement or payout')
+    .addArgument(new Argument('<id>', 'any id `synder transactions` shows: order, statement transaction, statement or payout').argParser((value: string) => value.trim()))
     .option('--open', 'open its ledger document in the browser ("Show in QuickBooks/Xero")')
     .option('--json', 'print as JSON')
     .action(action(deps, runExplain));
 }
 
-export async function runExplain(ctx: Context, flags: ExplainFlags, [orderId]: string[]): Promise<void> {
+export async function runExplain(ctx: Context, flags: ExplainFlags, [id]: string[]): Promise<void> {
   const org = await ctx.requireOrg();
   let ledger;
   try {
@@ -25,11 +25,11 @@ export async function runExplain(ctx: Context, flags: ExplainFlags, [orderId]: s
     ctx.logger.debug(`no ledger links: ${(err as Error).message}`);
   }
   const { showExplanation } = await import('../../sync/show.js');
-  const ex = await showExplanation(ctx, org, orderId!, { ledger });
+  const ex = await showExplanation(ctx, org, id!, { ledger });
   if (!flags.open) return;
-  const link = ex.transactions.flatMap((t) => t.documents.map((d) => d.link)).find((l): l is string => Boolean(l));
+  const link = [...ex.transactions.flatMap((t) => t.documents), ...(ex.payout?.documents ?? [])].map((d) => d.link).find((l): l is string => Boolean(l));
   if (link) await openLink(ctx, link);
-  else ctx.output.info('Nothing to open: no document of this order is in the ledger.');
+  else ctx.output.info('Nothing to open: no document of it is in the ledger.');
 }
 
 async function openLink(ctx: Context, link: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 
@@ -10,8 +11,10 @@ export function registerReconcile(program: Command, deps: ProgramDeps): void {
     .action(action(deps, runReconcile));
 }
 
-export async function runReconcile(ctx: Context): Promise<void> {
+/** Exits 6 when the books do not reconcile, so a scheduled check turns red on a difference. */
+export async function runReconcile(ctx: Context): Promise<number> {
   const org = await ctx.requireOrg();
   const { showReconciliation } = await import('../../sync/show.js');
-  await showReconciliation(ctx, org);
+  const result = await showReconciliation(ctx, org);
+  return result.reconciles ? ExitCode.ok : ExitCode.unreconciled;
 }

@@ -4,7 +4,10 @@ import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 import { numberOption, whenOption } from '../options.js';
 
-export interface RollbackFlags { run?: number; since?: Date; json?: boolean }
+export interface RollbackFlags { run?: number; since?: Date; json?: boolean; dryRun?: boolean; yes?: boolean }
+
+/** Rows listed before asking, and by --dry-run without --json or --verbose. */
+const FIRST_ROWS = 15;
 
 export function registerRollback(program: Command, deps: ProgramDeps): void {
   program
@@ -13,6 +16,8 @@ export function registerRollback(program: Command, deps: ProgramDeps): void {
     .argument('[orderIds...]', 'TikTok order ids')
     .addOption(numberOption('--run <id>', 'everything one sync run created', { min: 1, integer: true }))
     .addOption(whenOption('--since <date|Nd>', 'everything dated on or after this date', deps.clock))
+    .option('--dry-run', 'list what would be removed (counts per document type, the first rows); change nothing')
+    .option('--yes', 'remove without asking (required without a terminal)')
     .option('--json', 'print as JSON')
     .action(action(deps, runRollback));
 }
@@ -22,14 +27,62 @@ export async function runRollback(ctx: Context, flags: RollbackFlags, orderIds: 
   if (chosen !== 1) throw new UsageError('Name what to roll back: order ids, or --run <id>, or --since <date> (one of them).');
   const org = await ctx.requireOrg();
   const store = await ctx.store();
-  const { selectDocuments, rollback } = await import('../../sync/rollback.js');
+  const { selectDocuments, rollback, rollbackPlan } = await import('../../sync/rollback.js');
   const docs = selectDocuments(store, org, { orderIds: orderIds.length ? orderIds : undefined, runId: flags.run, since: flags.since?.toISOString().slice(0, 10) });
+  const full = ctx.output.json || ctx.logger.verbose;
+  if (docs.length === 0) {
+    if (ctx.output.json) ctx.output.printJson(flags.dryRun ? { org: org.name, dryRun: true, total: 0, byKind: {}, documents: [] } : { org: org.name, removed: [], refused: [], sharedStatements: [] });
+    else ctx.output.line('Nothing to roll back: synder booked no document for that selection.');
+    return ExitCode.ok;
+  }
+  const plan = rollbackPlan(docs, full ? undefined : FIRST_ROWS);
+  const counts = Object.entries(plan.byKind).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const ledgerName = org.ledger === 'xero' ? 'Xero' : 'QuickBooks';
+  const showPlan = async (title: string) => {
+    ctx.output.line(`${title}: ${plan.total} document(s) in ${ledgerName} (${counts}).`);
+    await ctx.output.table({ head: ['Document', 'Kind', 'Date', 'Order', 'In the ledger'], rows: plan.rows.map((r) => [r.key, r.kind, r.date, r.orderId ?? r.statementId ?? '', r.ledger ?? '']) });
+    if (plan.rows.length < plan.total) ctx.output.line(`… and ${plan.total - plan.rows.length} more (all of them with --verbose or --json).`);
+  };
+
+  if (flags.dryRun) {
+    if (ctx.output.json) ctx.output.printJson({ org: org.name, dryRun: true, total: plan.total, byKind: plan.byKind, documents: plan.rows });
+    else {
+      await showPlan('Would remove');
+      ctx.output.line('Nothing was changed (dry run). Run again with --yes to remove them.');
+    }
+    return ExitCode.ok;
+  }
+  if (!flags.yes) {
+    if (!ctx.interactive) {
+      throw new UsageError(
+        `This rollback would remove ${plan.total} document(s) from ${ledgerName} (${counts}); without a terminal it needs --yes.`,
+        'List them first with --dry-run, then run again with --yes.',
+      );
+    }
+    await showPlan('This removes');
+    const { Prompter } = await import('../../runtime/prompts.js');
+    const go = await new Prompter(ctx).confirm({ message: `Remove these ${plan.total} document(s) from ${ledgerName}?`, flag: '--yes', default: false });
+    if (!go) {
+      ctx.output.line('Cancelled: nothing was removed.');
+      return ExitCode.usage;
+    }
+  }
+
   const { openLedger } = await import('../../sync/clients.js');
-  const result = docs.length ? await rollback(store, await openLedger(ctx, org), org, docs) : { removed: [], refused: [], sharedStatements: [] };
+  const { progressReporter } = await import('../../sync/progress.js');
+  const ledger = await openLedger(ctx, org);
+  const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
+  let result;
+  try {
+    result = await rollback(store, ledger, org, docs, { progress: reporter.event });
+  } finally {
+    reporter.stop();
+  }
   if (ctx.output.json) ctx.output.printJson({ org: org.name, ...result });
   else {
-    if (docs.length === 0) ctx.output.line('Nothing to roll back: synder booked no document for that selection.');
-    if (result.removed.length) await ctx.output.table({ title: 'Removed from the ledger', head: ['Document', 'Kind', 'Order', 'How'], rows: result.removed.map((r) => [r.key, r.kind, r.orderId, r.how]) });
+    const removedKinds = Object.entries(rollbackPlan(docs.filter((d) => result.removed.some((r) => r.key === d.key))).byKind).map(([k, n]) => `${n} ${k}`).join(', ');
+    ctx.output.line(`Removed ${result.removed.length} of ${plan.total} document(s) from ${ledgerName}${removedKinds ? ` (${removedKinds})` : ''}; the ledger refused ${result.refused.length}.`);
+    if (full && result.removed.length) await ctx.output.table({ title: 'Removed from the ledger', head: ['Document', 'Kind', 'Order', 'How'], rows: result.removed.map((r) => [r.key, r.kind, r.orderId, r.how]) });
     if (result.refused.length) await ctx.output.table({ title: 'The ledger refused', head: ['Document', 'Kind', 'Order', 'Reason'], rows: result.refused.map((r) => [r.key, r.kind, r.orderId, r.message]) });
     if (result.sharedStatements.length) ctx.output.line(`Summary entries of statement(s) ${result.sharedStatements.join(', ')} held other orders too; the next sync books them all again.`);
     if (result.removed.length) ctx.output.line('Run `synder sync` to book them again.');

@@ -360,6 +360,18 @@ export class QuickBooksConnector implements LedgerConnector {
     return messages.length > 0 ? { key: item.key, status, message: messages.join('; ') } : { key: item.key, status };
   }
 
+  async shopClaim(_shopId: string, clearing: Pick<LedgerAccount, 'id'>): Promise<string | undefined> {
+    const a = validate(z.looseObject({ Description: z.string().optional() }), await this.client.read('Account', clearing.id), 'GET /account');
+    return a.Description || undefined;
+  }
+
+  async setShopClaim(_shopId: string, clearing: Pick<LedgerAccount, 'id'>, note: string): Promise<void> {
+    const a = validate(z.looseObject({ Name: z.string(), SyncToken: z.string().optional() }), await this.client.read('Account', clearing.id), 'GET /account');
+    const syncToken = a.SyncToken ?? '0';
+    // QuickBooks caps an account's description at 100 characters; the name rides along, as an account update needs it.
+    await this.client.update('Account', { Id: clearing.id, SyncToken: syncToken, sparse: true, Name: a.Name, Description: note.slice(0, 100) }, requestIdFor(this.salt, 'claim', clearing.id, syncToken, note));
+  }
+
   async accountBalance(accountId: string): Promise<number> {
     const a = validate(accountSchema, await this.client.read('Account', accountId), 'GET /account');
     const currency = a.CurrencyRef?.value ?? (await this.home());

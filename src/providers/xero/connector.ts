@@ -51,6 +51,9 @@ export interface XeroConnectorOptions {
 }
 
 const UNIQUE_NUMBER = /must be unique/i;
+/** Xero contact numbers hold at most 50 characters; a 19-digit shop id leaves room. */
+const claimContactNumber = (shopId: string) => `synder-tts-${shopId}`.slice(0, 50);
+const claimPrefix = (shopId: string) => `TikTok shop ${shopId}: `;
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 const msgs = (e: Element): string[] => [...(e.ValidationErrors ?? []), ...(e.Warnings ?? [])].map((m) => m.Message);
 
@@ -144,6 +147,28 @@ export class XeroConnector implements LedgerConnector {
       out.push(toLedgerAccount(found!));
     }
     return out;
+  }
+
+  /** The contact carrying a shop's claim: its contact number (set only through the API) finds it, its name is the claim. */
+  private async claimContact(shopId: string): Promise<{ ContactID?: string; Name?: string } | undefined> {
+    const where = `ContactNumber==${quote(claimContactNumber(shopId))}`;
+    return parseResponse(contacts, await this.client.get('/Contacts', { where }), 'GET /Contacts').Contacts.find((c) => c.ContactID);
+  }
+
+  async shopClaim(shopId: string, _clearing?: Pick<LedgerAccount, 'id'>): Promise<string | undefined> {
+    const name = (await this.claimContact(shopId))?.Name;
+    return name?.startsWith(claimPrefix(shopId)) ? name.slice(claimPrefix(shopId).length) : name;
+  }
+
+  async setShopClaim(shopId: string, _clearing: Pick<LedgerAccount, 'id'>, note: string): Promise<void> {
+    const Name = `${claimPrefix(shopId)}${note}`.slice(0, 255);
+    const found = await this.claimContact(shopId);
+    if (found?.ContactID) {
+      await this.client.request('POST', `/Contacts/${found.ContactID}`, { body: { Contacts: [{ ContactID: found.ContactID, Name }] }, label: 'POST /Contacts/{id}' });
+      return;
+    }
+    const created = parseResponse(contacts, await this.client.request('PUT', '/Contacts', { body: { Contacts: [{ Name, ContactNumber: claimContactNumber(shopId) }] }, query: { summarizeErrors: 'false' } }), 'PUT /Contacts').Contacts[0];
+    if (!created?.ContactID) throw new SynderError(`Xero did not create the contact that records who books the TikTok shop ${shopId}.`);
   }
 
   /** Finds or creates the "TikTok Shop" contact every document is issued to. */

@@ -312,6 +312,7 @@ export class Company {
       case 'Account': {
         if (typeof o.Name !== 'string' || o.Name.trim() === '') throw requiredParam('Name');
         if (o.Name.length > 100) throw lengthError('Name', 100, o.Name.length);
+        if (o.Description !== undefined && String(o.Description).length > 100) throw lengthError('Description', 100, String(o.Description).length);
         if (/[":]/.test(o.Name)) throw invalidValue('Name', 'an account name cannot contain " or :');
         if (!o.AccountType && !o.AccountSubType) throw requiredParam('AccountType');
         if (!(o.AccountType in ACCOUNT_TYPES)) throw invalidValue('AccountType', `"${o.AccountType}" is not an AccountTypeEnum value`);

@@ -240,6 +240,15 @@ export class AccountingApi {
         }
         return { status: 200, body: this.envelope(col.key, out), schema: col.key };
       }
+      case 'Contacts': {
+        if (!id) return this.create(col, req);
+        const item = (((body.Contacts as Wire[]) ?? [])[0] ?? {}) as Wire;
+        try {
+          return { status: 200, body: this.envelope('Contacts', [t.updateContact(id, item)]), schema: 'Contacts' };
+        } catch (err) {
+          return fail(err, { ...item, ContactID: id });
+        }
+      }
       default:
         if (!id) return this.create(col, req);
         throw new ApiFailure(400, validationException([`Updating ${col.key} is not supported by this sandbox.`]));

@@ -200,6 +200,27 @@ export class TenantBooks {
     return undefined;
   }
 
+  /** Xero's contact update, for the fields synder sets: a new name (unique among active contacts) or contact number. */
+  updateContact(id: string, c: Wire): Wire {
+    const contact = this.contacts.get(id);
+    if (!contact) throw new NotFound(`Contacts/${id}`);
+    const name = str(c.Name);
+    if (name !== undefined && name !== '') {
+      if (name.length > 255) throw new RuleError(['The contact name must be no more than 255 characters long.']);
+      const other = this.findContact({ Name: name });
+      if (other && other.ContactID !== contact.ContactID) throw new RuleError([`The contact name ${name} is already assigned to another contact. The contact name must be unique across all active contacts.`]);
+      contact.Name = name;
+    }
+    const number = str(c.ContactNumber);
+    if (number) {
+      const other = this.findContact({ ContactNumber: number });
+      if (other && other.ContactID !== contact.ContactID) throw new RuleError([`The contact number ${number} is already assigned to another contact.`]);
+      contact.ContactNumber = number;
+    }
+    contact.UpdatedDateUTC = msNow(this.now());
+    return contact;
+  }
+
   createContact(c: Wire): Wire {
     const name = str(c.Name);
     if (!name) throw new RuleError(['The contact name must be specified.']);
