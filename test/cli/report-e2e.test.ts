@@ -35,7 +35,7 @@ interface ReportJson {
 }
 
 interface ReconcileJson {
-  ok: boolean;
+  reconciles: boolean;
   clearing: Array<{ integration: string; currency: string; ledgerBalanceMinor: number; bookedBalanceMinor: number; unpaidSettlementsMinor: number; differenceMinor: number }>;
 }
 
@@ -94,7 +94,7 @@ for (const [ledger, mode, seed] of CASES) {
       const report = await reportJson(e, ['--since', e.since]);
       const rec = await e.cli(['reconcile', '--json']);
       expect(rec.code, rec.stderr).toBe(0);
-      const r = JSON.parse(rec.stdout) as ReconcileJson;
+      const r = (JSON.parse(rec.stdout) as { reconciliation: ReconcileJson }).reconciliation;
       expect(report.shops.map((s) => [s.shop, s.currency])).toEqual(r.clearing.map((c) => [c.integration, c.currency]));
       for (const [i, s] of report.shops.entries()) {
         const c = r.clearing[i]!;
