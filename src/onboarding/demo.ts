@@ -21,6 +21,9 @@ export interface DemoOptions {
   seed: number;
   home?: string;
   faults?: string;
+  /** The sandbox ledger's country (tax codes and rules) and sales-tax setting. */
+  country?: 'US' | 'GB' | 'CA' | 'AU';
+  salesTax?: 'off' | 'automated' | 'on';
 }
 
 /**
@@ -33,6 +36,9 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
   // The sandbox starts empty every time, so state from an earlier demo would describe books that no longer exist.
   if (opts.home && fs.existsSync(opts.home) && fs.readdirSync(opts.home).length > 0) {
     throw new UsageError(`--home ${opts.home} is not empty.`, 'The demo sandbox starts with empty books each time: give a new or empty folder (or leave out --home for a temporary one).');
+  }
+  if (opts.salesTax === 'automated' && (opts.country ?? 'US') !== 'US') {
+    throw new UsageError('--sales-tax automated exists only for a US company.', 'Use --country US, or --sales-tax on|off for a GB, CA or AU company.');
   }
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'synder-demo-'));
   const started = Date.now();
@@ -47,6 +53,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
     days: opts.days,
     redirectUri,
     faults: opts.faults,
+    country: opts.country,
+    salesTax: opts.salesTax,
     xeroOpenApi: ctx.config.xeroOpenApi,
     services: ['tiktok', ledger],
   });

@@ -44,6 +44,7 @@ const notFound = (what: string) => new ApiFailure(404, { Title: 'Not Found', Sta
 export const SCOPES: Record<string, [string[], string]> = {
   Organisation: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Accounts: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
+  TaxRates: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Contacts: [['accounting.contacts', 'accounting.contacts.read'], 'accounting.contacts'],
   Invoices: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
   CreditNotes: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
@@ -96,6 +97,7 @@ export class AccountingApi {
     const t = req.tenant;
     if (head === 'Organisation' && req.method === 'GET') return { status: 200, body: this.envelope('Organisations', [t.organisation()]), schema: 'Organisations' };
     if (head === 'Reports' && req.method === 'GET') return this.report(parts[1] ?? '', req);
+    if (head === 'TaxRates' && req.method === 'GET') return this.taxRates(req, parts[1]);
     const col = COLLECTIONS[head];
     if (!col) throw notFound(req.path);
     const id = parts[1]?.toLowerCase();
@@ -110,6 +112,32 @@ export class AccountingApi {
       return { status: 200, body: this.envelope('Accounts', [acc]), schema: 'Accounts' };
     }
     throw new ApiFailure(405, { Title: 'Method Not Allowed', Status: 405, Detail: `${req.method} is not supported on ${req.path}` });
+  }
+
+  private taxRates(req: ApiRequest, taxType?: string): ApiResponse {
+    let items = req.tenant.taxRates.map((r) => ({ ...r }) as unknown as Wire);
+    if (taxType) {
+      items = items.filter((r) => String(r.TaxType).toUpperCase() === taxType.toUpperCase());
+      if (items.length === 0) throw notFound(`TaxRates/${taxType}`);
+      return { status: 200, body: this.envelope('TaxRates', items), schema: 'TaxRates' };
+    }
+    try {
+      items = items.filter(compileWhere(req.query.get('where')));
+    } catch (err) {
+      if (err instanceof WhereError) throw new ApiFailure(400, validationException([`The where filter could not be parsed: ${err.message}`]));
+      throw err;
+    }
+    const order = /^\s*(\w+)(?:\s+(ASC|DESC))?\s*$/i.exec(req.query.get('order') ?? '');
+    if (order) {
+      const [, field, dir] = order;
+      items.sort((a, b) => {
+        const x = a[field!];
+        const y = b[field!];
+        const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+        return dir?.toUpperCase() === 'DESC' ? -cmp : cmp;
+      });
+    }
+    return { status: 200, body: this.envelope('TaxRates', items), schema: 'TaxRates' };
   }
 
   private list(col: Collection, req: ApiRequest, id?: string): ApiResponse {
