@@ -33,3 +33,4 @@ export * from './invariants.js';
 export * from './reconcile.js';
 export * from './explain.js';
 export * from './export.js';
+export * from './tax.js';

@@ -3,6 +3,7 @@ import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
 import { openOrgClients } from './clients.js';
 import { runSync } from './engine.js';
+import { requireTaxPlan } from './tax.js';
 import { progressReporter } from './progress.js';
 import type { SyncSummary } from './types.js';
 
@@ -20,6 +21,7 @@ export interface SyncOrgOptions {
 export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {}): Promise<SyncSummary> {
   const store = await ctx.store();
   const clients = await openOrgClients(ctx, org);
+  await requireTaxPlan(store, org, clients.ledger);
   const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
   try {
     return await runSync(
