@@ -32,6 +32,11 @@ export interface E2EOptions {
   faults?: string;
   timeScale?: number;
   currency?: string;
+  /** The sandbox ledger's country and sales-tax setting. */
+  country?: 'US' | 'GB' | 'CA' | 'AU';
+  salesTax?: 'off' | 'automated' | 'on';
+  /** Serve this replay file (TikTok's own shapes) instead of generated data. */
+  tiktokDataFile?: string;
 }
 
 export interface E2E {
@@ -62,6 +67,9 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     days: opts.days ?? 12,
     faults: opts.faults,
     currency: opts.currency,
+    country: opts.country,
+    salesTax: opts.salesTax,
+    tiktokDataFile: opts.tiktokDataFile,
     timeScale: opts.timeScale ?? 40,
     services: ['tiktok', opts.ledger],
   });

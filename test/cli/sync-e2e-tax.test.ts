@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { balanceOf, ledgerBalances, startE2E, sync, type E2E, type LedgerName, type Mode } from '../helpers/e2e.js';
+
+/**
+ * Tax end to end: the built binary books a small GBP shop into UK VAT-registered sandbox ledgers
+ * (and a US QuickBooks company with automated sales tax), and the books are read back from the
+ * sandbox. Every expected figure is worked out by hand below, from the shop data in this file.
+ *
+ * The shop (GBP, amounts in pence; TikTok's amounts are VAT-inclusive):
+ *   S1 (paid out)
+ *     T1 order o1: subtotal 6000, seller discount −600, buyer shipping 359, label −240,
+ *        commission −540, affiliate commission −480                      settlement 4499
+ *     T2 order o2, VAT paid by TikTok: subtotal 2400, commission −200,
+ *        vat_amount −400                                                 settlement 1800
+ *     T3 order o1 refund: refund subtotal −1200                           settlement −1200
+ *                                                               S1 =  5099, paid to the bank
+ *   S2 (not paid yet)
+ *     T4 order o3: subtotal 3000, commission −300                         settlement 2700
+ *
+ * UK defaults: sales, seller discounts, buyer shipping and refunds at 20.0 % inclusive; o2's sale
+ * zero-rated (TikTok accounted for its VAT) and its vat_amount on the no-VAT Marketplace VAT
+ * account; fees no VAT (no VAT invoice); affiliate commission zero-rated.
+ *   net = round(gross ÷ 1.2), VAT = gross − net, per line:
+ *     sales 6000 → 5000 + 1000        discount 600 → 500 + 100      shipping 359 → 299 + 60
+ *     refund 1200 → 1000 + 200        sales o3 3000 → 2500 + 500    sales o2 2400 zero-rated
+ *   output VAT (credit) = 1000 − 100 + 60 − 200 + 500 = 1260; input VAT = 0
+ *   P&L (debit +): sales −(5000 + 2400 + 2500) = −9900, discounts +500, shipping income −299,
+ *     refunds +1000, shipping & fulfilment +240, marketplace fees +(540 + 200 + 300) = +1040,
+ *     affiliate +480                                                    net −6939 (profit 69.39)
+ *   Marketplace VAT +400; Clearing = unpaid S2 = 2700; Bank = 5099
+ *   check: −6939 + 400 − 1260 + 2700 + 5099 = 0
+ */
+
+const DAY = 86_400;
+
+function ukShop(): string {
+  const now = Math.floor(Date.now() / 1000);
+  const s1 = now - 6 * DAY;
+  const s2 = now - 2 * DAY;
+  const money = (minor: number) => (minor / 100).toFixed(2);
+  const tx = (id: string, orderId: string, created: number, parts: { rev?: Record<string, number>; ship?: Record<string, number>; fee?: Record<string, number>; tax?: Record<string, number> }) => {
+    const sum = (o: Record<string, number> = {}) => Object.values(o).reduce((a, v) => a + v, 0);
+    const revenue = sum(parts.rev);
+    const shipping = sum(parts.ship);
+    const feeTax = sum(parts.fee) + sum(parts.tax);
+    const m = (o: Record<string, number> = {}) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, money(v)]));
+    return {
+      id, type: 'ORDER', currency: 'GBP', order_id: orderId, order_create_time: created,
+      settlement_amount: money(revenue + shipping + feeTax),
+      revenue_amount: money(revenue), revenue_breakdown: m(parts.rev),
+      shipping_cost_amount: money(shipping), shipping_cost_breakdown: m(parts.ship),
+      fee_tax_amount: money(feeTax), fee_tax_breakdown: { fee: m(parts.fee), tax: m(parts.tax) },
+      adjustment_amount: '0.00',
+    };
+  };
+  const t1 = tx('9001', 'o1', s1 - 2 * DAY, {
+    rev: { subtotal_before_discount_amount: 6000, seller_discount_amount: -600 },
+    ship: { customer_paid_shipping_fee_amount: 359, actual_shipping_fee_amount: -240 },
+    fee: { platform_commission_amount: -540, affiliate_commission_amount: -480 },
+  });
+  const t2 = tx('9002', 'o2', s1 - 2 * DAY, { rev: { subtotal_before_discount_amount: 2400 }, fee: { platform_commission_amount: -200 }, tax: { vat_amount: -400 } });
+  const t3 = tx('9003', 'o1', s1 - 2 * DAY, { rev: { refund_subtotal_before_discount_amount: -1200 } });
+  const t4 = tx('9004', 'o3', s2 - DAY, { rev: { subtotal_before_discount_amount: 3000 }, fee: { platform_commission_amount: -300 } });
+  const order = (id: string, created: number, total: number) => ({
+    id, status: 'COMPLETED', create_time: created, payment: { currency: 'GBP', total_amount: money(total) }, line_items: [{ id: `${id}-1`, product_name: 'Mug', sku_id: 'MUG' }],
+  });
+  const header = (sid: string, time: number, total: number, txs: unknown[]) => ({
+    create_time: time, status: 'SETTLED', currency: 'GBP', total_settlement_amount: money(total), total_reserve_amount: '0.00', payable_amount: money(total), transactions: txs,
+  });
+  const data = {
+    shops: [{ id: '7495000000000000901', name: 'UK Mugs', region: 'GB', cipher: 'TTP_uk', currency: 'GBP' }],
+    orders: [order('o1', s1 - 2 * DAY, 6359), order('o2', s1 - 2 * DAY, 2400), order('o3', s2 - DAY, 3000)],
+    statements: [
+      { id: 'S1', statement_time: s1, currency: 'GBP', settlement_amount: money(5099), payment_id: 'P1', payment_status: 'PAID', payment_time: s1 + DAY },
+      { id: 'S2', statement_time: s2, currency: 'GBP', settlement_amount: money(2700), payment_status: 'PROCESSING' },
+    ],
+    statement_transactions: { S1: header('S1', s1, 5099, [t1, t2, t3]), S2: header('S2', s2, 2700, [t4]) },
+    payments: [
+      {
+        id: 'P1', create_time: s1 + 3600, paid_time: s1 + DAY, status: 'PAID', amount: { value: money(5099), currency: 'GBP' },
+        settlement_amount: { value: money(5099), currency: 'GBP' }, reserve_amount: { value: '0.00', currency: 'GBP' },
+        payment_amount_before_exchange: { value: money(5099), currency: 'GBP' }, exchange_rate: '1.000000', bank_account: '****1234',
+      },
+    ],
+  };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-tax-')), 'uk-shop.json');
+  fs.writeFileSync(file, JSON.stringify(data));
+  return file;
+}
+
+/** The ledger's VAT control balance (debit +): QuickBooks' VAT Control, Xero's VAT system account. */
+const vatControl = (e: E2E): number => (e.qbo ? e.qbo.books.balance('VAT Control') : balanceOf(e, 'VAT'));
+
+/** Debit-positive P&L total read from the ledger (every income and expense account). */
+function profitAndLoss(e: E2E): number {
+  if (e.qbo) {
+    return e.qbo.books.all('Account').filter((a) => a.Classification === 'Revenue' || a.Classification === 'Expense').reduce((s, a) => s + e.qbo!.books.balance(String(a.Id)), 0);
+  }
+  const t = e.xero!.books.tenant();
+  return [...t.accounts.values()].filter((a) => a.Class === 'REVENUE' || a.Class === 'EXPENSE').reduce((s, a) => s + t.balance(String(a.AccountID)), 0);
+}
+
+const cases: Array<[LedgerName, Mode]> = [
+  ['xero', 'per-transaction'],
+  ['xero', 'summary'],
+  ['quickbooks', 'per-transaction'],
+  ['quickbooks', 'summary'],
+];
+
+describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('books output VAT, zero-rated marketplace-VAT sales and affiliate commission; P&L, VAT and clearing equal the hand-worked figures', async () => {
+    e = await startE2E({ ledger, mode, currency: 'GBP', country: 'GB', tiktokDataFile: ukShop() });
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary.failures).toEqual([]);
+    expect(vatControl(e), 'output VAT').toBe(-1260);
+    expect(profitAndLoss(e), 'net P&L').toBe(-6939);
+    const bal = ledgerBalances(e);
+    expect(bal['TikTok Shop Sales']).toBe(-9900);
+    expect(bal['TikTok Shop Seller Discounts']).toBe(500);
+    expect(bal['TikTok Shop Shipping Income']).toBe(-299);
+    expect(bal['TikTok Shop Refunds']).toBe(1000);
+    expect(bal['TikTok Shop Affiliate Commissions']).toBe(480);
+    expect(bal['TikTok Shop Marketplace Fees']).toBe(1040);
+    expect(bal['TikTok Shop Marketplace VAT'], 'VAT TikTok paid is neither income nor expense').toBe(400);
+    expect(balanceOf(e, e.clearingAccount), 'clearing = unpaid settlements').toBe(2700);
+    expect(summary.clearing.every((c) => c.differenceMinor === 0)).toBe(true);
+    expect(Object.values(bal).reduce((a, v) => a + v, 0)).toBe(0);
+  }, 180_000);
+});
