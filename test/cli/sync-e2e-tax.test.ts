@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { balanceOf, ledgerBalances, startE2E, sync, type E2E, type LedgerName, type Mode } from '../helpers/e2e.js';
+import { assertBooks, balanceOf, ledgerBalances, ledgerObjectCount, startE2E, storedDocuments, sync, type E2E, type LedgerName, type Mode } from '../helpers/e2e.js';
 
 /**
  * Tax end to end: the built binary books a small GBP shop into UK VAT-registered sandbox ledgers
@@ -132,5 +132,39 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
     expect(balanceOf(e, e.clearingAccount), 'clearing = unpaid settlements').toBe(2700);
     expect(summary.clearing.every((c) => c.differenceMinor === 0)).toBe(true);
     expect(Object.values(bal).reduce((a, v) => a + v, 0)).toBe(0);
+  }, 180_000);
+});
+
+describe('US QuickBooks company with automated sales tax', () => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('no document gains tax (NON on every sales line), so every total is what TikTok settled and clearing ties', async () => {
+    e = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction', country: 'US', salesTax: 'automated' });
+    expect(e.qbo!.books.preferences().TaxPrefs.PartnerTaxEnabled).toBe(true);
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    const receipts = [...e.qbo!.books.all('SalesReceipt'), ...e.qbo!.books.all('RefundReceipt')];
+    expect(receipts.length).toBeGreaterThan(0);
+    expect(receipts.filter((r) => r.TxnTaxDetail?.TotalTax !== 0).map((r) => r.DocNumber), 'documents that gained tax').toEqual([]);
+    expect(receipts.every((r) => (r.Line as Array<Record<string, any>>).filter((l) => l.DetailType === 'SalesItemLineDetail').every((l) => l.SalesItemLineDetail.TaxCodeRef?.value === 'NON'))).toBe(true);
+    expect(e.qbo!.books.balance('California Department of Tax and Fee Administration Payable')).toBe(0);
+    expect(summary.clearing.every((c) => c.differenceMinor === 0)).toBe(true);
+    assertBooks(e, expect);
+  }, 180_000);
+});
+
+describe('a ledger whose tax synder cannot book without choices', () => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('an Australian GST-registered Xero organisation: sync refuses before anything is booked and names the command', async () => {
+    e = await startE2E({ ledger: 'xero', mode: 'per-transaction', country: 'AU', currency: 'AUD' });
+    const result = await e.cli(['sync', '--since', e.since]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no default AU VAT\/GST codes/);
+    expect(result.stderr).toMatch(/synder map set <role> --tax <code>/);
+    expect(ledgerObjectCount(e)).toBe(0);
+    expect(storedDocuments(e).filter((d) => d.status === 'posted')).toEqual([]);
   }, 180_000);
 });

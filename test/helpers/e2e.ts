@@ -291,7 +291,8 @@ export function expectedBooks(tiktok: TikTokSandbox): Expected {
         e.transactionFees -= m(fee.transaction_fee_amount);
         e.affiliate -= m(fee.affiliate_commission_amount);
         e.marketplaceFees -= m(fee.referral_fee_amount) + m(fee.platform_commission_amount) + m(fee.refund_administration_fee_amount);
-        for (const v of Object.values(tax)) e.feeTaxes -= m(v);
+        // VAT the platform paid on the seller's behalf has its own account; other tax keys are taxes on fees.
+        for (const [k, v] of Object.entries(tax)) if (k !== 'vat_amount' && k !== 'local_vat_amount') e.feeTaxes -= m(v);
         for (const v of [...Object.values(fee), ...Object.values(tax)]) e.feeTaxTotal -= m(v);
       }
     }
@@ -309,6 +310,7 @@ export const ACCOUNTS = {
   transactionFees: 'TikTok Shop Transaction Fees',
   affiliate: 'TikTok Shop Affiliate Commissions',
   feeTaxes: 'TikTok Shop Taxes on Fees',
+  marketplaceVat: 'TikTok Shop Marketplace VAT',
 };
 
 /** Order ids of settled ORDER transactions, for rollback and explain. */
