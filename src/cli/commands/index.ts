@@ -14,6 +14,7 @@ import { registerExplain } from './explain.js';
 import { registerReconcile } from './reconcile.js';
 import { registerRollback } from './rollback.js';
 import { registerExport } from './export.js';
+import { registerMap } from './map.js';
 
 /**
  * Every public command. Each command file declares its options and exports its run function;
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerReconcile(program, deps);
   registerRollback(program, deps);
   registerExport(program, deps);
+  registerMap(program, deps);
   registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
