@@ -65,6 +65,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
       ctx.output.info(`Signing in to ${ledger === 'xero' ? 'Xero' : 'QuickBooks Online'} (sandbox, auto-approved) through ${redirectUri}…`);
       const { tiktok } = await connectSandboxShop(demo, {
         orgName: 'Demo Store', email: 'owner@demo-store.test', ledger, mode,
+        country: opts.country, currency: { US: 'USD', GB: 'GBP', CA: 'CAD', AU: 'AUD' }[opts.country ?? 'US'],
         onLedgerConnected: (connected) => {
           ctx.output.info(`Connected ${connected.company.name}; payouts land in "${connected.bankAccount.name}".`);
           ctx.output.info('Signing in to TikTok Shop (sandbox, auto-approved)…');
