@@ -36,6 +36,25 @@ import { assertBooks, balanceOf, ledgerBalances, ledgerObjectCount, startE2E, st
 
 const DAY = 86_400;
 
+/** One RFC 4180 row (quoted cells may hold commas and doubled quotes). */
+function csvCells(row: string): string[] {
+  const out: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < row.length; i++) {
+    const c = row[i]!;
+    if (quoted) {
+      if (c === '"' && row[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') out.push(cell), (cell = '');
+    else cell += c;
+  }
+  out.push(cell);
+  return out;
+}
+
 function ukShop(): string {
   const now = Math.floor(Date.now() / 1000);
   const s1 = now - 6 * DAY;
@@ -132,6 +151,22 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
     expect(balanceOf(e, e.clearingAccount), 'clearing = unpaid settlements').toBe(2700);
     expect(summary.clearing.every((c) => c.differenceMinor === 0)).toBe(true);
     expect(Object.values(bal).reduce((a, v) => a + v, 0)).toBe(0);
+
+    // explain shows the account and tax code each line used; export carries the tax as postings of its own.
+    const explained = await e.cli(['explain', 'o1', '--json']);
+    expect(explained.code, explained.stderr).toBe(0);
+    const postings = (JSON.parse(explained.stdout) as { transactions: Array<{ postings: Array<{ role: string; tax?: string | null; credit: string }> }> }).transactions.flatMap((t) => t.postings);
+    const std = ledger === 'xero' ? '20% (VAT on Income)' : '20.0% S';
+    expect(postings.find((p) => p.role === 'sales')).toMatchObject({ tax: `${std} (tax -10.00)`, credit: '50.00' });
+    expect(postings.find((p) => p.role === 'vat')).toMatchObject({ tax: std, credit: '9.60' });
+    const csv = await e.cli(['export', '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const rows = csv.stdout.trim().split('\r\n').map(csvCells);
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const vatRows = rows.slice(1).filter((r) => r[col('role')] === 'vat');
+    expect(vatRows.reduce((s, r) => s + Math.round(Number(r[col('amount')]) * 100), 0), 'export: output VAT').toBe(-1260);
+    const rec = await e.cli(['reconcile', '--json']);
+    expect(rec.code, rec.stderr).toBe(0);
   }, 180_000);
 });
 
