@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
 import type { BookingDocument } from '../../booking/document.js';
 import type { LedgerTaxProfile } from '../../booking/tax.js';
-import { parseMinor } from '../../booking/money.js';
+import { formatMinor, parseMinor } from '../../booking/money.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { accountTypeFor, acceptableTypes, debitSign } from './accounts.js';
 import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type QboEntity, type QuickBooksClientOptions } from './client.js';
@@ -37,7 +37,18 @@ const accountSchema = z.looseObject({
 });
 const itemSchema = z.looseObject({ Id: z.string(), Name: z.string(), IncomeAccountRef: z.looseObject({ value: z.string() }).optional() });
 const customerSchema = z.looseObject({ Id: z.string(), DisplayName: z.string(), CurrencyRef: z.looseObject({ value: z.string() }).optional() });
-const txnSchema = z.looseObject({ Id: z.string(), SyncToken: z.string().optional(), DocNumber: z.string().optional(), PrivateNote: z.string().optional(), TxnDate: z.string().optional() });
+const txnSchema = z.looseObject({
+  Id: z.string(), SyncToken: z.string().optional(), DocNumber: z.string().optional(), PrivateNote: z.string().optional(), TxnDate: z.string().optional(),
+  TotalAmt: z.number().optional(), TxnTaxDetail: z.looseObject({ TotalTax: z.number().optional() }).optional(),
+});
+
+/** The total a natural document must have in QuickBooks: what it moves through Clearing. */
+function totalMismatch(doc: BookingDocument, entity: string, total: number | undefined): { want: string; got: string } | undefined {
+  if (total === undefined || !['SalesReceipt', 'RefundReceipt', 'Purchase', 'Deposit'].includes(entity)) return undefined;
+  const clearing = Math.abs(doc.lines.filter((l) => l.role === 'clearing').reduce((s, l) => s + l.amountMinor, 0));
+  const got = parseMinor(String(total), doc.currency);
+  return got === clearing ? undefined : { want: formatMinor(clearing, doc.currency), got: formatMinor(got, doc.currency) };
+}
 
 function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const r = schema.safeParse(value);
@@ -326,8 +337,13 @@ export class QuickBooksConnector implements LedgerConnector {
         const { input, rendered } = part[i]!;
         const key = input.doc.key;
         if (r.kind === 'entity') {
-          const id = validate(txnSchema, r.object, `batch create ${rendered.entity}`).Id;
-          outcomes.set(key, { key, status: 'created', refs: [{ type: rendered.entity, id, number: rendered.docNumber, url: this.deepLink({ type: rendered.entity, id }) }] });
+          const created = validate(txnSchema, r.object, `batch create ${rendered.entity}`);
+          const id = created.Id;
+          const refs = [{ type: rendered.entity, id, number: rendered.docNumber, url: this.deepLink({ type: rendered.entity, id }) }];
+          const wrong = totalMismatch(input.doc, rendered.entity, created.TotalAmt);
+          // A ledger that adds tax of its own (automated sales tax) moves the total away from what TikTok settled: say so loudly.
+          if (wrong) outcomes.set(key, { key, status: 'failed', error: `QuickBooks booked the ${rendered.entity} at ${wrong.got}, not the ${wrong.want} TikTok settled (its tax: ${created.TxnTaxDetail?.TotalTax ?? 0}).`, fix: 'Check the company\'s sales tax settings and `synder map` tax codes, then `synder rollback` this document and sync again.', refs });
+          else outcomes.set(key, { key, status: 'created', refs });
         } else if (r.kind === 'fault') {
           const code = r.fault.errors[0]?.code ?? '';
           if (code === '6140') unresolved.push({ key, error: describeFault(r.fault), fix: faultHint(code) });
