@@ -14,6 +14,9 @@ export interface ConnectLedgerOptions {
   mode?: SyncMode;
   bankAccount?: string;
   tenant?: string;
+  /** Book to the user's existing accounts or create synder's; `account`: role=name choices. */
+  accounts?: 'existing' | 'create';
+  account?: string[];
   signIn: SignInOptions;
   prompter: Prompter;
 }
@@ -131,6 +134,8 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   const bankAccount = await chooseBankAccount(ctx, updated, connector, opts);
   const { ensureLedgerAccounts } = await import('../sync/setup.js');
   const clearing = await ensureLedgerAccounts(ctx, updated, connector);
+  const { chooseAccounts } = await import('./choose-accounts.js');
+  for (const c of await chooseAccounts(ctx, updated, connector, opts.prompter, { accounts: opts.accounts, account: opts.account })) info(`${c.role} books to "${c.account}".`);
   return { provider: opts.provider, company, mode, bankAccount, clearingAccounts: clearing };
 }
 

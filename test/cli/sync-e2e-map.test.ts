@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMinor } from '../../src/booking/money.js';
-import { ACCOUNTS, balanceOf, expectedBooks, ledgerBalances, startE2E, sync, type E2E } from '../helpers/e2e.js';
+import { ACCOUNTS, balanceOf, connectThroughLoopback, expectedBooks, ledgerBalances, startE2E, sync, type E2E } from '../helpers/e2e.js';
 
 /**
  * `synder map` end to end: a role booked to an account the user already has, an unknown TikTok
@@ -57,5 +57,28 @@ describe('synder map with QuickBooks', () => {
     expect(balanceOf(e, ACCOUNTS.marketplaceFees), JSON.stringify(ledgerBalances(e))).toBe(0);
     expect(balanceOf(e, ACCOUNTS.transactionFees)).toBe(x.transactionFees + boost);
     expect(balanceOf(e, 'Uncategorized TikTok')).toBe(0);
+  }, 180_000);
+});
+
+describe('connect offers existing accounts', () => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('--accounts existing maps roles to the accounts the ledger has (by name and type), --account names one; sync books there', async () => {
+    e = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction' });
+    e.qbo!.books.create('Account', { Name: 'Selling Fees', AcctNum: '6100', AccountType: 'Expense', AccountSubType: 'OtherMiscellaneousServiceCost' });
+    e.qbo!.books.create('Account', { Name: 'Advertising & Marketing', AccountType: 'Expense', AccountSubType: 'AdvertisingPromotional' });
+    await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'per-transaction', '--bank-account', 'Business Checking', '--accounts', 'existing', '--account', 'marketplace_fees=6100'], e.env);
+    const rows = (JSON.parse((await e.cli(['map', '--json'])).stdout) as { rows: Array<{ role: string; account: { name: string; mapped: boolean } }> }).rows;
+    const acct = (role: string) => rows.find((r) => r.role === role)!.account;
+    expect(acct('sales')).toEqual(expect.objectContaining({ name: 'Sales of Product Income', mapped: true }));
+    expect(acct('advertising').name).toBe('Advertising & Marketing');
+    expect(acct('marketplace_fees').name).toBe('Selling Fees');
+    expect(acct('refunds')).toEqual(expect.objectContaining({ name: ACCOUNTS.refunds, mapped: false }));
+    const { result } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    const x = expectedBooks(e.tiktok);
+    expect(balanceOf(e, 'Sales of Product Income')).toBe(x.sales);
+    expect(balanceOf(e, 'Selling Fees')).toBe(x.marketplaceFees);
   }, 180_000);
 });
