@@ -196,3 +196,18 @@ describe('Xero sandbox: organisation country and tax rates', () => {
     expect(() => uk.createBankTransaction(bankTx([{ Description: 'x', LineAmount: 12, AccountCode: '429', TaxType: 'INPUT2', TaxAmount: 1.99 }]))).toThrow('Tax amount 1.99 is incorrect for INPUT2 tax type, should be 2.00');
   });
 });
+
+describe('QuickBooks sandbox read-back shapes', () => {
+  it('numbers lines, names references, adds the SubTotal line; Invoice and Payment are queryable', () => {
+    const c = qbo('US');
+    const s = setup(c);
+    const r = c.create('SalesReceipt', sale(s.item, s.clearing, [{ amount: 10 }, { amount: 5 }]));
+    expect(r.Line.map((l: Obj) => [l.Id, l.LineNum, l.DetailType])).toEqual([['1', 1, 'SalesItemLineDetail'], ['2', 2, 'SalesItemLineDetail'], [undefined, undefined, 'SubTotalLineDetail']]);
+    expect(r.Line[2].Amount).toBe(15);
+    expect(r.Line[0].SalesItemLineDetail.ItemRef.name).toBe('TikTok Sales');
+    expect(r.DepositToAccountRef.name).toBe('TikTok Clearing');
+    expect(r.TotalAmt).toBe(15);
+    expect(c.query('select * from Invoice')).toEqual({});
+    expect(c.query('select count(*) from Payment')).toEqual({ totalCount: 0 });
+  });
+});

@@ -15,6 +15,8 @@ export type Obj = Record<string, any>;
 
 export const TXN_ENTITIES = ['SalesReceipt', 'RefundReceipt', 'Purchase', 'Deposit', 'Transfer', 'JournalEntry'] as const;
 export const LIST_ENTITIES = ['Account', 'Item', 'Customer', 'Vendor'] as const;
+/** Entities a client may query (invoices, payments) that synder never writes: always empty here. */
+const QUERY_ONLY = ['Invoice', 'Payment'] as const;
 /** Read-only through the entity endpoints (tax codes are created through the tax service). */
 export const TAX_ENTITIES = ['TaxCode', 'TaxRate'] as const;
 export type EntityName = (typeof TXN_ENTITIES)[number] | (typeof LIST_ENTITIES)[number] | (typeof TAX_ENTITIES)[number];
@@ -265,12 +267,13 @@ export class Company {
 
   query(sql: string): Obj {
     const q = parseQuery(sql);
-    const entity = [...ALL_ENTITIES, 'CompanyInfo', 'Preferences'].find((e) => e.toLowerCase() === q.entity.toLowerCase());
+    const entity = [...ALL_ENTITIES, 'CompanyInfo', 'Preferences', ...QUERY_ONLY].find((e) => e.toLowerCase() === q.entity.toLowerCase());
     if (!entity) throw new QboError(400, '4001', 'Invalid query', `QueryValidationError: Unknown entity '${q.entity}'`);
     checkFilterable(entity, q);
     let rows: Obj[];
     if (entity === 'CompanyInfo') rows = [this.companyInfo()];
     else if (entity === 'Preferences') rows = [this.preferences()];
+    else if ((QUERY_ONLY as readonly string[]).includes(entity)) rows = [];
     else {
       // Conditions on stored fields are applied before presenting (a deep copy with computed
       // totals), so a query costs what it returns, not what the company holds; computed fields
@@ -810,10 +813,47 @@ export class Company {
     return [...ids].map((id) => this.store.get(entity)!.get(id)).filter((o): o is Obj => o !== undefined);
   }
 
+  /**
+   * Read-back shape of a transaction's lines: each line numbered (Id, LineNum), references named,
+   * and on sales forms the SubTotal line QuickBooks adds after the item lines.
+   */
+  private presentLines(entity: EntityName, out: Obj): void {
+    const name = (e: EntityName, ref: Obj | undefined, field = 'Name') => {
+      if (ref && typeof ref === 'object' && ref.value !== undefined) {
+        const found = this.store.get(e)!.get(String(ref.value));
+        if (found) ref.name = found[field];
+      }
+    };
+    name('Account', out.DepositToAccountRef);
+    name('Account', out.AccountRef);
+    name('Account', out.FromAccountRef);
+    name('Account', out.ToAccountRef);
+    name('Customer', out.CustomerRef, 'DisplayName');
+    if (!Array.isArray(out.Line)) return;
+    let n = 0;
+    for (const l of out.Line as Obj[]) {
+      if (l.DetailType === 'SubTotalLineDetail') continue;
+      n++;
+      l.Id ??= String(n);
+      l.LineNum ??= n;
+      const d = l[l.DetailType] as Obj | undefined;
+      if (!d) continue;
+      name('Item', d.ItemRef);
+      name('Account', d.AccountRef);
+      name('Account', d.DiscountAccountRef);
+      if (d.TaxCodeRef && this.store.get('TaxCode')!.has(String(d.TaxCodeRef.value))) name('TaxCode', d.TaxCodeRef);
+    }
+    if ((entity === 'SalesReceipt' || entity === 'RefundReceipt') && !(out.Line as Obj[]).some((l) => l.DetailType === 'SubTotalLineDetail')) {
+      const sub = (out.Line as Obj[]).filter((l) => l.DetailType === 'SalesItemLineDetail').reduce((s, l) => s + this.minor(l.Amount, 'Line.Amount'), 0);
+      (out.Line as Obj[]).push({ Amount: Number(formatMinor(sub, this.currency)), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} });
+    }
+  }
+
   private present(entity: EntityName, o: Obj): Obj {
     const out = structuredClone(o);
     for (const k of Object.keys(out)) if (k.startsWith('__')) delete out[k];
     if ((TXN_ENTITIES as readonly string[]).includes(entity)) {
+      this.presentLines(entity, out);
       const total = o.Voided ? 0 : this.total(entity, o);
       if (entity === 'Transfer') out.Amount = Number(formatMinor(total, this.currency));
       else out.TotalAmt = Number(formatMinor(total, this.currency));
