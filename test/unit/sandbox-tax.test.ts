@@ -211,3 +211,34 @@ describe('QuickBooks sandbox read-back shapes', () => {
     expect(c.query('select count(*) from Payment')).toEqual({ totalCount: 0 });
   });
 });
+
+describe('Xero sandbox list and write options', () => {
+  const api = new AccountingApi('synder', now);
+  const tx = (unit: number, qty = 3) => ({ Type: 'SPEND', Contact: { Name: 'TikTok' }, BankAccount: { Code: '090' }, LineAmountTypes: 'NoTax', LineItems: [{ Description: 'x', Quantity: qty, UnitAmount: unit, AccountCode: '429' }] });
+  const put = (t: XeroBooks['tenants'][number], body: Obj, query = '') => api.handle({ method: 'PUT', path: '/BankTransactions', query: new URLSearchParams(query), body: { BankTransactions: [body] }, tenant: t });
+
+  it('unitdp: a UnitAmount keeps 2 decimals unless the call asks for 4', () => {
+    const t = new XeroBooks([{ name: 'US', currency: 'USD', country: 'US' }], now).tenants[0]!;
+    const two = ((put(t, tx(3.3333)).body as Obj).BankTransactions as Obj[])[0]!;
+    expect(two).toMatchObject({ Total: 9.99, LineItems: [{ UnitAmount: 3.33, LineAmount: 9.99 }] });
+    const four = ((put(t, tx(3.3333), 'unitdp=4').body as Obj).BankTransactions as Obj[])[0]!;
+    expect(four).toMatchObject({ Total: 10, LineItems: [{ UnitAmount: 3.3333, LineAmount: 10 }] });
+  });
+
+  it('order, If-Modified-Since and summaryOnly on lists', () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const books = new XeroBooks([{ name: 'US', currency: 'USD', country: 'US' }], () => clock);
+    const t = books.tenants[0]!;
+    const inv = (n: string) => t.createInvoice({ Type: 'ACCREC', Status: 'AUTHORISED', InvoiceNumber: n, Contact: { Name: 'C' }, LineItems: [{ Description: 'x', Quantity: 1, UnitAmount: 1, AccountCode: '200' }] });
+    inv('A-1');
+    clock += 60_000;
+    inv('B-2');
+    const list = (query: string, ifModifiedSince?: string) =>
+      ((api.handle({ method: 'GET', path: '/Invoices', query: new URLSearchParams(query), body: undefined, tenant: t, ifModifiedSince }).body as Obj).Invoices as Obj[]);
+    expect(list('order=InvoiceNumber DESC').map((i) => i.InvoiceNumber)).toEqual(['B-2', 'A-1']);
+    expect(list('order=UpdatedDateUTC ASC').map((i) => i.InvoiceNumber)).toEqual(['A-1', 'B-2']);
+    expect(list('', new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toISOString()).map((i) => i.InvoiceNumber)).toEqual(['B-2']);
+    expect(list('summaryOnly=true')[0]!.LineItems).toBeUndefined();
+    expect(list('')[0]!.LineItems).toHaveLength(1);
+  });
+});

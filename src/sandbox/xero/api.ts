@@ -17,7 +17,39 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: unknown;
   tenant: TenantBooks;
+  /** The If-Modified-Since header: lists only what changed after it. */
+  ifModifiedSince?: string;
 }
+
+/** Milliseconds of a Xero date (MS-JSON `/Date(…)/` or ISO). */
+const msOf = (v: unknown): number | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const m = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(v);
+  if (m) return Number(m[1]);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+};
+
+/** Sorts by `order` ("Field [ASC|DESC], …"), dates by time, as Xero does. */
+function sortBy(items: Wire[], order: string | null): Wire[] {
+  if (!order) return items;
+  const keys = order.split(',').map((part) => /^\s*([\w.]+)(?:\s+(ASC|DESC))?\s*$/i.exec(part)).filter((m): m is RegExpExecArray => m !== null);
+  const value = (o: Wire, field: string): unknown => field.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Wire)[k] : undefined), o);
+  return [...items].sort((a, b) => {
+    for (const [, field, dir] of keys) {
+      const x = value(a, field!);
+      const y = value(b, field!);
+      const dx = msOf(x);
+      const dy = msOf(y);
+      const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : dx !== undefined && dy !== undefined && /Date/.test(field!) ? dx - dy : String(x ?? '').localeCompare(String(y ?? ''));
+      if (cmp !== 0) return dir?.toUpperCase() === 'DESC' ? -cmp : cmp;
+    }
+    return 0;
+  });
+}
+
+/** Fields summaryOnly leaves out (the lightweight list Xero returns for large reads). */
+const HEAVY_FIELDS = ['LineItems', 'Payments', 'CreditNotes', 'Prepayments', 'Overpayments', 'Allocations', 'Addresses', 'Phones', 'ContactGroups'];
 export interface ApiResponse {
   status: number;
   body: unknown;
@@ -169,6 +201,12 @@ export class AccountingApi {
       if (err instanceof WhereError) throw new ApiFailure(400, validationException([`The where filter could not be parsed: ${err.message}`]));
       throw err;
     }
+    const since = msOf(req.ifModifiedSince);
+    if (since !== undefined) items = items.filter((o) => (msOf(o.UpdatedDateUTC) ?? Infinity) > since);
+    items = sortBy(items, q.get('order'));
+    if (q.get('summaryOnly') === 'true' && (col.key === 'Invoices' || col.key === 'Contacts')) {
+      items = items.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !HEAVY_FIELDS.includes(k))));
+    }
     const page = q.get('page');
     let extra: Wire = {};
     if (page !== null && col.key !== 'Accounts' && col.key !== 'BankTransfers') {
@@ -190,6 +228,8 @@ export class AccountingApi {
         throw err;
       }
     }
+    // Unit prices keep 2 decimals unless the call asks for 4 (unitdp=4).
+    req.tenant.unitDp = req.query.get('unitdp') === '4' ? 4 : 2;
     const input = ((req.body as Wire | undefined)?.[col.key] ?? []) as Wire[];
     if (!Array.isArray(input) || input.length === 0) throw new ApiFailure(400, validationException([`No ${col.key} were found in the request body.`]));
     const summarize = !col.batch || req.query.get('summarizeErrors') !== 'false';

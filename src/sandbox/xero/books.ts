@@ -57,6 +57,19 @@ export function parseXeroDate(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A unit amount rounded half away from zero to `dp` decimals, as a decimal string (exact). */
+function roundUnit(value: unknown, dp: number): string | undefined {
+  const s = String(value).trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!m || (m[2] === '' && !m[3])) return s;
+  const frac = m[3] ?? '';
+  if (frac.length <= dp) return s;
+  const digits = BigInt((m[2] || '0') + frac.slice(0, dp));
+  const up = Number(frac[dp]) >= 5 ? 1n : 0n;
+  const r = (digits + up).toString().padStart(dp + 1, '0');
+  return `${m[1]}${r.slice(0, -dp)}.${r.slice(-dp)}`;
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 const obj = (v: unknown): Wire | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Wire) : undefined);
 
@@ -68,6 +81,8 @@ export class TenantBooks {
   readonly paysTax: boolean;
   readonly taxRates: TaxRate[];
   periodLockDate?: string;
+  /** Decimals a UnitAmount keeps on the current write: 2, or 4 with ?unitdp=4. */
+  unitDp: 2 | 4 = 2;
   readonly accounts = new Map<string, Wire>();
   readonly contacts = new Map<string, Wire>();
   readonly invoices = new Map<string, Wire>();
@@ -322,7 +337,9 @@ export class TenantBooks {
     }
     return raw.map((l, i) => {
       const line = obj(l) ?? {};
-      const minor = lineMinor(line.Quantity ?? 1, line.UnitAmount ?? line.LineAmount ?? 0, this.currency);
+      // Xero rounds a UnitAmount to 2 decimals (4 with unitdp=4) before multiplying.
+      const unit = line.UnitAmount !== undefined ? roundUnit(line.UnitAmount, this.unitDp) : undefined;
+      const minor = lineMinor(line.Quantity ?? 1, unit ?? line.LineAmount ?? 0, this.currency);
       if (minor === undefined) errors.push(`Line ${i + 1}: the amount is not a number.`);
       if (minor !== undefined && line.UnitAmount !== undefined && line.LineAmount !== undefined) {
         const sent = toMinor(line.LineAmount, this.currency);
@@ -358,7 +375,7 @@ export class TenantBooks {
         LineItemID: randomUUID(),
         Description: line.Description ?? '',
         Quantity: Number(qty),
-        UnitAmount: Number(line.UnitAmount ?? line.LineAmount ?? 0),
+        UnitAmount: Number(unit ?? line.LineAmount ?? 0),
         ...(account ? { AccountCode: account.Code, AccountID: account.AccountID } : {}),
         TaxType: taxType,
         TaxAmount: toNumber(tax, this.currency),
