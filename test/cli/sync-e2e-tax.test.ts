@@ -111,7 +111,7 @@ function ukShop(): string {
 }
 
 /** The ledger's VAT control balance (debit +): QuickBooks' VAT Control, Xero's VAT system account. */
-const vatControl = (e: E2E): number => (e.qbo ? e.qbo.books.balance('VAT Control') : balanceOf(e, 'VAT'));
+const vatControl = (e: E2E): number => (e.qbo ? (e.qbo.books.accountByName('VAT Control') ? e.qbo.books.balance('VAT Control') : 0) : balanceOf(e, 'VAT'));
 
 /** Debit-positive P&L total read from the ledger (every income and expense account). */
 function profitAndLoss(e: E2E): number {
@@ -167,6 +167,47 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
     expect(vatRows.reduce((s, r) => s + Math.round(Number(r[col('amount')]) * 100), 0), 'export: output VAT').toBe(-1260);
     const rec = await e.cli(['reconcile', '--json']);
     expect(rec.code, rec.stderr).toBe(0);
+  }, 180_000);
+});
+
+describe.each(['xero', 'quickbooks'] as const)('UK VAT-registered %s, input VAT on fees chosen with one command', (ledger) => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('`synder map set marketplace_fees --tax …` claims input VAT on every fee: 540 → 450 + 90, 200 → 167 + 33, 300 → 250 + 50', async () => {
+    e = await startE2E({ ledger, mode: 'per-transaction', currency: 'GBP', country: 'GB', tiktokDataFile: ukShop() });
+    const code = ledger === 'xero' ? 'INPUT2' : '20.0% S';
+    const set = await e.cli(['map', 'set', 'marketplace_fees', '--tax', code]);
+    expect(set.code, set.stderr).toBe(0);
+    const wrongSide = await e.cli(['map', 'set', 'marketplace_fees', '--tax', ledger === 'xero' ? 'OUTPUT2' : 'Nope']);
+    expect(wrongSide.code).toBe(2);
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary.failures).toEqual([]);
+    // Output VAT 1260 (as above) less input VAT 90 + 33 + 50 = 173.
+    expect(vatControl(e)).toBe(-1260 + 173);
+    expect(balanceOf(e, 'TikTok Shop Marketplace Fees')).toBe(450 + 167 + 250);
+    expect(profitAndLoss(e)).toBe(-6939 - 173);
+    expect(balanceOf(e, e.clearingAccount)).toBe(2700);
+  }, 180_000);
+});
+
+describe.each(['xero', 'quickbooks'] as const)('UK company not registered for VAT on %s', (ledger) => {
+  let e: E2E;
+  afterAll(async () => e?.close());
+
+  it('books everything gross with no VAT: sales 6000 + 2400 + 3000, no output VAT', async () => {
+    e = await startE2E({ ledger, mode: 'per-transaction', currency: 'GBP', country: 'GB', salesTax: 'off', tiktokDataFile: ukShop() });
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary.failures).toEqual([]);
+    expect(vatControl(e)).toBe(0);
+    expect(balanceOf(e, 'TikTok Shop Sales')).toBe(-11400);
+    expect(balanceOf(e, 'TikTok Shop Refunds')).toBe(1200);
+    // −11400 + 600 − 359 + 1200 + 240 + 1040 + 480
+    expect(profitAndLoss(e)).toBe(-8199);
+    expect(balanceOf(e, 'TikTok Shop Marketplace VAT')).toBe(400);
+    expect(balanceOf(e, e.clearingAccount)).toBe(2700);
   }, 180_000);
 });
 
