@@ -167,6 +167,17 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
     expect(vatRows.reduce((s, r) => s + Math.round(Number(r[col('amount')]) * 100), 0), 'export: output VAT').toBe(-1260);
     const rec = await e.cli(['reconcile', '--json']);
     expect(rec.code, rec.stderr).toBe(0);
+
+    if (mode === 'per-transaction') {
+      // Rolling back order o1 takes its VAT out of the ledger (1000 − 100 + 60 − 200 = 760); a sync books it again.
+      const rb = await e.cli(['rollback', 'o1']);
+      expect(rb.code, rb.stderr).toBe(0);
+      expect(vatControl(e)).toBe(-1260 + 760);
+      const again = await sync(e);
+      expect(again.result.code, again.result.stderr).toBe(0);
+      expect(vatControl(e)).toBe(-1260);
+      expect(profitAndLoss(e)).toBe(-6939);
+    }
   }, 180_000);
 });
 
