@@ -18,7 +18,7 @@ export interface MapRow {
   role: AccountRole;
   label: string;
   class: AccountClass;
-  account: { name: string; id: string | null; mapped: boolean };
+  account: { name: string; id: string | null; mapped: boolean; code?: string; type?: string; exists?: boolean };
   tax: { code: string; name: string; chosen: boolean; reason?: string } | null;
   /** TikTok fields (breakdown keys) and transaction types routed here. */
   feeds: string[];
@@ -58,7 +58,8 @@ function feedsOf(routing: RoleRouting, role: AccountRole): string[] {
   return out;
 }
 
-export function mapView(store: Store, org: Org): { rows: MapRow[]; taxProblems: string[]; ledger: string | null; taxCodes: Array<{ id: string; name: string; sales?: number; purchase?: number }> } {
+/** `ledgerAccounts`: the ledger's chart, when it could be read, to show each account's number and type. */
+export function mapView(store: Store, org: Org, ledgerAccounts?: LedgerAccount[]): { rows: MapRow[]; taxProblems: string[]; ledger: string | null; taxCodes: Array<{ id: string; name: string; sales?: number; purchase?: number }> } {
   const routing = mergeRouting(org.settings.routing);
   const plan = orgTaxPlan(store, org);
   const chosen = org.settings.taxCodes ?? {};
@@ -67,11 +68,16 @@ export function mapView(store: Store, org: Org): { rows: MapRow[]; taxProblems: 
     const def = ACCOUNT_ROLES[role];
     const mapped = role === 'clearing' ? store.accounts.list(org.id).find((m) => m.role === 'clearing') : store.accounts.get(org.id, role);
     const t: TaxTreatment | undefined = plan?.ok ? treatmentOf(plan.plan, role, false) : undefined;
+    const name = mapped?.accountName ?? def.name;
+    const inLedger = ledgerAccounts?.find((a) => (mapped ? a.id === mapped.accountId : a.name.toLowerCase() === name.toLowerCase()));
     return {
       role,
       label: def.name,
       class: def.class,
-      account: { name: mapped?.accountName ?? def.name, id: mapped?.accountId ?? null, mapped: Boolean(mapped) },
+      account: {
+        name, id: mapped?.accountId ?? inLedger?.id ?? null, mapped: Boolean(mapped),
+        ...(ledgerAccounts ? { exists: Boolean(inLedger), ...(inLedger?.code ? { code: inLedger.code } : {}), ...(inLedger ? { type: inLedger.type } : {}) } : {}),
+      },
       tax: t ? { code: t.code, name: t.name, chosen: Boolean(chosen[role]), reason: plan?.ok ? plan.reasons[role] : undefined } : null,
       feeds: feedsOf(routing, role),
     };

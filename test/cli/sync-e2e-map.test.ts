@@ -24,7 +24,8 @@ describe('synder map with QuickBooks', () => {
 
     const list = await e.cli(['map', '--json']);
     expect(list.code, list.stderr).toBe(0);
-    const rows = (JSON.parse(list.stdout) as { rows: Array<{ role: string; feeds: string[]; account: { name: string } }> }).rows;
+    const rows = (JSON.parse(list.stdout) as { rows: Array<{ role: string; feeds: string[]; account: { name: string; type?: string; exists?: boolean } }> }).rows;
+    expect(rows.find((r) => r.role === 'bank')!.account).toMatchObject({ name: 'Business Checking', type: 'Bank', exists: true });
     expect(rows.find((r) => r.role === 'marketplace_fees')!.feeds).toContain('fee_tax_breakdown.fee.referral_fee_amount');
     expect(rows.find((r) => r.role === 'marketplace_fees')!.account.name).toBe(ACCOUNTS.marketplaceFees);
 

@@ -15,6 +15,7 @@ export function registerMap(program: Command, deps: ProgramDeps): void {
     .command('map')
     .description('Show or change the ledger account and tax code each role books to, and where TikTok fields go')
     .option('--json', 'print as JSON')
+    .option('--offline', "show the stored mapping without reading the ledger's chart (numbers and types)")
     .addHelpText('after', `
 Examples:
   synder map                                        every role: account, tax code, TikTok fields
@@ -28,6 +29,7 @@ Examples:
     .command('list')
     .description('Every role with its account, tax code and the TikTok fields that feed it')
     .option('--json', 'print as JSON')
+    .option('--offline', "show the stored mapping without reading the ledger's chart (numbers and types)")
     .action(action(deps, runMapList));
   map
     .command('set <role>')
@@ -50,11 +52,21 @@ Examples:
     .action(action(deps, runMapReset));
 }
 
-export async function runMapList(ctx: Context): Promise<void> {
+export async function runMapList(ctx: Context, flags: { offline?: boolean }): Promise<void> {
   const org = await ctx.requireOrg();
   const store = await ctx.store();
   const { mapView } = await import('../../sync/mapping.js');
-  const view = mapView(store, org);
+  // The ledger's chart gives each account's number and type; without a connection the view is the stored one.
+  let accounts: import('../../providers/ledger-connector.js').LedgerAccount[] | undefined;
+  if (!flags.offline && store.integrations.getLedgerConnection(org.id)) {
+    try {
+      const { openLedger } = await import('../../sync/clients.js');
+      accounts = await (await openLedger(ctx, org)).listAccounts();
+    } catch (err) {
+      ctx.output.info(`(Could not read the ledger's accounts: ${(err as Error).message}; showing the stored mapping.)`);
+    }
+  }
+  const view = mapView(store, org, accounts);
   if (ctx.output.json) {
     ctx.output.printJson(view);
     return;
@@ -63,7 +75,7 @@ export async function runMapList(ctx: Context): Promise<void> {
     head: ['Role', 'Account', 'Tax code', 'Fed by'],
     rows: view.rows.map((r) => [
       r.role,
-      `${r.account.name}${r.account.mapped ? '' : ' (default)'}`,
+      `${r.account.name}${r.account.code ? ` (${r.account.code})` : ''}${r.account.type ? `\n${r.account.type}` : ''}${r.account.mapped ? '' : r.account.exists === false ? ' (created when first used)' : ' (default)'}`,
       r.tax ? `${r.tax.name}${r.tax.chosen ? '' : ' (default)'}${r.tax.reason ? `\n${r.tax.reason}` : ''}` : '—',
       r.feeds.length > 4 ? `${r.feeds.slice(0, 4).join('\n')}\n… ${r.feeds.length - 4} more (--json)` : r.feeds.join('\n'),
     ]),
