@@ -437,7 +437,7 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
         reserve_id: reserveId,
         reserve_amount: f(amount),
         reserve_status: status,
-        estimated_release_time: releaseAt,
+        estimated_release_time: String(releaseAt),
       },
     });
   };
