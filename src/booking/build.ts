@@ -321,7 +321,7 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
     const lines: BookingLine[] = [];
     for (const e of sums.values()) {
       if (e.amount === 0) continue;
-      lines.push({ role: e.role, amountMinor: e.amount, description: e.tax ? `${e.description} (${e.tax.name})` : e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` }, ...(e.tax ? { tax: e.tax } : {}) });
+      lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` }, ...(e.tax ? { tax: e.tax } : {}) });
     }
     const clearing = -lines.reduce((s, l) => s + l.amountMinor, 0);
     if (clearing !== 0) lines.push({ role: 'clearing', amountMinor: clearing, description: 'TikTok Shop settlement', source: { kind: 'statement', id: sid, field: 'settlement_amount' } });

@@ -168,6 +168,14 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
     const rec = await e.cli(['reconcile', '--json']);
     expect(rec.code, rec.stderr).toBe(0);
 
+    // A tax code chosen later applies from then on: nothing booked is rewritten.
+    const choose = await e.cli(['map', 'set', 'marketplace_fees', '--tax', ledger === 'xero' ? 'INPUT2' : '20.0% S']);
+    expect(choose.code, choose.stderr).toBe(0);
+    const after = await sync(e);
+    expect(after.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+    expect(vatControl(e)).toBe(-1260);
+    await e.cli(['map', 'reset', 'marketplace_fees']);
+
     if (mode === 'per-transaction') {
       // Rolling back order o1 takes its VAT out of the ledger (1000 − 100 + 60 − 200 = 760); a sync books it again.
       const rb = await e.cli(['rollback', 'o1']);

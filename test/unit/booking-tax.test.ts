@@ -67,3 +67,18 @@ describe('tax plan and VAT split', () => {
     expect(us.ok && us.plan.fallback).toBeUndefined();
   });
 });
+
+describe('document hash and tax codes', () => {
+  it('a document hashes the same with or without its tax split, so choosing a code never rewrites booked documents', async () => {
+    const { hashedView } = await import('../../src/sync/work.js');
+    const { contentHash } = await import('../../src/sync/hash.js');
+    const r = taxPlanFor(ukQbo, 'quickbooks');
+    if (!r.ok) throw new Error('plan');
+    const plain = doc([['sales', -6000], ['seller_discounts', 600], ['clearing', 5400]]);
+    expect(hashedView(plain)).toBe(plain);
+    const taxed = applyTax(plain, r.plan);
+    expect(contentHash(hashedView(taxed))).toBe(contentHash(plain));
+    const other = applyTax(plain, taxPlanFor(ukQbo, 'quickbooks', { sales: '0.0% Z', seller_discounts: '0.0% Z' }).ok ? (taxPlanFor(ukQbo, 'quickbooks', { sales: '0.0% Z', seller_discounts: '0.0% Z' }) as { plan: typeof r.plan }).plan : r.plan);
+    expect(contentHash(hashedView(other))).toBe(contentHash(plain));
+  });
+});
