@@ -181,7 +181,8 @@ export function routeKey(store: Store, org: Org, field: string, roleArg: string)
   const routing = { ...(org.settings.routing ?? {}) };
   routing[table] = { ...(routing[table] ?? {}), [key]: roleArg };
   store.orgs.update(org.id, { settings: { routing } });
-  return `${table === 'adjustmentTypes' ? `Transaction type ${key}` : field} now books to ${roleArg} (${ACCOUNT_ROLES[roleArg].name}) from the next sync on; documents already booked are unchanged.`;
+  // A route changes what a document is, unlike an account or a tax code: say what a sync will do.
+  return `${table === 'adjustmentTypes' ? `Transaction type ${key}` : field} now books to ${roleArg} (${ACCOUNT_ROLES[roleArg].name}). The next sync books new transactions this way; booked documents carrying it that the sync reads again are replaced (reported as updated), older ones stay as booked until you roll them back and sync.`;
 }
 
 /** Back to synder's defaults: one role's account and tax code, or (no role) every mapping, tax choice and route. */
