@@ -11,6 +11,7 @@ import { extractComponents, formatSigned, safeText, type Bucket, type Component,
 import { localDate, toUnixSeconds } from './dates.js';
 import type { AccountRole, BookingDocument, BookingLine } from './document.js';
 import { checkDocument, checkStatementClearing, checkTransactionClearing } from './invariants.js';
+import { applyTax, hasMarketplaceVat } from './tax.js';
 import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
 import { MoneyError, parseMinor } from './money.js';
@@ -94,8 +95,9 @@ export function buildTransactionDocuments(tx: StatementTransaction, bundle: Stat
       warnings,
       memoData: Object.keys(extracted.memo).length > 0 ? { ...extracted.memo } : undefined,
     };
-    checkDocument(doc);
-    documents.push(doc);
+    const taxed = opts.tax ? applyTax(doc, opts.tax, { marketplaceVat: hasMarketplaceVat(extracted.components) }) : doc;
+    checkDocument(taxed);
+    documents.push(taxed);
   }
   // Warnings not tied to a booked line (e.g. a missing breakdown) go on the first document.
   const placed = new Set(documents.flatMap((d) => d.warnings));
@@ -289,7 +291,7 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
   }
   const out: BookingDocument[] = [];
   for (const [month, group] of [...months.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const sums = new Map<string, { role: AccountRole; amount: number; description: string; count: number }>();
+    const sums = new Map<string, { role: AccountRole; amount: number; description: string; count: number; tax?: BookingLine['tax'] }>();
     const warnings = new Set<string>();
     const memo: Record<string, number> = {};
     for (const b of group) {
@@ -297,11 +299,13 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
         d.warnings.forEach((w) => warnings.add(`transaction ${b.transaction.id}: ${w}`));
         for (const l of d.lines) {
           if (l.role === 'clearing' && !l.source.field.startsWith('supplementary_component')) continue;
+          // Tax is split again from the aggregated gross of each role and code (the ledger rounds per line).
+          if (l.role === 'vat') continue;
           // MF-tax lines stay gross (collected / remitted) instead of netting to nothing.
           const mf = l.source.field.startsWith('supplementary_component');
-          const k = mf ? `${l.role}|${l.amountMinor > 0 ? 'dr' : 'cr'}` : l.role;
-          const e = sums.get(k) ?? { role: l.role, amount: 0, description: mf ? l.description : roleDescription(l.role), count: 0 };
-          e.amount += l.amountMinor;
+          const k = mf ? `${l.role}|${l.amountMinor > 0 ? 'dr' : 'cr'}` : l.tax ? `${l.role}|tax:${l.tax.code}` : l.role;
+          const e = sums.get(k) ?? { role: l.role, amount: 0, description: mf ? l.description : roleDescription(l.role), count: 0, tax: l.tax ? { ...l.tax, amountMinor: 0 } : undefined };
+          e.amount += l.amountMinor + (l.tax?.amountMinor ?? 0);
           e.count += 1;
           sums.set(k, e);
         }
@@ -317,7 +321,7 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
     const lines: BookingLine[] = [];
     for (const e of sums.values()) {
       if (e.amount === 0) continue;
-      lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` } });
+      lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` }, ...(e.tax ? { tax: e.tax } : {}) });
     }
     const clearing = -lines.reduce((s, l) => s + l.amountMinor, 0);
     if (clearing !== 0) lines.push({ role: 'clearing', amountMinor: clearing, description: 'TikTok Shop settlement', source: { kind: 'statement', id: sid, field: 'settlement_amount' } });
@@ -335,8 +339,9 @@ function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: Bu
       warnings: [...warnings],
       memoData: Object.keys(memo).length > 0 ? Object.fromEntries(Object.entries(memo).map(([k, v]) => [k, formatSigned(v, currency).split(' ')[0]!])) : undefined,
     };
-    checkDocument(doc);
-    out.push(doc);
+    const taxed = opts.tax ? applyTax(doc, opts.tax) : doc;
+    checkDocument(taxed);
+    out.push(taxed);
   }
   return out;
 }

@@ -95,7 +95,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ro
     if (amount === undefined) return;
     const known = role !== undefined;
     const r: AccountRole = role ?? 'uncategorized';
-    const warning = !known && amount !== 0 ? `unknown TikTok field ${field} (${String(raw).trim()}) booked to uncategorized` : undefined;
+    const warning = !known && amount !== 0 ? `unknown TikTok field ${field} (${String(raw).trim()}) booked to uncategorized; route it with: synder map route ${field} ${suggestedRole(field)}` : undefined;
     if (warning) out.warnings.push(warning);
     out.components.push({ field, raw: String(raw), amountMinor: amount, role: r, bucket: bucketFor(amount, r), unknown: known ? undefined : true, group, warning });
   };
@@ -167,7 +167,7 @@ export function extractComponents(tx: StatementTransaction, currency: string, ro
     const before = out.warnings.length;
     add('adjustment', 'adjustment_amount', tx.adjustment_amount, role, () => 'adjustment');
     if (out.warnings.length > before) {
-      const w = `unknown adjustment type "${type}" (adjustment_amount ${String(tx.adjustment_amount).trim()}) booked to uncategorized`;
+      const w = `unknown adjustment type "${type}" (adjustment_amount ${String(tx.adjustment_amount).trim()}) booked to uncategorized; route it with: synder map route ${type} platform_adjustments`;
       out.warnings[out.warnings.length - 1] = w;
       out.components[out.components.length - 1]!.warning = w;
     }
@@ -272,4 +272,13 @@ function formatMinorSafe(minor: number, currency: string): string {
   } catch {
     return String(minor);
   }
+}
+
+/** The role a new TikTok field most likely belongs to, for the command the warning prints. */
+function suggestedRole(field: string): AccountRole {
+  if (field.startsWith('fee_tax_breakdown.tax.')) return 'fee_taxes';
+  if (field.startsWith('fee_tax_breakdown.')) return 'marketplace_fees';
+  if (field.startsWith('shipping_cost_breakdown.')) return 'shipping_fulfilment';
+  if (field.startsWith('revenue_breakdown.')) return 'sales';
+  return 'platform_adjustments';
 }

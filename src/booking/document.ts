@@ -22,6 +22,10 @@ export const ACCOUNT_ROLES = {
   advertising: { name: 'TikTok Shop Advertising', class: 'expense' },
   uncategorized: { name: 'Uncategorized TikTok', class: 'expense' },
   mf_tax: { name: 'TikTok Shop Marketplace Facilitator Tax', class: 'current_liability' },
+  /** VAT TikTok paid on the seller's behalf (deemed supplier): neither income nor expense. */
+  marketplace_vat: { name: 'TikTok Shop Marketplace VAT', class: 'current_liability' },
+  /** The ledger's own VAT/GST control account: lines here are the tax the ledger books from the coded lines. */
+  vat: { name: 'VAT Control', class: 'current_liability' },
 } as const;
 
 export type AccountRole = keyof typeof ACCOUNT_ROLES;
@@ -48,6 +52,17 @@ export interface LineSource {
   field: string;
 }
 
+/** The part of a line that is tax: the line's amount is net, `amountMinor` the tax it carried (same sign). */
+export interface LineTax {
+  /** Ledger tax code id (QuickBooks TaxCode Id, Xero TaxType). */
+  code: string;
+  name: string;
+  percent: number;
+  amountMinor: number;
+  /** QuickBooks TaxRate id of the side the line is on. */
+  rateId?: string;
+}
+
 export interface BookingLine {
   role: AccountRole;
   /** Integer minor units of the document currency. Debit positive, credit negative. */
@@ -56,6 +71,11 @@ export interface BookingLine {
   source: LineSource;
   /** Product detail for sale lines (per SKU), used by renderers for readable documents. */
   item?: { sku?: string; name?: string; quantity?: number };
+  /**
+   * The tax code this line books with; `amountMinor` is the tax its TikTok amount included (the
+   * line's own amount is then net). On a `vat` line: the code whose tax it carries.
+   */
+  tax?: LineTax;
 }
 
 export interface DocumentRefs {

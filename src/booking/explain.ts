@@ -24,6 +24,8 @@ export interface ExplainLine {
   sourceId: string;
   sku?: string;
   quantity?: number;
+  /** The tax code the line books with, and the tax its TikTok amount included (or, on a vat line, the tax it carries). */
+  tax?: { code: string; amount: string };
 }
 
 export interface ExplainDocument {
@@ -97,6 +99,7 @@ export function explainDocument(doc: BookingDocument, accountName: (role: Accoun
       sourceId: l.source.id,
       sku: l.item?.sku,
       quantity: l.item?.quantity,
+      ...(l.tax ? { tax: { code: l.tax.name, amount: formatMinor(l.tax.amountMinor, doc.currency) } } : {}),
     };
   });
   return {

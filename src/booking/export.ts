@@ -120,7 +120,7 @@ export function exportBeancount(documents: BookingDocument[], opts: ExportOption
 const CSV_COLUMNS = [
   'document_key', 'doc_number', 'kind', 'date', 'currency', 'memo', 'role', 'account', 'debit', 'credit', 'amount',
   'description', 'source_kind', 'source_id', 'source_field', 'order_id', 'statement_id', 'transaction_id', 'payment_id',
-  'sku', 'product', 'quantity', 'warnings', 'ledger_type', 'ledger_id',
+  'sku', 'product', 'quantity', 'warnings', 'ledger_type', 'ledger_id', 'tax_code', 'tax_amount',
 ] as const;
 
 const csvCell = (v: string | number | undefined) => {
@@ -140,6 +140,7 @@ export function exportCsv(documents: BookingDocument[], opts: ExportOptions = {}
         l.amountMinor > 0 ? formatMinor(l.amountMinor, d.currency) : '', l.amountMinor < 0 ? formatMinor(-l.amountMinor, d.currency) : '',
         formatMinor(l.amountMinor, d.currency), l.description, l.source.kind, l.source.id, l.source.field,
         d.refs.orderId, d.refs.statementId, d.refs.transactionId, d.refs.paymentId, l.item?.sku, l.item?.name, l.item?.quantity, d.warnings.join(' | '), ref?.type, ref?.id,
+        l.tax?.name, l.tax ? formatMinor(l.tax.amountMinor, d.currency) : undefined,
       ];
       rows.push(cells.map(csvCell).join(','));
     }

@@ -34,3 +34,4 @@ export * from './reconcile.js';
 export * from './explain.js';
 export * from './export.js';
 export * from './close-report.js';
+export * from './tax.js';

@@ -5,6 +5,7 @@
 import type { BookingDocument } from './document.js';
 import type { BookingIssue } from './issues.js';
 import type { RoleRouting } from './routing.js';
+import type { TaxPlan } from './tax.js';
 import type { Order } from './tiktok-data.js';
 
 export interface BuildOptions {
@@ -17,6 +18,8 @@ export interface BuildOptions {
   routing: RoleRouting;
   /** Marketplace-facilitator tax: 'off' keeps it in memoData only; 'gross' books equal and opposite lines through mf_tax. */
   mfTax: 'off' | 'gross';
+  /** The ledger's tax codes per role (VAT/GST split out of the inclusive amounts); none: no tax codes. */
+  tax?: TaxPlan;
   /** Orders by id, for SKU / product detail on sale lines. */
   orders?: Map<string, Order>;
 }

@@ -97,7 +97,8 @@ export function defaultRouting(): RoleRouting {
       ...fill(AFFILIATE_KEYS, 'affiliate_commissions'),
       ...fill(ADVERTISING_FEE_KEYS, 'advertising'),
     },
-    taxKeys: fill(TAX_KEYS, 'fee_taxes'),
+    // VAT the platform paid on the seller's behalf is the buyer's tax, not a cost of the seller.
+    taxKeys: { ...fill(TAX_KEYS, 'fee_taxes'), vat_amount: 'marketplace_vat', local_vat_amount: 'marketplace_vat' },
     adjustmentTypes: {
       ...fill(PLATFORM_ADJUSTMENT_TYPES, 'platform_adjustments'),
       ...fill(LOGISTICS_ADJUSTMENT_TYPES, 'shipping_fulfilment'),

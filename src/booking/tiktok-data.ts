@@ -56,7 +56,8 @@ export interface StatementTransaction {
   reserve_amount?: string;
   reserve_status?: string;
   associated_order_id?: string;
-  estimated_release_time?: number;
+  /** TikTok sends it as a string of Unix seconds (the SDK's type), unlike the other times. */
+  estimated_release_time?: number | string;
 }
 
 /** The header of GET /finance/202501/statements/{id}/statement_transactions (data minus transactions). */

@@ -14,6 +14,9 @@ export interface ConnectLedgerOptions {
   mode?: SyncMode;
   bankAccount?: string;
   tenant?: string;
+  /** Book to the user's existing accounts or create synder's; `account`: role=name choices. */
+  accounts?: 'existing' | 'create';
+  account?: string[];
   signIn: SignInOptions;
   prompter: Prompter;
 }
@@ -121,11 +124,24 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   if (updated.currency && company.currency && updated.currency !== company.currency) {
     ctx.logger.warn(`${company.name} keeps its books in ${company.currency}, but ${org.name} is set to ${updated.currency}; synder books each shop in its own currency and never converts.`);
   }
+  // The company's tax settings decide which tax code every line carries; sync refuses a plan it cannot book.
+  const { refreshTaxProfile, orgTaxPlan } = await import('../sync/tax.js');
+  const profile = await refreshTaxProfile(store, updated, connector);
+  ctx.output.info(`${company.name}: ${describeTax(profile)}.`);
+  const plan = orgTaxPlan(store, updated);
+  if (plan && !plan.ok) for (const p of plan.problems) ctx.logger.warn(`${p} Sync refuses to book until then.`);
 
   const bankAccount = await chooseBankAccount(ctx, updated, connector, opts);
   const { ensureLedgerAccounts } = await import('../sync/setup.js');
   const clearing = await ensureLedgerAccounts(ctx, updated, connector);
+  const { chooseAccounts } = await import('./choose-accounts.js');
+  for (const c of await chooseAccounts(ctx, updated, connector, opts.prompter, { accounts: opts.accounts, account: opts.account })) info(`${c.role} books to "${c.account}".`);
   return { provider: opts.provider, company, mode, bankAccount, clearingAccounts: clearing };
+}
+
+function describeTax(p: import('../booking/tax.js').LedgerTaxProfile): string {
+  if (p.system === 'us_sales_tax') return p.automated ? 'US company with automated sales tax (synder marks every sales line non-taxable: TikTok collects the sales tax)' : `US company${p.registered ? ' with sales tax on' : ' without sales tax'}`;
+  return p.registered ? `${p.country} company registered for VAT/GST (${p.codes.length} tax codes)` : `${p.country} company not registered for VAT/GST (every line gross, no VAT)`;
 }
 
 async function chooseBankAccount(

@@ -22,6 +22,9 @@ export interface DemoOptions {
   seed: number;
   home?: string;
   faults?: string;
+  /** The sandbox ledger's country (tax codes and rules) and sales-tax setting. */
+  country?: 'US' | 'GB' | 'CA' | 'AU';
+  salesTax?: 'off' | 'automated' | 'on';
 }
 
 /**
@@ -34,6 +37,9 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
   // The sandbox starts empty every time, so state from an earlier demo would describe books that no longer exist.
   if (opts.home && fs.existsSync(opts.home) && fs.readdirSync(opts.home).length > 0) {
     throw new UsageError(`--home ${opts.home} is not empty.`, 'The demo sandbox starts with empty books each time: give a new or empty folder (or leave out --home for a temporary one).');
+  }
+  if (opts.salesTax === 'automated' && (opts.country ?? 'US') !== 'US') {
+    throw new UsageError('--sales-tax automated exists only for a US company.', 'Use --country US, or --sales-tax on|off for a GB, CA or AU company.');
   }
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'synder-demo-'));
   const started = Date.now();
@@ -48,6 +54,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
     days: opts.days,
     redirectUri,
     faults: opts.faults,
+    country: opts.country,
+    salesTax: opts.salesTax,
     xeroOpenApi: ctx.config.xeroOpenApi,
     services: ['tiktok', ledger],
   });
@@ -58,6 +66,7 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
       ctx.output.info(`Signing in to ${ledger === 'xero' ? 'Xero' : 'QuickBooks Online'} (sandbox, auto-approved) through ${redirectUri}…`);
       const { tiktok } = await connectSandboxShop(demo, {
         orgName: 'Demo Store', email: 'owner@demo-store.test', ledger, mode,
+        country: opts.country, currency: { US: 'USD', GB: 'GBP', CA: 'CAD', AU: 'AUD' }[opts.country ?? 'US'],
         onLedgerConnected: (connected) => {
           ctx.output.info(`Connected ${connected.company.name}; payouts land in "${connected.bankAccount.name}".`);
           ctx.output.info('Signing in to TikTok Shop (sandbox, auto-approved)…');

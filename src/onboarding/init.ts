@@ -21,6 +21,8 @@ export interface InitOptions {
   ledger?: LedgerProvider;
   mode?: SyncMode;
   bankAccount?: string;
+  accounts?: 'existing' | 'create';
+  account?: string[];
   tiktok?: 'connect' | 'invite' | 'skip';
   ownerEmail?: string;
   shops?: string;
@@ -135,7 +137,7 @@ async function stepLedger(ctx: Context, org: Org, flags: InitOptions, prompter: 
     ],
   });
   const mode = await prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', value: flags.mode, choices: MODE_CHOICES });
-  const result = await connectLedger(ctx, org, { provider, mode, bankAccount: flags.bankAccount, signIn, prompter });
+  const result = await connectLedger(ctx, org, { provider, mode, bankAccount: flags.bankAccount, accounts: flags.accounts, account: flags.account, signIn, prompter });
   ctx.output.info(`Connected ${result.company.name}. Payouts land in "${result.bankAccount.name}".`);
   return result;
 }

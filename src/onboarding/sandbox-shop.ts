@@ -9,6 +9,9 @@ export interface SandboxShopOptions {
   email: string;
   ledger: LedgerProvider;
   mode: 'per-transaction' | 'summary';
+  /** The org's country and currency (the sandbox ledger's); default US / USD. */
+  country?: string;
+  currency?: string;
   /** Called between the two sign-ins, for a narrating caller (`synder demo`). */
   onLedgerConnected?: (result: ConnectLedgerResult) => void;
 }
@@ -20,7 +23,7 @@ export interface SandboxShopOptions {
  */
 export async function connectSandboxShop(ctx: Context, opts: SandboxShopOptions): Promise<{ ledger: ConnectLedgerResult; tiktok: ConnectTikTokResult }> {
   const store = await ctx.store();
-  const org = store.orgs.findByName(opts.orgName) ?? store.orgs.create({ name: opts.orgName, country: 'US', currency: 'USD', timezone: 'UTC', email: opts.email });
+  const org = store.orgs.findByName(opts.orgName) ?? store.orgs.create({ name: opts.orgName, country: opts.country ?? 'US', currency: opts.currency ?? 'USD', timezone: 'UTC', email: opts.email });
   (await ctx.preferences()).activeOrg = org.name;
   const prompter = new Prompter(ctx, { allowPrompts: false });
   const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };

@@ -1,4 +1,5 @@
 import type { AccountClass, AccountRole, BookingDocument } from '../booking/document.js';
+import type { LedgerTaxProfile } from '../booking/tax.js';
 
 /**
  * What the sync engine needs from an accounting ledger. QuickBooks Online and Xero each
@@ -67,6 +68,8 @@ export interface LedgerConnector {
   /** Calls made so far (for the run summary and the benchmark). */
   readonly apiCalls: number;
   company(): Promise<LedgerCompany>;
+  /** The company's country and tax settings and its tax codes (read at connect, kept with the org). */
+  taxProfile(): Promise<LedgerTaxProfile>;
   listAccounts(): Promise<LedgerAccount[]>;
   /** Finds each account by name (or bank number) and creates what is missing. Idempotent. */
   ensureAccounts(specs: AccountSpec[]): Promise<LedgerAccount[]>;

@@ -1,4 +1,5 @@
 import { parseFaults } from './faults.js';
+import { HOME_CURRENCY, type TaxCountry } from './quickbooks/tax.js';
 import type { SandboxCommonOptions, SandboxService } from './types.js';
 
 export interface SandboxOptions {
@@ -9,6 +10,10 @@ export interface SandboxOptions {
   orders?: number;
   days?: number;
   currency?: string;
+  /** The ledger companies' country (US, GB, CA, AU): codes, tax rules and home currency. */
+  country?: string;
+  /** US QuickBooks: off (default) or automated; elsewhere on (VAT/GST registered, default) or off. */
+  salesTax?: 'off' | 'automated' | 'on';
   autoApprove?: boolean;
   faults?: string;
   tiktokDataFile?: string;
@@ -29,6 +34,9 @@ export interface RunningSandbox {
 /** Starts the fake TikTok Shop, QuickBooks Online and Xero servers together. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const faults = parseFaults(opts.faults);
+  // A shop and ledgers of one country keep that country's currency unless told otherwise.
+  opts = { ...opts, currency: opts.currency ?? (opts.country ? HOME_CURRENCY[opts.country as TaxCountry] : undefined) };
+  if (opts.salesTax === 'automated' && (opts.country ?? 'US') !== 'US') throw new Error('--sales-tax automated exists for US companies only');
   const wanted = new Set(opts.services ?? ['tiktok', 'quickbooks', 'xero']);
   const basePort = opts.port ?? 0;
   const common = (offset: number): SandboxCommonOptions => ({
@@ -54,12 +62,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     }
     if (wanted.has('quickbooks')) {
       const { startQuickBooksSandbox } = await import('./quickbooks/index.js');
-      services.push(await startQuickBooksSandbox({ ...common(1), redirectUris, currency: opts.currency }));
+      services.push(await startQuickBooksSandbox({ ...common(1), redirectUris, currency: opts.currency, country: opts.country, salesTax: opts.salesTax }));
     }
     if (wanted.has('xero')) {
       const { startXeroSandbox } = await import('./xero/index.js');
       services.push(
-        await startXeroSandbox({ ...common(2), redirectUris, openApiPath: opts.xeroOpenApi, tenants: [{ name: 'Demo Company (Sandbox)', currency: opts.currency }] }),
+        await startXeroSandbox({
+          ...common(2),
+          redirectUris,
+          openApiPath: opts.xeroOpenApi,
+          tenants: [{ name: 'Demo Company (Sandbox)', currency: opts.currency, country: opts.country, paysTax: opts.salesTax === undefined ? undefined : opts.salesTax !== 'off' }],
+        }),
       );
     }
   } catch (err) {

@@ -24,6 +24,11 @@ export class AccountMappingRepository {
     return this.list(orgId).find((m) => m.role === role && m.scope === (opts.scope ?? '') && m.currency === (opts.currency ?? ''));
   }
 
+  /** Forgets an org-wide role's account (clearing mappings are per integration and stay). */
+  remove(orgId: number, role: string): void {
+    this.db.prepare("DELETE FROM account_mappings WHERE org_id = ? AND role = ? AND scope = '' AND currency = ''").run(orgId, role);
+  }
+
   set(m: AccountMapping): void {
     this.db
       .prepare(

@@ -28,6 +28,7 @@ const bookingDocument = z.object({
       description: z.string(),
       source: z.object({ kind: z.enum(['statement_transaction', 'statement', 'payment', 'order']), id: z.string(), field: z.string() }),
       item: z.object({ sku: z.string().optional(), name: z.string().optional(), quantity: z.number().optional() }).optional(),
+      tax: z.object({ code: z.string(), name: z.string(), percent: z.number(), amountMinor: z.number().int(), rateId: z.string().optional() }).optional(),
     }),
   ),
   refs: z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_ROLES, type AccountRole } from '../booking/document.js';
 import type { RoleRouting } from '../booking/routing.js';
+import type { LedgerTaxProfile } from '../booking/tax.js';
 
 /**
  * The JSON settings stored with orgs, integrations, ledger connections and invites. Keys a
@@ -20,6 +21,17 @@ export const routingOverrides = z.object({
   accountNames: z.partialRecord(accountRole, z.string()).optional(),
 });
 
+/** The ledger company's tax settings and codes (booking/tax.ts LedgerTaxProfile), read at connect. */
+const taxSide = z.object({ percent: z.number(), rateIds: z.array(z.string()).optional() }).optional();
+export const ledgerTaxProfile = z.object({
+  country: z.string(),
+  system: z.enum(['us_sales_tax', 'vat']),
+  registered: z.boolean(),
+  automated: z.boolean().optional(),
+  codes: z.array(z.object({ id: z.string(), name: z.string(), sales: taxSide, purchase: taxSide })),
+  taxAccount: z.object({ id: z.string(), name: z.string() }).optional(),
+});
+
 /** How documents are built; set per org, and an integration may override them. */
 const bookingOptions = {
   /** ISO time: the first sync reads from here. */
@@ -27,6 +39,8 @@ const bookingOptions = {
   mfTax: z.enum(['off', 'gross']).optional(),
   dateBasis: z.enum(['settlement', 'order']).optional(),
   routing: routingOverrides.optional(),
+  /** The user's tax code per role (or `marketplace_vat_sales`, `fallback`), by code name or id, over synder's defaults. */
+  taxCodes: z.record(z.string(), z.string()).optional(),
 };
 
 export const orgSettings = z.looseObject({
@@ -55,6 +69,7 @@ export const ledgerSettings = z.looseObject({
   /** Xero's organisation short code (deep links). */
   shortCode: z.string().nullable().optional(),
   country: z.string().nullable().optional(),
+  tax: ledgerTaxProfile.optional(),
   reauthRequired: z.boolean().optional(),
   disconnected: z.boolean().optional(),
 });
@@ -70,4 +85,4 @@ export type InviteDetail = z.output<typeof inviteDetail>;
 
 // Compile-time proof that stored overrides are what mergeRouting takes.
 type Assignable<T, U extends T> = U;
-export type _Checks = [Assignable<Partial<RoleRouting>, z.output<typeof routingOverrides>>];
+export type _Checks = [Assignable<Partial<RoleRouting>, z.output<typeof routingOverrides>>, Assignable<LedgerTaxProfile, z.output<typeof ledgerTaxProfile>>];

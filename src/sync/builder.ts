@@ -15,6 +15,7 @@ export async function defaultBuilder(): Promise<DocumentBuilder> {
         dateBasis: s.dateBasis === 'order' ? 'order' : 'settlement',
         routing: booking.mergeRouting(s.routing),
         mfTax: s.mfTax === 'gross' ? 'gross' : 'off',
+        tax: ctx.tax,
         orders: ctx.orders,
       };
       cache.set(ctx, o);

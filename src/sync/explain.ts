@@ -8,9 +8,10 @@ import type { SourceRecord } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { documentIndex, warningsOf, type BookingWarning } from './views.js';
+import { orgTaxPlan } from './tax.js';
 
 export interface ExplainAmount { field: string; amount: string; amountMinor: number | null; booked: boolean }
-export interface ExplainLine { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string }
+export interface ExplainLine { document: string; kind: string; account: string; role: string; debit: string; credit: string; description: string; source: string; tax?: string | null }
 export interface ExplainCheck { name: string; ok: boolean; detail: string }
 export interface ExplainDocument { key: string; kind: string; status: string; ledgerType: string | null; ledgerId: string | null; ledgerNumber: string | null; link: string | null; error: string | null; fix: string | null }
 
@@ -48,12 +49,14 @@ export interface Explanation {
 }
 
 /** The booking options the sync builds this integration's documents with. */
-function buildOptions(org: Org, integration: Integration): BuildOptions {
+function buildOptions(store: Store, org: Org, integration: Integration): BuildOptions {
   const settings = { ...org.settings, ...integration.settings };
+  const plan = orgTaxPlan(store, org);
   return {
     mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
     dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.routing),
     mfTax: settings.mfTax === 'gross' ? 'gross' : 'off',
+    tax: plan?.ok ? plan.plan : undefined,
   };
 }
 
@@ -181,7 +184,7 @@ function explainRecords(store: Store, org: Org, subject: ExplainSubject, records
       accountName: (role: Parameters<typeof resolver.specFor>[0]['role'], currency: string) => resolver.specFor({ role, integration, currency }).name,
     };
     const wanted = new Set(mine.map((r) => r.externalId));
-    const explained = orderId ? explainBooking(orderId, input, buildOptions(org, integration)) : explainTransactions((tx) => wanted.has(tx.id), input, buildOptions(org, integration));
+    const explained = orderId ? explainBooking(orderId, input, buildOptions(store, org, integration)) : explainTransactions((tx) => wanted.has(tx.id), input, buildOptions(store, org, integration));
     for (const t of explained.transactions) {
       const r = mine.find((x) => x.externalId === t.transactionId)!;
       const statement = statements.get(t.statementId)!;
@@ -202,7 +205,7 @@ function explainRecords(store: Store, org: Org, subject: ExplainSubject, records
         transactionId: t.transactionId, type: t.type, currency: t.currency, settlement: settlementMinor !== undefined ? fmt(settlementMinor) : t.settlementAmount,
         status: r.status, error: r.error,
         amounts: t.sources.map((s) => ({ field: s.field, amount: s.amountMinor !== undefined ? fmt(s.amountMinor) : s.value, amountMinor: s.amountMinor ?? null, booked: s.booked })),
-        postings: t.documents.flatMap((d) => d.postings.map((l) => ({ document: d.key, kind: d.kind, account: l.account, role: l.role, debit: l.debit, credit: l.credit, description: l.description, source: l.field }))),
+        postings: t.documents.flatMap((d) => d.postings.map((l) => ({ document: d.key, kind: d.kind, account: l.account, role: l.role, debit: l.debit, credit: l.credit, description: l.description, source: l.field, tax: l.tax ? (l.role === 'vat' ? l.tax.code : `${l.tax.code} (tax ${l.tax.amount})`) : null }))),
         // The core's checks, then what it noticed without refusing to book (an error already fails components_add_up).
         checks: [...t.checks, ...t.issues.filter((i) => i.severity !== 'error').map((i) => ({ name: i.code, ok: true, detail: i.message }))],
         documents,

@@ -11,7 +11,7 @@ export async function printSyncSummary(ctx: Context, s: SyncSummary): Promise<vo
     const { plan, ...rest } = s;
     ctx.output.printJson({
       ...rest,
-      plan: plan?.map((p) => ({ action: p.action, key: p.doc.key, kind: p.doc.kind, date: p.doc.date, currency: p.doc.currency, memo: p.doc.memo, refs: p.doc.refs, warnings: p.doc.warnings, lines: p.doc.lines.map((l) => ({ account: p.accountNames[l.role] ?? l.role, role: l.role, amount: formatMinor(l.amountMinor, p.doc.currency), amountMinor: l.amountMinor, description: l.description, source: l.source })) })),
+      plan: plan?.map((p) => ({ action: p.action, key: p.doc.key, kind: p.doc.kind, date: p.doc.date, currency: p.doc.currency, memo: p.doc.memo, refs: p.doc.refs, warnings: p.doc.warnings, lines: p.doc.lines.map((l) => ({ account: p.accountNames[l.role] ?? l.role, role: l.role, amount: formatMinor(l.amountMinor, p.doc.currency), amountMinor: l.amountMinor, description: l.description, source: l.source, ...(l.tax ? { tax: { code: l.tax.name, amount: formatMinor(l.tax.amountMinor, p.doc.currency) } } : {}) })) })),
     });
     return;
   }

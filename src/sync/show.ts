@@ -72,7 +72,15 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
     if (full) {
       out.line(`Statement ${t.statement.id} (${t.statement.date ?? '?'}), settlement ${t.statement.settlement ?? '?'}, payment ${t.statement.paymentId ?? 'none yet'} ${t.statement.paymentStatus ?? ''}`);
       await out.table({ title: 'TikTok amounts', head: ['Field', 'Amount', 'Booked'], rows: t.amounts.map((a) => [a.field, a.amount, a.booked ? 'yes' : 'total / info']), alignRight: [1] });
-      if (t.postings.length) await out.table({ title: 'Postings', head: ['Document', 'Account', 'Debit', 'Credit', 'From'], rows: t.postings.map((p) => [p.kind, p.account, p.debit, p.credit, p.source]), alignRight: [2, 3] });
+      if (t.postings.length) {
+        const taxed = t.postings.some((p) => p.tax);
+        await out.table({
+          title: 'Postings',
+          head: ['Document', 'Account', 'Debit', 'Credit', ...(taxed ? ['Tax code'] : []), 'From'],
+          rows: t.postings.map((p) => [p.kind, p.account, p.debit, p.credit, ...(taxed ? [p.tax ?? ''] : []), p.source]),
+          alignRight: [2, 3],
+        });
+      }
     }
     await out.table({ title: 'Checks', head: ['Check', 'OK', 'Detail'], rows: t.checks.map((c) => [c.name, c.ok ? 'yes' : 'NO', c.detail]) });
     if (t.documents.length)

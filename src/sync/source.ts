@@ -4,6 +4,7 @@ import type { Integration } from '../store/integrations.js';
 import type { SourceInput } from '../store/source-records.js';
 import { observeSource, type SourceState } from './fetch.js';
 import { recordEvent, type RunContext } from './run.js';
+import { orgTaxPlan } from './tax.js';
 import type { BuildContext, DocumentBuilder } from './types.js';
 
 export type FetchedKind = 'statements' | 'transactions' | 'payments' | 'orders';
@@ -23,7 +24,9 @@ export interface IntegrationSource {
 export function integrationSource(run: RunContext, integration: Integration, api: TikTokShopApi, builder: DocumentBuilder, payments: Payment[]): IntegrationSource {
   const { org, mode } = run;
   const settings = { ...org.settings, ...integration.settings };
-  return { run, integration, api, builder, ctx: { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', settings }, payments: new Map(payments.map((p) => [p.id, p])) };
+  const plan = orgTaxPlan(run.store, org);
+  const tax = plan?.ok ? plan.plan : undefined;
+  return { run, integration, api, builder, ctx: { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', settings, tax }, payments: new Map(payments.map((p) => [p.id, p])) };
 }
 
 /** Counts what was fetched, in the summary and as progress. */

@@ -4,6 +4,7 @@ import type { Context } from '../runtime/context.js';
 import type { Org } from '../store/orgs.js';
 import { openOrgClients } from './clients.js';
 import { runSync } from './engine.js';
+import { requireTaxPlan } from './tax.js';
 import { progressReporter } from './progress.js';
 import type { SyncSummary } from './types.js';
 
@@ -23,6 +24,7 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
   const store = await ctx.store();
   const clients = await openOrgClients(ctx, org);
   requireTikTok(store, org, (m) => ctx.logger.warn(m));
+  await requireTaxPlan(store, org, clients.ledger);
   const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
   try {
     return await runSync(

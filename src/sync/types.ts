@@ -6,6 +6,7 @@ import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
 import type { SyncMode } from '../store/orgs.js';
 import type { IntegrationSettings } from '../store/settings.js';
+import type { TaxPlan } from '../booking/tax.js';
 import type { Store } from '../store/store.js';
 import type { LockOptions } from './lock.js';
 
@@ -16,6 +17,8 @@ export interface BuildContext {
   orders: Map<string, Order>;
   /** The org's settings with the integration's over them. */
   settings: IntegrationSettings;
+  /** The ledger's tax codes per role; absent when the org's ledger has no tax profile yet. */
+  tax?: TaxPlan;
 }
 
 export interface BuildOutput {

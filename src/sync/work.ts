@@ -33,7 +33,21 @@ export interface Built {
   links: SourceLink[];
 }
 
-export const workOf = (integration: Integration, doc: BookingDocument): Work => ({ integration, doc, hash: contentHash(doc) });
+/**
+ * What a document's hash covers: TikTok's data as booked, not the tax codes chosen for it. A
+ * document with tax is hashed as its gross lines without the tax lines — the very document it was
+ * before codes existed — so choosing or changing a tax code never rewrites booked documents
+ * (it applies to what is booked from then on; rollback and sync rebook).
+ */
+export function hashedView(doc: BookingDocument): BookingDocument {
+  if (!doc.lines.some((l) => l.tax || l.role === 'vat')) return doc;
+  return {
+    ...doc,
+    lines: doc.lines.filter((l) => l.role !== 'vat').map(({ tax, ...l }) => ({ ...l, amountMinor: l.amountMinor + (tax?.amountMinor ?? 0) })),
+  };
+}
+
+export const workOf = (integration: Integration, doc: BookingDocument): Work => ({ integration, doc, hash: contentHash(hashedView(doc)) });
 
 /** Where a document came from, for the documents table and `explain`. */
 export function documentSource(doc: BookingDocument): { sourceKind: string; sourceId: string | null } {

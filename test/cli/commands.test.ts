@@ -134,7 +134,7 @@ describe('JSON documents', () => {
     expect(human.stderr).toBe('No transactions yet. Run `synder sync`.\n');
     expect(JSON.parse((await run(['rollback', '--run', '1', '--json'])).stdout)).toEqual({ org: 'Acme', removed: [], refused: [], sharedStatements: [] });
     const csv = await run(['export', '--format', 'csv']);
-    expect(csv.stdout.trim()).toBe('document_key,doc_number,kind,date,currency,memo,role,account,debit,credit,amount,description,source_kind,source_id,source_field,order_id,statement_id,transaction_id,payment_id,sku,product,quantity,warnings,ledger_type,ledger_id');
+    expect(csv.stdout.trim()).toBe('document_key,doc_number,kind,date,currency,memo,role,account,debit,credit,amount,description,source_kind,source_id,source_field,order_id,statement_id,transaction_id,payment_id,sku,product,quantity,warnings,ledger_type,ledger_id,tax_code,tax_amount');
     const file = path.join(tempHome(), 'journal.hledger');
     const written = await run(['export', '--format', 'hledger', '--since', '2026-10-01', '--output', file]);
     expect(written.code, written.stderr).toBe(0);

@@ -98,6 +98,8 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     await t.type(DOWN, ENTER); // "Create a new bank account…" (after Business Bank Account)
     await t.expect('Name of the new bank account:');
     await t.type('Wizard Payouts', ENTER);
+    await t.expect('Book to accounts you already have');
+    await t.type(DOWN, ENTER); // Create synder's accounts
 
     await t.expect('Connect TikTok Shop:');
     await t.type(ENTER); // Sign in now
@@ -140,6 +142,8 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     await t.type(ENTER);
     const url = (await t.expect(/https?:\/\/\S+\/connect\/oauth2\S*/)).trim();
     await browse(url);
+    await t.expect('Book to accounts you already have');
+    await t.type(DOWN, ENTER); // Create synder's accounts
     expect(await t.exited, t.screen).toBe(0);
     expect(t.screen).toContain('Resuming set-up of "Kept Shop"');
 

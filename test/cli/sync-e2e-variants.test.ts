@@ -6,5 +6,5 @@ import { cleanRunSuite } from '../helpers/e2e.js';
  * entries are split there), a UK shop whose fees carry VAT, and a zero-decimal currency.
  */
 cleanRunSuite(vitest, 'quickbooks', 'summary', 7, { days: 40, orders: 60, title: 'across a month end' });
-cleanRunSuite(vitest, 'xero', 'per-transaction', 7, { currency: 'GBP', title: 'GBP shop, VAT on fees' });
+cleanRunSuite(vitest, 'xero', 'per-transaction', 7, { currency: 'GBP', title: 'GBP shop, VAT paid by TikTok on some orders' });
 cleanRunSuite(vitest, 'xero', 'summary', 7, { currency: 'JPY', title: 'JPY, no decimals' });

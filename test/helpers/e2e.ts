@@ -34,6 +34,11 @@ export interface E2EOptions {
   currency?: string;
   /** A second ledger served by the same sandbox (for a second org booking the same shop). */
   alsoLedger?: LedgerName;
+  /** The sandbox ledger's country and sales-tax setting. */
+  country?: 'US' | 'GB' | 'CA' | 'AU';
+  salesTax?: 'off' | 'automated' | 'on';
+  /** Serve this replay file (TikTok's own shapes) instead of generated data. */
+  tiktokDataFile?: string;
 }
 
 export interface E2E {
@@ -66,6 +71,9 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     days: opts.days ?? 12,
     faults: opts.faults,
     currency: opts.currency,
+    country: opts.country,
+    salesTax: opts.salesTax,
+    tiktokDataFile: opts.tiktokDataFile,
     timeScale: opts.timeScale ?? 40,
     services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });
@@ -289,7 +297,8 @@ export function expectedBooks(tiktok: TikTokSandbox): Expected {
         e.transactionFees -= m(fee.transaction_fee_amount);
         e.affiliate -= m(fee.affiliate_commission_amount);
         e.marketplaceFees -= m(fee.referral_fee_amount) + m(fee.platform_commission_amount) + m(fee.refund_administration_fee_amount);
-        for (const v of Object.values(tax)) e.feeTaxes -= m(v);
+        // VAT the platform paid on the seller's behalf has its own account; other tax keys are taxes on fees.
+        for (const [k, v] of Object.entries(tax)) if (k !== 'vat_amount' && k !== 'local_vat_amount') e.feeTaxes -= m(v);
         for (const v of [...Object.values(fee), ...Object.values(tax)]) e.feeTaxTotal -= m(v);
       }
     }
@@ -307,6 +316,7 @@ export const ACCOUNTS = {
   transactionFees: 'TikTok Shop Transaction Fees',
   affiliate: 'TikTok Shop Affiliate Commissions',
   feeTaxes: 'TikTok Shop Taxes on Fees',
+  marketplaceVat: 'TikTok Shop Marketplace VAT',
 };
 
 /** Order ids of settled ORDER transactions, for rollback and explain. */

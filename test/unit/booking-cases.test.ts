@@ -77,7 +77,7 @@ describe('mapping', () => {
     const { documents, issues } = buildStatementDocuments(bundleOf([t], { settlement_amount: '20.20' }), opts());
     const fees = documents.find((d) => d.kind === 'fees')!;
     expect(fees.lines.find((l) => l.role === 'uncategorized')).toMatchObject({ amountMinor: 50, source: { field: 'fee_tax_breakdown.fee.space_fee_amount' } });
-    expect(fees.warnings).toEqual(['unknown TikTok field fee_tax_breakdown.fee.space_fee_amount (-0.50) booked to uncategorized']);
+    expect(fees.warnings).toEqual(['unknown TikTok field fee_tax_breakdown.fee.space_fee_amount (-0.50) booked to uncategorized; route it with: synder map route fee_tax_breakdown.fee.space_fee_amount marketplace_fees']);
     expect(issues).toMatchObject([{ severity: 'warning', code: 'unknown_field', transactionId: 'tx1' }]);
     expect(documents.find((d) => d.kind === 'sale')!.warnings).toEqual([]);
   });

@@ -59,10 +59,10 @@ describe('ledger names and references', () => {
     const accountName = (role: string, currency: string, d?: BookingDocument) => (role === 'clearing' ? `TikTok Shop Clearing - ${shopOf(d)} ${currency}` : `Books ${role}`);
     const ledgerRef = (d: BookingDocument) => (d.currency === 'JPY' ? undefined : { type: 'JournalEntry', id: `je-${shortDocNumber(d.key)}` });
     const csv = exportCsv(docs, { accountName, ledgerRef }).trim().split('\r\n');
-    expect(csv[0]).toMatch(/,warnings,ledger_type,ledger_id$/);
+    expect(csv[0]).toMatch(/,warnings,ledger_type,ledger_id,tax_code,tax_amount$/);
     const usdSale = csv.find((r) => r.includes('tts:shop1:tx1:sale') && r.includes(',clearing,'))!;
     expect(usdSale).toContain(',TikTok Shop Clearing - Shop A USD,');
-    expect(usdSale).toMatch(/,JournalEntry,je-\w+$/);
+    expect(usdSale).toMatch(/,JournalEntry,je-\w+,,$/);
     expect(csv.find((r) => r.includes(',JPY,'))).toMatch(/,,$/);
     const hledger = exportHledger(docs, { accountName });
     expect(hledger).toContain('account Assets:TikTok Shop Clearing - Shop A USD');

@@ -56,6 +56,9 @@ export class FakeLedger implements LedgerConnector {
   async company() {
     return { id: '1', name: 'Fake Books', currency: 'USD' };
   }
+  async taxProfile() {
+    return { country: 'US', system: 'us_sales_tax' as const, registered: false, codes: [] };
+  }
   async listAccounts() {
     return this.accounts;
   }

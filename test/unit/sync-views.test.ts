@@ -135,9 +135,9 @@ describe('export', () => {
     const refs = new Map([...ledger.books.values()].map((b) => [b.key, b.ref]));
     expect(csv).toBe(exportCsv(docs, { accountName, ledgerRef: (d) => refs.get(d.key) }));
     const rows = csv.trim().split('\r\n');
-    expect(rows[0]).toMatch(/^document_key,.*,ledger_type,ledger_id$/);
+    expect(rows[0]).toMatch(/^document_key,.*,ledger_type,ledger_id,tax_code,tax_amount$/);
     expect(rows.length - 1).toBe(docs.reduce((n, d) => n + d.lines.length, 0));
-    expect(rows[1]).toMatch(/,JournalEntry,\d+$/);
+    expect(rows[1]).toMatch(/,JournalEntry,\d+,,$/);
     const since = docs[Math.floor(docs.length / 2)]!.date;
     expect(exportJournal(store, org, { format: 'csv', since }).documents).toBe(docs.filter((d) => d.date >= since).length);
     store.close();

@@ -25,3 +25,17 @@ describe.skipIf(!dir)('Xero OpenAPI validator (needs ../shared reference data)',
     expect(problems.map((p) => p.path).sort()).toEqual(['$.BankTransactions[0]', '$.BankTransactions[0].BankAccount.AccountID']);
   });
 });
+
+describe.skipIf(!dir)('Xero sandbox answers match the spec (needs ../shared reference data)', () => {
+  it('GET /TaxRates and GET /Organisation of a UK organisation, and a taxed bank transaction', async () => {
+    const v = new OpenApiValidator(path.join(dir!, 'xero-openapi', 'xero_accounting.yaml'));
+    const { AccountingApi, XeroBooks } = await import('../../src/sandbox/xero/index.js');
+    const t = new XeroBooks([{ name: 'UK', currency: 'GBP', country: 'GB' }], () => 0).tenants[0]!;
+    const api = new AccountingApi('synder', () => 0);
+    const get = (p: string) => api.handle({ method: 'GET', path: p, query: new URLSearchParams(), body: undefined, tenant: t });
+    expect(v.validate('TaxRates', get('/TaxRates').body)).toEqual([]);
+    expect(v.validate('Organisations', get('/Organisation').body)).toEqual([]);
+    const tx = t.createBankTransaction({ Type: 'SPEND', Contact: { Name: 'TikTok' }, BankAccount: { Code: '090' }, LineItems: [{ Description: 'fee', LineAmount: 12, AccountCode: '429', TaxType: 'INPUT2' }] });
+    expect(v.validate('BankTransactions', api.envelope('BankTransactions', [tx]))).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { Argument, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../runtime/context.js';
 import type { SyncMode } from '../../store/orgs.js';
 import { action, type ProgramDeps } from '../command.js';
@@ -10,6 +10,8 @@ export interface ConnectFlags {
   timeout: number;
   mode?: SyncMode;
   bankAccount?: string;
+  accounts?: 'existing' | 'create';
+  account?: string[];
   tenant?: string;
   shops?: string;
   json?: boolean;
@@ -24,6 +26,8 @@ export function registerConnect(program: Command, deps: ProgramDeps): void {
     .addOption(timeoutOption('how long to wait for the sign-in'))
     .addOption(modeOption('ledger sync mode'))
     .option('--bank-account <name>', 'ledger bank account that TikTok payouts land in')
+    .addOption(new Option('--accounts <how>', "book to your existing accounts (suggested by name and type) or create synder's").choices(['existing', 'create']))
+    .option('--account <role=account>', 'book a role to this existing account (name, number or id); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--tenant <name|id>', 'Xero organisation to use when the sign-in grants several')
     .option('--shops <ids>', 'TikTok shops to add: "all" or comma-separated ids')
     .option('--json', 'print the result as JSON')
@@ -41,7 +45,7 @@ export async function runConnect(ctx: Context, flags: ConnectFlags, [provider]: 
   const signIn = { noBrowser: flags.browser === false, timeoutMs: flags.timeout };
   if (provider === 'quickbooks' || provider === 'xero') {
     const { connectLedger } = await import('../../onboarding/connect-ledger.js');
-    const result = await connectLedger(ctx, org, { provider, mode: flags.mode, bankAccount: flags.bankAccount, tenant: flags.tenant, signIn, prompter });
+    const result = await connectLedger(ctx, org, { provider, mode: flags.mode, bankAccount: flags.bankAccount, tenant: flags.tenant, accounts: flags.accounts, account: flags.account, signIn, prompter });
     if (ctx.output.json) {
       ctx.output.printJson({ ok: true, provider, company: result.company, mode: result.mode, bankAccount: result.bankAccount, clearingAccounts: result.clearingAccounts });
       return;

@@ -15,6 +15,8 @@ export function registerDemo(program: Command, deps: ProgramDeps): void {
     .addOption(numberOption('--seed <n>', 'seed for the generated shop', { min: 0, max: 2 ** 31 - 1, integer: true }).default(7, '7'))
     .option('--home <dir>', 'keep the demo state here (default: a new temporary folder)')
     .option('--faults <spec>', 'inject provider faults, e.g. 429:0.05,500:0.02')
+    .addOption(new Option('--country <code>', 'country of the sandbox ledger and shop (tax codes and rules)').choices(['US', 'GB', 'CA', 'AU']).default('US'))
+    .addOption(new Option('--sales-tax <mode>', 'US: off or automated; GB/CA/AU: on (registered) or off').choices(['off', 'automated', 'on']))
     .action(action(deps, runDemoCommand));
 }
 

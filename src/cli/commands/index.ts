@@ -15,6 +15,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerRollback } from './rollback.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
+import { registerMap } from './map.js';
 
 /**
  * Every public command. Each command file declares its options and exports its run function;
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerRollback(program, deps);
   registerExport(program, deps);
   registerReport(program, deps);
+  registerMap(program, deps);
   registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);

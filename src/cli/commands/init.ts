@@ -18,6 +18,8 @@ export function registerInit(program: Command, deps: ProgramDeps): void {
     .addOption(new Option('--ledger <name>', 'accounting software to book into').choices(LEDGERS))
     .addOption(modeOption('how to book'))
     .option('--bank-account <name>', 'payout bank account in the ledger (created if it does not exist)')
+    .addOption(new Option('--accounts <how>', "book to your existing accounts (suggested by name and type) or create synder's").choices(['existing', 'create']))
+    .option('--account <role=account>', 'book a role to this existing account (name, number or id); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--tiktok <how>', 'sign in to TikTok Shop now, invite its owner, or skip').choices(['connect', 'invite', 'skip']))
     .option('--owner-email <address>', 'with --tiktok invite: the shop owner to invite')
     .option('--shops <ids>', 'TikTok shops to connect: "all" (default) or comma-separated shop ids')

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
 import type { BookingDocument } from '../../booking/document.js';
-import { parseMinor } from '../../booking/money.js';
+import type { LedgerTaxProfile } from '../../booking/tax.js';
+import { formatMinor, parseMinor } from '../../booking/money.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { accountTypeFor, acceptableTypes, debitSign } from './accounts.js';
 import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type QboEntity, type QuickBooksClientOptions } from './client.js';
@@ -36,7 +37,18 @@ const accountSchema = z.looseObject({
 });
 const itemSchema = z.looseObject({ Id: z.string(), Name: z.string(), IncomeAccountRef: z.looseObject({ value: z.string() }).optional() });
 const customerSchema = z.looseObject({ Id: z.string(), DisplayName: z.string(), CurrencyRef: z.looseObject({ value: z.string() }).optional() });
-const txnSchema = z.looseObject({ Id: z.string(), SyncToken: z.string().optional(), DocNumber: z.string().optional(), PrivateNote: z.string().optional(), TxnDate: z.string().optional() });
+const txnSchema = z.looseObject({
+  Id: z.string(), SyncToken: z.string().optional(), DocNumber: z.string().optional(), PrivateNote: z.string().optional(), TxnDate: z.string().optional(),
+  TotalAmt: z.number().optional(), TxnTaxDetail: z.looseObject({ TotalTax: z.number().optional() }).optional(),
+});
+
+/** The total a natural document must have in QuickBooks: what it moves through Clearing. */
+function totalMismatch(doc: BookingDocument, entity: string, total: number | undefined): { want: string; got: string } | undefined {
+  if (total === undefined || !['SalesReceipt', 'RefundReceipt', 'Purchase', 'Deposit'].includes(entity)) return undefined;
+  const clearing = Math.abs(doc.lines.filter((l) => l.role === 'clearing').reduce((s, l) => s + l.amountMinor, 0));
+  const got = parseMinor(String(total), doc.currency);
+  return got === clearing ? undefined : { want: formatMinor(clearing, doc.currency), got: formatMinor(got, doc.currency) };
+}
 
 function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const r = schema.safeParse(value);
@@ -90,6 +102,45 @@ export class QuickBooksConnector implements LedgerConnector {
     const p = validate(z.looseObject({ CurrencyPrefs: z.looseObject({ HomeCurrency: z.looseObject({ value: z.string().length(3) }) }) }), prefs, 'GET /preferences');
     this.homeCurrency = p.CurrencyPrefs.HomeCurrency.value;
     return { id: this.client.realmId, name: ci.CompanyName, currency: this.homeCurrency, country: ci.Country };
+  }
+
+  async taxProfile(): Promise<LedgerTaxProfile> {
+    const [info, prefs] = await Promise.all([this.client.companyInfo(), this.client.preferences()]);
+    const ci = validate(z.looseObject({ Country: z.string().optional() }), info, 'GET /companyinfo');
+    const p = validate(z.looseObject({ TaxPrefs: z.looseObject({ UsingSalesTax: z.boolean().optional(), PartnerTaxEnabled: z.boolean().optional() }).optional() }), prefs, 'GET /preferences');
+    const raw = (ci.Country ?? 'US').toUpperCase();
+    const country = raw === 'UK' ? 'GB' : raw;
+    const using = p.TaxPrefs?.UsingSalesTax === true;
+    const taxAccount = async (subType: string) => {
+      const rows = await this.client.queryAll('Account', `AccountSubType = '${subType}'`);
+      const a = rows.map((r) => validate(accountSchema, r, 'query Account')).find((x) => x.Active !== false);
+      return a ? { id: a.Id, name: a.Name } : undefined;
+    };
+    if (country === 'US') {
+      // TAX and NON are pseudo codes every US company accepts on a line.
+      const automated = p.TaxPrefs?.PartnerTaxEnabled !== undefined;
+      return {
+        country, system: 'us_sales_tax', registered: using, automated,
+        codes: [{ id: 'TAX', name: 'TAX', sales: { percent: 0 } }, { id: 'NON', name: 'NON', sales: { percent: 0 } }],
+        taxAccount: using ? await taxAccount('SalesTaxPayable') : undefined,
+      };
+    }
+    if (!using) return { country, system: 'vat', registered: false, codes: [] };
+    const rateSchema = z.looseObject({ Id: z.string(), Name: z.string(), RateValue: z.number().optional(), Active: z.boolean().optional() });
+    const detail = z.looseObject({ TaxRateDetail: z.array(z.looseObject({ TaxRateRef: z.looseObject({ value: z.string() }) })).optional() });
+    const codeSchema = z.looseObject({ Id: z.string(), Name: z.string(), Active: z.boolean().optional(), SalesTaxRateList: detail.optional(), PurchaseTaxRateList: detail.optional() });
+    const [codeRows, rateRows] = await Promise.all([this.client.queryAll('TaxCode'), this.client.queryAll('TaxRate')]);
+    const rates = new Map(rateRows.map((r) => validate(rateSchema, r, 'query TaxRate')).map((r) => [r.Id, r]));
+    const side = (list: z.infer<typeof detail> | undefined) => {
+      const ids = (list?.TaxRateDetail ?? []).map((d) => d.TaxRateRef.value);
+      if (ids.length === 0) return undefined;
+      return { percent: ids.reduce((s, id) => s + (rates.get(id)?.RateValue ?? 0), 0), rateIds: ids };
+    };
+    const codes = codeRows
+      .map((r) => validate(codeSchema, r, 'query TaxCode'))
+      .filter((c) => c.Active !== false)
+      .map((c) => ({ id: c.Id, name: c.Name, sales: side(c.SalesTaxRateList), purchase: side(c.PurchaseTaxRateList) }));
+    return { country, system: 'vat', registered: true, codes, taxAccount: await taxAccount('GlobalTaxPayable') };
   }
 
   private async home(): Promise<string> {
@@ -286,8 +337,13 @@ export class QuickBooksConnector implements LedgerConnector {
         const { input, rendered } = part[i]!;
         const key = input.doc.key;
         if (r.kind === 'entity') {
-          const id = validate(txnSchema, r.object, `batch create ${rendered.entity}`).Id;
-          outcomes.set(key, { key, status: 'created', refs: [{ type: rendered.entity, id, number: rendered.docNumber, url: this.deepLink({ type: rendered.entity, id }) }] });
+          const created = validate(txnSchema, r.object, `batch create ${rendered.entity}`);
+          const id = created.Id;
+          const refs = [{ type: rendered.entity, id, number: rendered.docNumber, url: this.deepLink({ type: rendered.entity, id }) }];
+          const wrong = totalMismatch(input.doc, rendered.entity, created.TotalAmt);
+          // A ledger that adds tax of its own (automated sales tax) moves the total away from what TikTok settled: say so loudly.
+          if (wrong) outcomes.set(key, { key, status: 'failed', error: `QuickBooks booked the ${rendered.entity} at ${wrong.got}, not the ${wrong.want} TikTok settled (its tax: ${created.TxnTaxDetail?.TotalTax ?? 0}).`, fix: 'Check the company\'s sales tax settings and `synder map` tax codes, then `synder rollback` this document and sync again.', refs });
+          else outcomes.set(key, { key, status: 'created', refs });
         } else if (r.kind === 'fault') {
           const code = r.fault.errors[0]?.code ?? '';
           if (code === '6140') unresolved.push({ key, error: describeFault(r.fault), fix: faultHint(code) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AccountClass, BookingDocument } from '../../booking/document.js';
+import type { LedgerTaxProfile } from '../../booking/tax.js';
 import { shortDocNumber } from '../../booking/keys.js';
 import { parseMinor } from '../../booking/money.js';
 import { SynderError } from '../../errors.js';
@@ -29,7 +30,21 @@ const account = z.looseObject({
   Status: z.string().optional(),
   BankAccountNumber: z.string().optional(),
   CurrencyCode: z.string().optional(),
+  SystemAccount: z.string().optional(),
 });
+const taxRates = z.looseObject({
+  TaxRates: z.array(
+    z.looseObject({
+      TaxType: z.string(),
+      Name: z.string(),
+      Status: z.string().optional(),
+      EffectiveRate: z.number().optional(),
+      CanApplyToRevenue: z.boolean().optional(),
+      CanApplyToExpenses: z.boolean().optional(),
+    }),
+  ),
+});
+const orgTax = z.looseObject({ Organisations: z.array(z.looseObject({ CountryCode: z.string().optional(), PaysTax: z.boolean().optional() })).min(1) });
 const accounts = z.looseObject({ Accounts: z.array(account) });
 const organisations = z.looseObject({
   Organisations: z.array(z.looseObject({ OrganisationID: z.string().optional(), Name: z.string(), BaseCurrency: z.string(), CountryCode: z.string().optional(), ShortCode: z.string().optional() })).min(1),
@@ -78,6 +93,28 @@ export class XeroConnector implements LedgerConnector {
     const o = parseResponse(organisations, json, 'GET /Organisation').Organisations[0]!;
     this.org = { id: o.OrganisationID ?? '', name: o.Name, currency: o.BaseCurrency, country: o.CountryCode, shortCode: o.ShortCode };
     return this.org;
+  }
+
+  async taxProfile(): Promise<LedgerTaxProfile> {
+    const o = parseResponse(orgTax, await this.client.get('/Organisation'), 'GET /Organisation').Organisations[0]!;
+    const country = (o.CountryCode ?? 'US').toUpperCase();
+    const rates = parseResponse(taxRates, await this.client.get('/TaxRates', { where: 'Status=="ACTIVE"' }), 'GET /TaxRates').TaxRates;
+    const codes = rates
+      .filter((r) => (r.Status ?? 'ACTIVE') === 'ACTIVE')
+      .map((r) => ({
+        id: r.TaxType,
+        name: r.Name,
+        sales: r.CanApplyToRevenue === false ? undefined : { percent: r.EffectiveRate ?? 0 },
+        purchase: r.CanApplyToExpenses === false ? undefined : { percent: r.EffectiveRate ?? 0 },
+      }));
+    const gst = (await this.rawAccounts()).find((a) => a.SystemAccount === 'GST');
+    return {
+      country,
+      system: country === 'US' ? 'us_sales_tax' : 'vat',
+      registered: o.PaysTax === true,
+      codes,
+      taxAccount: gst ? { id: gst.AccountID, name: gst.Name } : undefined,
+    };
   }
 
   private async rawAccounts(): Promise<Array<z.infer<typeof account>>> {

@@ -57,8 +57,12 @@ interface Plan {
 }
 
 /** The shape of a document in Xero; `typeOf` gives the Xero account type of a role when known. */
+/** A line's amount as TikTok settled it: its net plus the tax it carries (Xero takes the tax out of an inclusive line). */
+const gross = (l: BookingLine): number => l.amountMinor + (l.tax?.amountMinor ?? 0);
+
 function plan(doc: BookingDocument, typeOf: (role: AccountRole) => string | undefined): Plan {
-  const lines = doc.lines.filter((l) => l.amountMinor !== 0);
+  // Tax lines are what Xero books itself from the coded lines; every other line is stated gross.
+  const lines = doc.lines.filter((l) => l.role !== 'vat' && gross(l) !== 0).map((l) => (l.tax ? { ...l, amountMinor: gross(l) } : l));
   const clearing = lines.filter((l) => l.role === 'clearing');
   const others = lines.filter((l) => l.role !== 'clearing');
   const bankOthers = others.filter((l) => isBankRole(l.role, typeOf(l.role)));
@@ -131,15 +135,24 @@ export function renderDocument(input: PostInput, ctx: { contactId: string }): Re
   const clearing = accountFor(input, 'clearing');
   const humanRef = (doc.refs.orderId ?? doc.refs.statementId ?? doc.refs.paymentId ?? doc.refs.transactionId ?? doc.memo).slice(0, 255);
   const parts: RenderedPart[] = [];
+  // plan() hands lines back at their gross amount with their tax attached: the tax is stated per line.
   const salesLines = (lines: BookingLine[], sign: 1 | -1) =>
-    lines.map((l) => ({ Description: describe(l), Quantity: 1, UnitAmount: money(sign * l.amountMinor, cur), ...lineAccountRef(accountFor(input, l.role)), TaxType: 'NONE' }));
+    lines.map((l) => ({
+      Description: describe(l),
+      Quantity: 1,
+      UnitAmount: money(sign * l.amountMinor, cur),
+      ...lineAccountRef(accountFor(input, l.role)),
+      TaxType: l.tax?.code ?? 'NONE',
+      ...(l.tax ? { TaxAmount: money(sign * l.tax.amountMinor, cur) } : {}),
+    }));
+  const amountTypes = (lines: BookingLine[]) => (lines.some((l) => l.tax) ? 'Inclusive' : 'NoTax');
 
   if (p.invoice) {
     parts.push({
       type: 'Invoice',
       body: {
         Type: 'ACCREC', Contact: { ContactID: ctx.contactId }, Date: doc.date, DueDate: doc.date, InvoiceNumber: number, Reference: humanRef,
-        LineAmountTypes: 'NoTax', CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.invoice, -1),
+        LineAmountTypes: amountTypes(p.invoice), CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.invoice, -1),
       },
     });
     if (p.revenueMinor > 0) parts.push({ type: 'Payment', settles: 'Invoice', body: { Account: { AccountID: clearing.id }, Date: doc.date, Amount: money(p.revenueMinor, cur), Reference: number } });
@@ -149,7 +162,7 @@ export function renderDocument(input: PostInput, ctx: { contactId: string }): Re
       type: 'CreditNote',
       body: {
         Type: 'ACCRECCREDIT', Contact: { ContactID: ctx.contactId }, Date: doc.date, CreditNoteNumber: number, Reference: humanRef,
-        LineAmountTypes: 'NoTax', CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.creditNote, 1),
+        LineAmountTypes: amountTypes(p.creditNote), CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.creditNote, 1),
       },
     });
     parts.push({ type: 'Payment', settles: 'CreditNote', body: { Account: { AccountID: clearing.id }, Date: doc.date, Amount: money(p.revenueMinor, cur), Reference: number } });
@@ -160,7 +173,7 @@ export function renderDocument(input: PostInput, ctx: { contactId: string }): Re
       type: 'BankTransaction',
       body: {
         Type: p.bankTx.type, Contact: { ContactID: ctx.contactId }, BankAccount: { AccountID: clearing.id }, Date: doc.date, Reference: number,
-        LineAmountTypes: 'NoTax', CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.bankTx.lines, sign as 1 | -1),
+        LineAmountTypes: amountTypes(p.bankTx.lines), CurrencyCode: cur, Status: 'AUTHORISED', LineItems: salesLines(p.bankTx.lines, sign as 1 | -1),
       },
     });
   }

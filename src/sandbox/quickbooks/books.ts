@@ -1,6 +1,7 @@
 import { MoneyError, formatMinor, parseMinor } from '../../booking/money.js';
 import { QboError, businessRule, invalidValue, lengthError, notFound, requiredParam, staleObject, unsupportedProperty, validation } from './fault.js';
 import { checkFilterable, matches, parseQuery, runQuery } from './query.js';
+import { defaultSalesTaxMode, netOfInclusive, percentOf, taxCatalogue, type SalesTaxMode, type TaxCatalogue } from './tax.js';
 
 /** Fields kept as sent (not computed when presented), so a query may filter stored objects on them directly. */
 const STORED_FILTER_FIELDS = new Set(['Id', 'DocNumber', 'TxnDate', 'PrivateNote', 'Name', 'DisplayName', 'Active', 'AccountType', 'Classification', 'AcctNum', 'Type', 'FullyQualifiedName']);
@@ -14,8 +15,13 @@ export type Obj = Record<string, any>;
 
 export const TXN_ENTITIES = ['SalesReceipt', 'RefundReceipt', 'Purchase', 'Deposit', 'Transfer', 'JournalEntry'] as const;
 export const LIST_ENTITIES = ['Account', 'Item', 'Customer', 'Vendor'] as const;
-export type EntityName = (typeof TXN_ENTITIES)[number] | (typeof LIST_ENTITIES)[number];
-export const ENTITY_BY_PATH: Record<string, EntityName> = Object.fromEntries([...TXN_ENTITIES, ...LIST_ENTITIES].map((e) => [e.toLowerCase(), e])) as Record<string, EntityName>;
+/** Entities a client may query (invoices, payments) that synder never writes: always empty here. */
+const QUERY_ONLY = ['Invoice', 'Payment'] as const;
+/** Read-only through the entity endpoints (tax codes are created through the tax service). */
+export const TAX_ENTITIES = ['TaxCode', 'TaxRate'] as const;
+export type EntityName = (typeof TXN_ENTITIES)[number] | (typeof LIST_ENTITIES)[number] | (typeof TAX_ENTITIES)[number];
+const ALL_ENTITIES: readonly EntityName[] = [...TXN_ENTITIES, ...LIST_ENTITIES, ...TAX_ENTITIES];
+export const ENTITY_BY_PATH: Record<string, EntityName> = Object.fromEntries(ALL_ENTITIES.map((e) => [e.toLowerCase(), e])) as Record<string, EntityName>;
 
 const ACCOUNT_TYPES: Record<string, string> = {
   Bank: 'Asset',
@@ -38,7 +44,7 @@ const BALANCE_SHEET = new Set(['Asset', 'Liability', 'Equity']);
 const DEPOSIT_TYPES = new Set(['Bank', 'Other Current Asset']);
 
 const COMMON_TXN = ['Id', 'SyncToken', 'sparse', 'domain', 'MetaData', 'TxnDate', 'DocNumber', 'PrivateNote', 'CurrencyRef', 'ExchangeRate', 'Line', 'TxnTaxDetail', 'LinkedTxn', 'DepartmentRef', 'TxnSource', 'GlobalTaxCalculation', 'TotalAmt', 'HomeTotalAmt'];
-const SALES = ['CustomerRef', 'DepositToAccountRef', 'PaymentMethodRef', 'PaymentRefNum', 'ApplyTaxAfterDiscount', 'ClassRef', 'CustomerMemo', 'BillEmail', 'PrintStatus', 'EmailStatus', 'BillAddr', 'ShipAddr', 'Balance'];
+const SALES = ['ShippingTaxIncludedInTotalTax', 'CustomerRef', 'DepositToAccountRef', 'PaymentMethodRef', 'PaymentRefNum', 'ApplyTaxAfterDiscount', 'ClassRef', 'CustomerMemo', 'BillEmail', 'PrintStatus', 'EmailStatus', 'BillAddr', 'ShipAddr', 'Balance'];
 const ALLOWED: Record<EntityName, string[]> = {
   SalesReceipt: [...COMMON_TXN, ...SALES],
   RefundReceipt: [...COMMON_TXN, ...SALES],
@@ -50,6 +56,8 @@ const ALLOWED: Record<EntityName, string[]> = {
   Item: ['Id', 'SyncToken', 'sparse', 'domain', 'MetaData', 'Name', 'Type', 'IncomeAccountRef', 'ExpenseAccountRef', 'AssetAccountRef', 'Sku', 'Description', 'Active', 'Taxable', 'SalesTaxCodeRef', 'UnitPrice', 'TrackQtyOnHand', 'FullyQualifiedName'],
   Customer: ['Id', 'SyncToken', 'sparse', 'domain', 'MetaData', 'DisplayName', 'CompanyName', 'GivenName', 'FamilyName', 'CurrencyRef', 'Taxable', 'Active', 'Notes', 'PrimaryEmailAddr', 'BillAddr', 'FullyQualifiedName', 'PrintOnCheckName', 'Balance'],
   Vendor: ['Id', 'SyncToken', 'sparse', 'domain', 'MetaData', 'DisplayName', 'CompanyName', 'CurrencyRef', 'Active', 'PrimaryEmailAddr', 'FullyQualifiedName', 'Balance'],
+  TaxCode: [],
+  TaxRate: [],
 };
 const LINE_TYPES: Partial<Record<EntityName, string[]>> = {
   SalesReceipt: ['SalesItemLineDetail', 'DiscountLineDetail', 'SubTotalLineDetail', 'DescriptionOnly'],
@@ -64,6 +72,8 @@ export interface CompanyOptions {
   companyName: string;
   currency: string;
   country: string;
+  /** Default: off for US, on (VAT/GST registered) elsewhere. */
+  salesTax?: SalesTaxMode;
   /** "Warn if duplicate … number is used" on (default): a second DocNumber in the same entity type → 6140. */
   rejectDuplicateDocNumbers?: boolean;
   now: () => number;
@@ -78,6 +88,8 @@ export class Company {
   readonly currency: string;
   readonly country: string;
   readonly rejectDuplicateDocNumbers: boolean;
+  readonly salesTax: SalesTaxMode;
+  readonly tax: TaxCatalogue;
   private readonly now: () => number;
   private readonly store = new Map<EntityName, Map<string, Obj>>();
   private nextId = 1;
@@ -91,8 +103,11 @@ export class Company {
     this.currency = opts.currency;
     this.country = opts.country;
     this.rejectDuplicateDocNumbers = opts.rejectDuplicateDocNumbers ?? true;
+    this.salesTax = opts.salesTax ?? defaultSalesTaxMode(opts.country);
+    if (this.salesTax === 'automated' && opts.country !== 'US') throw new Error('automated sales tax exists for US companies only');
+    this.tax = taxCatalogue(opts.country, this.salesTax);
     this.now = opts.now;
-    for (const e of [...TXN_ENTITIES, ...LIST_ENTITIES]) this.store.set(e, new Map());
+    for (const e of ALL_ENTITIES) this.store.set(e, new Map());
     // A new QBO company comes with a chart of accounts; these are the ones that matter here.
     const seed: Array<[string, string, string]> = [
       ['Checking', 'Bank', 'Checking'],
@@ -106,7 +121,35 @@ export class Company {
       ['Bank Charges', 'Expense', 'BankCharges'],
       ['Uncategorized Expense', 'Expense', 'OtherMiscellaneousServiceCost'],
     ];
+    if (this.tax.control) seed.push([this.tax.control.Name, this.tax.control.AccountType, this.tax.control.AccountSubType]);
     for (const [Name, AccountType, AccountSubType] of seed) this.create('Account', { Name, AccountType, AccountSubType });
+    this.seedTaxCatalogue();
+  }
+
+  private seedTaxCatalogue(): void {
+    const stamp = new Date(this.now()).toISOString();
+    const meta = { CreateTime: stamp, LastUpdatedTime: stamp };
+    for (const r of this.tax.rates) {
+      this.store.get('TaxRate')!.set(r.Id, {
+        Id: r.Id, SyncToken: '0', domain: 'QBO', sparse: false, MetaData: meta, Name: r.Name, Description: r.Name, Active: true,
+        RateValue: r.RateValue, SpecialTaxType: r.SpecialTaxType, DisplayType: 'ReadOnly',
+        ...(this.country !== 'US' ? { EffectiveTaxRate: [{ RateValue: r.RateValue, EffectiveDate: '2011-01-04' }] } : {}),
+        AgencyRef: { value: '1' },
+      });
+    }
+    const list = (ids: string[]) => ({ TaxRateDetail: ids.map((id, i) => ({ TaxRateRef: { value: id, name: this.tax.rates.find((r) => r.Id === id)!.Name }, TaxTypeApplicable: 'TaxOnAmount', TaxOrder: i })) });
+    for (const c of this.tax.codes) {
+      this.store.get('TaxCode')!.set(c.Id, {
+        Id: c.Id, SyncToken: '0', domain: 'QBO', sparse: false, MetaData: meta, Name: c.Name, Description: c.Description, Active: true, Hidden: false,
+        Taxable: c.Taxable, TaxGroup: c.sales.length + c.purchase.length > 2 || c.Id === this.tax.astCodeId,
+        SalesTaxRateList: list(c.sales), PurchaseTaxRateList: list(c.purchase), TaxCodeConfigType: 'SYSTEM_GENERATED',
+      });
+    }
+  }
+
+  /** The account every computed tax posts to, if the company computes tax. */
+  taxControlAccount(): Obj | undefined {
+    return this.tax.control ? this.accountByName(this.tax.control.Name) : undefined;
   }
 
   // ---------- in-process inspection (tests, the deep-link pages) ----------
@@ -146,6 +189,7 @@ export class Company {
   // ---------- API operations ----------
 
   create(entity: EntityName, body: Obj): Obj {
+    this.refuseTaxWrite(entity, 'Create');
     this.checkProps(entity, body);
     const obj = this.validate(entity, structuredClone(body), undefined);
     const id = String(this.nextId++);
@@ -168,6 +212,7 @@ export class Company {
   }
 
   update(entity: EntityName, body: Obj, include?: string): Obj {
+    this.refuseTaxWrite(entity, 'Update');
     this.checkProps(entity, body);
     if (!body.Id) throw requiredParam('Id');
     if (body.SyncToken === undefined) throw requiredParam('SyncToken');
@@ -182,9 +227,14 @@ export class Company {
       next.PrivateNote = `Voided${next.PrivateNote ? `\n${next.PrivateNote}` : ''}`;
       next.TotalAmt = 0;
       next.Voided = true;
+      if (next.TxnTaxDetail) next.TxnTaxDetail = { TotalTax: 0 };
+      next.__tax = [];
+      next.__taxTotal = 0;
     } else {
       const merged = body.sparse === true ? { ...structuredClone(current), ...structuredClone(body) } : { ...structuredClone(body) };
-      for (const k of ['Id', 'SyncToken', 'MetaData', 'domain', 'sparse', 'TotalAmt']) delete merged[k];
+      for (const k of ['Id', 'SyncToken', 'MetaData', 'domain', 'sparse', 'TotalAmt', '__tax', '__taxTotal']) delete merged[k];
+      // The stored tax detail was computed; only one the caller sends is an override.
+      if (body.TxnTaxDetail === undefined) delete merged.TxnTaxDetail;
       next = this.validate(entity, merged, current.Id);
     }
     next.Id = current.Id;
@@ -200,6 +250,7 @@ export class Company {
   }
 
   delete(entity: EntityName, body: Obj): Obj {
+    this.refuseTaxWrite(entity, 'Delete');
     if (!body.Id) throw requiredParam('Id');
     if (body.SyncToken === undefined) throw requiredParam('SyncToken');
     if ((LIST_ENTITIES as readonly string[]).includes(entity)) {
@@ -216,12 +267,13 @@ export class Company {
 
   query(sql: string): Obj {
     const q = parseQuery(sql);
-    const entity = [...TXN_ENTITIES, ...LIST_ENTITIES, 'CompanyInfo', 'Preferences'].find((e) => e.toLowerCase() === q.entity.toLowerCase());
+    const entity = [...ALL_ENTITIES, 'CompanyInfo', 'Preferences', ...QUERY_ONLY].find((e) => e.toLowerCase() === q.entity.toLowerCase());
     if (!entity) throw new QboError(400, '4001', 'Invalid query', `QueryValidationError: Unknown entity '${q.entity}'`);
     checkFilterable(entity, q);
     let rows: Obj[];
     if (entity === 'CompanyInfo') rows = [this.companyInfo()];
     else if (entity === 'Preferences') rows = [this.preferences()];
+    else if ((QUERY_ONLY as readonly string[]).includes(entity)) rows = [];
     else {
       // Conditions on stored fields are applied before presenting (a deep copy with computed
       // totals), so a query costs what it returns, not what the company holds; computed fields
@@ -245,6 +297,7 @@ export class Company {
       LegalName: this.companyName,
       Country: this.country,
       CompanyAddr: { Country: this.country },
+      ...(this.country === 'US' ? {} : { NameValue: [{ Name: 'CompanyType', Value: 'LimitedCompany' }] }),
       FiscalYearStartMonth: 'January',
       SupportedLanguages: 'en',
       MetaData: { CreateTime: '2024-01-01T00:00:00.000Z' },
@@ -258,13 +311,25 @@ export class Company {
       domain: 'QBO',
       CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: this.currency } },
       SalesFormsPrefs: { CustomTxnNumbers: true, AllowDiscount: true, AllowShipping: false },
-      TaxPrefs: { UsingSalesTax: false, PartnerTaxEnabled: false },
+      TaxPrefs: this.taxPrefs(),
       AccountingInfoPrefs: { TrackDepartments: false, ClassTrackingPerTxn: false },
       OtherPrefs: { NameValue: [{ Name: 'SalesFormsPrefs.WarnDuplicateDocNum', Value: String(this.rejectDuplicateDocNumbers) }] },
     };
   }
 
+  /** PartnerTaxEnabled is absent unless the company runs automated sales tax. */
+  private taxPrefs(): Obj {
+    if (this.salesTax === 'automated') return { UsingSalesTax: true, PartnerTaxEnabled: true, TaxGroupCodeRef: { value: this.tax.astCodeId } };
+    return { UsingSalesTax: this.salesTax === 'on' };
+  }
+
   // ---------- rules ----------
+
+  private refuseTaxWrite(entity: EntityName, op: string): void {
+    if ((TAX_ENTITIES as readonly string[]).includes(entity)) {
+      throw new QboError(400, '4000', 'Unsupported Operation', `Operation ${op} is not supported for ${entity}; use the tax service.`, 'ValidationFault');
+    }
+  }
 
   private checkProps(entity: EntityName, body: Obj): void {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidValue(entity, 'the request body must be a JSON object');
@@ -427,6 +492,7 @@ export class Company {
         }
       }
     }
+    this.computeTax(entity, o);
     switch (entity) {
       case 'SalesReceipt':
       case 'RefundReceipt': {
@@ -457,8 +523,9 @@ export class Company {
         let debit = 0;
         let credit = 0;
         for (const l of lines) {
-          const amt = this.minor(l.Amount, 'Line.Amount');
-          if (l.JournalEntryLineDetail.PostingType === 'Debit') debit += amt;
+          const d = l.JournalEntryLineDetail;
+          const amt = this.minor(l.Amount, 'Line.Amount') + (d.TaxCodeRef && d.TaxAmount !== undefined && o.__taxTotal !== undefined ? this.minor(d.TaxAmount, 'Line.JournalEntryLineDetail.TaxAmount') : 0);
+          if (d.PostingType === 'Debit') debit += amt;
           else credit += amt;
         }
         if (debit !== credit) throw businessRule(`Journal Entry must be balanced: debits ${formatMinor(debit, this.currency)} ≠ credits ${formatMinor(credit, this.currency)}`, 'Line');
@@ -473,9 +540,203 @@ export class Company {
     return o;
   }
 
+  /**
+   * Applies the company's tax rules to a transaction being saved: checks every line's tax
+   * code, computes TxnTaxDetail (or honours a supplied one) and keeps the tax postings.
+   * Amounts are minor units; each rate's tax is rounded half away from zero once per document
+   * (exclusive) or once per line (inclusive, where the gross must survive exactly).
+   */
+  private computeTax(entity: EntityName, o: Obj): void {
+    delete o.__tax;
+    delete o.__taxTotal;
+    const lines = (o.Line as Obj[]).filter((l) => l.DetailType !== 'SubTotalLineDetail' && l.DetailType !== 'DescriptionOnly');
+    const codeOf = (ref: unknown, element: string): Obj => {
+      const id = ref && typeof ref === 'object' ? String((ref as Obj).value ?? '') : '';
+      const code = this.store.get('TaxCode')!.get(id);
+      if (!code || code.Active === false) throw validation('2500', 'Invalid Reference Id', 'Invalid Reference Id : TaxCode', element);
+      return code;
+    };
+    if (this.country === 'US') {
+      const sales = entity === 'SalesReceipt' || entity === 'RefundReceipt';
+      for (const [i, l] of lines.entries()) {
+        const d = l[l.DetailType] as Obj;
+        if (d?.TaxCodeRef !== undefined && (l.DetailType === 'SalesItemLineDetail' || l.DetailType === 'DiscountLineDetail')) {
+          const v = String(d.TaxCodeRef?.value ?? '');
+          if (v !== 'TAX' && v !== 'NON') throw validation('2500', 'Invalid Reference Id', 'Invalid Reference Id : TaxCode', `Line[${i}].${l.DetailType}.TaxCodeRef`);
+        }
+      }
+      if (this.salesTax !== 'automated' || !sales) {
+        // Without sales tax, TxnTaxDetail "is ignored and not stored".
+        delete o.TxnTaxDetail;
+        return;
+      }
+      // Automated sales tax: a sales line without a code is taxable since Aug 2018; only NON stays untaxed.
+      let base = 0;
+      for (const l of lines) {
+        const d = l[l.DetailType] as Obj;
+        const code = d.TaxCodeRef?.value ?? 'TAX';
+        if (l.DetailType === 'SalesItemLineDetail') {
+          d.TaxCodeRef = { value: code };
+          if (code === 'TAX') base += this.minor(l.Amount, 'Line.Amount');
+        } else if (l.DetailType === 'DiscountLineDetail' && code !== 'NON') base -= this.minor(l.Amount, 'Line.Amount');
+      }
+      base = Math.max(0, base);
+      const group = this.store.get('TaxCode')!.get(this.tax.astCodeId!)!;
+      const rates = (group.SalesTaxRateList.TaxRateDetail as Obj[]).map((r) => this.store.get('TaxRate')!.get(String(r.TaxRateRef.value))!);
+      const supplied = o.TxnTaxDetail as Obj | undefined;
+      let amounts = rates.map((r) => percentOf(base, Number(r.RateValue)));
+      if (supplied?.TxnTaxCodeRef !== undefined && supplied.TotalTax !== undefined) {
+        // An explicit amount is honoured and prorated across the assigned code's rates.
+        const total = this.minor(supplied.TotalTax, 'TxnTaxDetail.TotalTax');
+        const weight = rates.reduce((s, r) => s + Number(r.RateValue), 0);
+        let left = total;
+        amounts = rates.map((r, i) => {
+          const share = i === rates.length - 1 ? left : Math.round((total * Number(r.RateValue)) / weight);
+          left -= share;
+          return share;
+        });
+      }
+      const totalTax = amounts.reduce((s, v) => s + v, 0);
+      o.TxnTaxDetail = {
+        TxnTaxCodeRef: { value: group.Id, name: group.Name },
+        TotalTax: Number(formatMinor(totalTax, this.currency)),
+        TaxLine: rates.map((r, i) => ({
+          DetailType: 'TaxLineDetail',
+          Amount: Number(formatMinor(amounts[i]!, this.currency)),
+          TaxLineDetail: { TaxRateRef: { value: r.Id, name: r.Name }, PercentBased: true, TaxPercent: r.RateValue, NetAmountTaxable: Number(formatMinor(base, this.currency)) },
+        })),
+      };
+      const control = this.taxControlAccount()!.Id as string;
+      o.__tax = [[control, entity === 'SalesReceipt' ? -totalTax : totalTax]];
+      o.__taxTotal = totalTax;
+      return;
+    }
+    if (entity === 'Transfer') return;
+    if (this.salesTax === 'off') {
+      // No VAT/GST set up: there are no codes to refer to, and no tax to store.
+      for (const [i, l] of lines.entries()) if ((l[l.DetailType] as Obj)?.TaxCodeRef !== undefined) codeOf((l[l.DetailType] as Obj).TaxCodeRef, `Line[${i}].${l.DetailType}.TaxCodeRef`);
+      delete o.TxnTaxDetail;
+      return;
+    }
+    const gtc = o.GlobalTaxCalculation ?? 'TaxExcluded';
+    const allowedGtc = entity === 'JournalEntry' ? ['TaxExcluded', 'TaxInclusive'] : ['TaxExcluded', 'TaxInclusive', 'NotApplicable'];
+    if (!allowedGtc.includes(gtc)) throw invalidValue('GlobalTaxCalculation', `"${gtc}" is not one of ${allowedGtc.join(', ')}`);
+    o.GlobalTaxCalculation = gtc;
+    const control = this.taxControlAccount()!.Id as string;
+    const rateObj = (id: string) => this.store.get('TaxRate')!.get(id)!;
+    // Per rate: signed net base, computed tax (inclusive: summed per line), posting sign.
+    const perRate = new Map<string, { base: number; tax: number; sign: number }>();
+    const postingSign = (side: 'Sales' | 'Purchase', lineSign: number): number => {
+      switch (entity) {
+        case 'SalesReceipt':
+        case 'Deposit':
+          return -1;
+        case 'RefundReceipt':
+          return 1;
+        case 'Purchase':
+          return o.Credit === true ? -1 : 1;
+        default:
+          return lineSign * (side === 'Sales' ? 1 : 1);
+      }
+    };
+    for (const [i, l] of lines.entries()) {
+      const el = `Line[${i}].${l.DetailType}`;
+      const d = l[l.DetailType] as Obj;
+      if (l.DetailType === 'JournalEntryLineDetail') {
+        if (d.TaxCodeRef === undefined) continue;
+        const code = codeOf(d.TaxCodeRef, `${el}.TaxCodeRef`);
+        if (d.TaxApplicableOn !== 'Sales' && d.TaxApplicableOn !== 'Purchase') throw businessRule('TaxApplicableOn and TaxAmount are required on a journal line with a TaxCodeRef', `${el}.TaxApplicableOn`);
+        if (d.TaxAmount === undefined) throw businessRule('TaxApplicableOn and TaxAmount are required on a journal line with a TaxCodeRef', `${el}.TaxAmount`);
+        const ids = (d.TaxApplicableOn === 'Sales' ? code.SalesTaxRateList : code.PurchaseTaxRateList).TaxRateDetail as Obj[];
+        if (ids.length === 0) throw businessRule(`The tax code "${code.Name}" cannot be used on ${String(d.TaxApplicableOn).toLowerCase()} transactions`, `${el}.TaxCodeRef`);
+        const rid = String(ids[0]!.TaxRateRef.value);
+        const tax = this.minor(d.TaxAmount, `${el}.TaxAmount`);
+        const sign = d.PostingType === 'Debit' ? 1 : -1;
+        const e = perRate.get(rid) ?? { base: 0, tax: 0, sign: 1 };
+        e.base += this.minor(l.Amount, 'Line.Amount');
+        e.tax += sign * tax;
+        perRate.set(rid, e);
+        continue;
+      }
+      if (!['SalesItemLineDetail', 'DiscountLineDetail', 'AccountBasedExpenseLineDetail', 'DepositLineDetail'].includes(l.DetailType)) continue;
+      if (d.TaxCodeRef === undefined) {
+        throw new QboError(400, '6000', 'A business validation error has occurred while processing your request', `Business Validation Error: Make sure all your transactions have a ${this.tax.word} rate before you save.`, 'ValidationFault', '');
+      }
+      const code = codeOf(d.TaxCodeRef, `${el}.TaxCodeRef`);
+      const side: 'Sales' | 'Purchase' = l.DetailType === 'AccountBasedExpenseLineDetail' ? 'Purchase' : l.DetailType === 'DepositLineDetail' ? (d.TaxApplicableOn === 'Purchase' ? 'Purchase' : 'Sales') : 'Sales';
+      const ids = ((side === 'Sales' ? code.SalesTaxRateList : code.PurchaseTaxRateList).TaxRateDetail as Obj[]).map((r) => String(r.TaxRateRef.value));
+      if (ids.length === 0) throw businessRule(`The tax code "${code.Name}" cannot be used on ${side === 'Sales' ? 'sales' : 'purchase'} transactions`, `${el}.TaxCodeRef`);
+      const lineSign = l.DetailType === 'DiscountLineDetail' ? -1 : 1;
+      const percent = ids.reduce((s, id) => s + Number(rateObj(id).RateValue), 0);
+      let net: number;
+      let lineTax = 0;
+      if (gtc === 'TaxInclusive') {
+        const gross = d.TaxInclusiveAmt !== undefined ? this.minor(d.TaxInclusiveAmt, `${el}.TaxInclusiveAmt`) : this.minor(l.Amount, `Line[${i}].Amount`);
+        net = netOfInclusive(gross, percent);
+        lineTax = gross - net;
+        l.Amount = Number(formatMinor(net, this.currency));
+        if (l.DetailType !== 'DiscountLineDetail') d.TaxInclusiveAmt = Number(formatMinor(gross, this.currency));
+      } else net = this.minor(l.Amount, `Line[${i}].Amount`);
+      let left = lineTax;
+      for (const [k, id] of ids.entries()) {
+        const share = k === ids.length - 1 ? left : percent === 0 ? 0 : Math.round((lineTax * Number(rateObj(id).RateValue)) / percent);
+        left -= share;
+        const e = perRate.get(id) ?? { base: 0, tax: 0, sign: postingSign(side, lineSign) };
+        e.base += lineSign * net;
+        e.tax += lineSign * share;
+        perRate.set(id, e);
+      }
+    }
+    if (gtc === 'TaxExcluded') for (const [id, e] of perRate) if (lines.every((l) => l.DetailType !== 'JournalEntryLineDetail')) e.tax = percentOf(e.base, Number(rateObj(id).RateValue));
+    if (gtc === 'NotApplicable') for (const e of perRate.values()) e.tax = 0;
+    // Supplied tax lines replace the computed amount of their rate; the difference is kept.
+    const deltas = new Map<string, number>();
+    const supplied = (o.TxnTaxDetail as Obj | undefined)?.TaxLine;
+    if (Array.isArray(supplied) && entity !== 'JournalEntry') {
+      const seen = new Set<string>();
+      for (const [i, t] of (supplied as Obj[]).entries()) {
+        const rid = String(t?.TaxLineDetail?.TaxRateRef?.value ?? '');
+        const e = perRate.get(rid);
+        if (!this.store.get('TaxRate')!.has(rid)) throw validation('2500', 'Invalid Reference Id', 'Invalid Reference Id : TaxRate', `TxnTaxDetail.TaxLine[${i}].TaxLineDetail.TaxRateRef`);
+        if (!e || seen.has(rid)) throw businessRule(`Each tax rate on TxnTaxDetail must belong to a tax code used on a line, once (TaxRate ${rid})`, `TxnTaxDetail.TaxLine[${i}]`);
+        seen.add(rid);
+        const amount = this.minor(t.Amount, `TxnTaxDetail.TaxLine[${i}].Amount`);
+        deltas.set(rid, amount - e.tax);
+        e.tax = amount;
+      }
+    }
+    const taxLines: Obj[] = [];
+    let totalTax = 0;
+    const postings: Posting[] = [];
+    for (const [id, e] of perRate) {
+      const r = rateObj(id);
+      totalTax += e.tax;
+      postings.push([control, e.sign * e.tax]);
+      taxLines.push({
+        DetailType: 'TaxLineDetail',
+        Amount: Number(formatMinor(e.tax, this.currency)),
+        TaxLineDetail: {
+          TaxRateRef: { value: id, name: r.Name },
+          PercentBased: true,
+          TaxPercent: r.RateValue,
+          NetAmountTaxable: Number(formatMinor(e.base, this.currency)),
+          ...(deltas.get(id) ? { OverrideDeltaAmount: Number(formatMinor(deltas.get(id)!, this.currency)) } : {}),
+        },
+      });
+    }
+    if (entity === 'JournalEntry') {
+      // A journal's tax sits on the side of its line; the debit-side tax counts towards TotalAmt.
+      totalTax = [...perRate.values()].reduce((s, e) => s + Math.max(0, e.tax), 0);
+      const net = [...perRate.values()].reduce((s, e) => s + e.tax, 0);
+      o.__tax = net === 0 && perRate.size === 0 ? [] : [...perRate.values()].map((e): Posting => [control, e.tax]);
+    } else o.__tax = postings;
+    o.__taxTotal = totalTax;
+    o.TxnTaxDetail = { TotalTax: Number(formatMinor(entity === 'JournalEntry' ? [...perRate.values()].reduce((s, e) => s + Math.abs(e.tax), 0) : totalTax, this.currency)), TaxLine: taxLines };
+  }
+
   private total(entity: EntityName, o: Obj): number {
     if (entity === 'Transfer') return this.minor(o.Amount, 'Amount');
-    let total = 0;
+    let total = typeof o.__taxTotal === 'number' ? o.__taxTotal : 0;
     for (const l of (o.Line ?? []) as Obj[]) {
       if (l.DetailType === 'SubTotalLineDetail' || l.DetailType === 'DescriptionOnly') continue;
       const amt = this.minor(l.Amount, 'Line.Amount');
@@ -506,8 +767,8 @@ export class Company {
         break;
       }
       case 'Purchase':
-        out.push([o.AccountRef.value, -total]);
-        for (const l of lines) out.push([l.AccountBasedExpenseLineDetail.AccountRef.value, amt(l)]);
+        out.push([o.AccountRef.value, o.Credit === true ? total : -total]);
+        for (const l of lines) out.push([l.AccountBasedExpenseLineDetail.AccountRef.value, o.Credit === true ? -amt(l) : amt(l)]);
         break;
       case 'Deposit':
         out.push([o.DepositToAccountRef.value, total]);
@@ -522,6 +783,7 @@ export class Company {
       default:
         break;
     }
+    if (!o.Voided) for (const p of (o.__tax ?? []) as Posting[]) out.push(p);
     return out.filter(([, v]) => v !== 0);
   }
 
@@ -552,9 +814,47 @@ export class Company {
     return [...ids].map((id) => this.store.get(entity)!.get(id)).filter((o): o is Obj => o !== undefined);
   }
 
+  /**
+   * Read-back shape of a transaction's lines: each line numbered (Id, LineNum), references named,
+   * and on sales forms the SubTotal line QuickBooks adds after the item lines.
+   */
+  private presentLines(entity: EntityName, out: Obj): void {
+    const name = (e: EntityName, ref: Obj | undefined, field = 'Name') => {
+      if (ref && typeof ref === 'object' && ref.value !== undefined) {
+        const found = this.store.get(e)!.get(String(ref.value));
+        if (found) ref.name = found[field];
+      }
+    };
+    name('Account', out.DepositToAccountRef);
+    name('Account', out.AccountRef);
+    name('Account', out.FromAccountRef);
+    name('Account', out.ToAccountRef);
+    name('Customer', out.CustomerRef, 'DisplayName');
+    if (!Array.isArray(out.Line)) return;
+    let n = 0;
+    for (const l of out.Line as Obj[]) {
+      if (l.DetailType === 'SubTotalLineDetail') continue;
+      n++;
+      l.Id ??= String(n);
+      l.LineNum ??= n;
+      const d = l[l.DetailType] as Obj | undefined;
+      if (!d) continue;
+      name('Item', d.ItemRef);
+      name('Account', d.AccountRef);
+      name('Account', d.DiscountAccountRef);
+      if (d.TaxCodeRef && this.store.get('TaxCode')!.has(String(d.TaxCodeRef.value))) name('TaxCode', d.TaxCodeRef);
+    }
+    if ((entity === 'SalesReceipt' || entity === 'RefundReceipt') && !(out.Line as Obj[]).some((l) => l.DetailType === 'SubTotalLineDetail')) {
+      const sub = (out.Line as Obj[]).filter((l) => l.DetailType === 'SalesItemLineDetail').reduce((s, l) => s + this.minor(l.Amount, 'Line.Amount'), 0);
+      (out.Line as Obj[]).push({ Amount: Number(formatMinor(sub, this.currency)), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} });
+    }
+  }
+
   private present(entity: EntityName, o: Obj): Obj {
     const out = structuredClone(o);
+    for (const k of Object.keys(out)) if (k.startsWith('__')) delete out[k];
     if ((TXN_ENTITIES as readonly string[]).includes(entity)) {
+      this.presentLines(entity, out);
       const total = o.Voided ? 0 : this.total(entity, o);
       if (entity === 'Transfer') out.Amount = Number(formatMinor(total, this.currency));
       else out.TotalAmt = Number(formatMinor(total, this.currency));

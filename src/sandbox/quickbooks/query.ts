@@ -232,6 +232,10 @@ export const FILTERABLE: Record<string, string[]> = {
   Deposit: TXN_FIELDS,
   JournalEntry: TXN_FIELDS,
   Transfer: ['Id', 'TxnDate', 'Amount', 'MetaData.CreateTime', 'MetaData.LastUpdatedTime'],
+  TaxCode: ['Id', 'Name', 'Active', 'Taxable', 'TaxGroup', 'Hidden', 'MetaData.CreateTime', 'MetaData.LastUpdatedTime'],
+  TaxRate: ['Id', 'Name', 'Active', 'RateValue', 'SpecialTaxType', 'MetaData.CreateTime', 'MetaData.LastUpdatedTime'],
+  Invoice: TXN_FIELDS,
+  Payment: TXN_FIELDS,
   CompanyInfo: ['Id'],
   Preferences: [],
 };

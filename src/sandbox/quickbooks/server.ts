@@ -7,6 +7,7 @@ import type { SandboxCommonOptions, SandboxService } from '../types.js';
 import { Company, ENTITY_BY_PATH, type EntityName, type Obj } from './books.js';
 import { QboError, authFailure, invalidValue, throttled, validation } from './fault.js';
 import { OAuthState } from './oauth.js';
+import { HOME_CURRENCY, type SalesTaxMode, type TaxCountry } from './tax.js';
 
 export interface QuickBooksSandboxOptions extends SandboxCommonOptions {
   clientId?: string;
@@ -19,6 +20,8 @@ export interface QuickBooksSandboxOptions extends SandboxCommonOptions {
   companyName?: string;
   currency?: string;
   country?: string;
+  /** Default: off for US, on (VAT/GST set up) elsewhere; automated = US automated sales tax. */
+  salesTax?: SalesTaxMode;
   realmId?: string;
   rejectDuplicateDocNumbers?: boolean;
 }
@@ -86,9 +89,10 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
   const realmId = opts.realmId ?? String(9_130_000_000_000_000 + (seed % 1_000_000) * 1000 + 7);
   const books = new Company({
     realmId,
-    companyName: opts.companyName ?? 'Sandbox Company_US_1',
-    currency: opts.currency ?? 'USD',
+    companyName: opts.companyName ?? `Sandbox Company_${opts.country ?? 'US'}_1`,
+    currency: opts.currency ?? HOME_CURRENCY[(opts.country ?? 'US') as TaxCountry] ?? 'USD',
     country: opts.country ?? 'US',
+    salesTax: opts.salesTax,
     rejectDuplicateDocNumbers: opts.rejectDuplicateDocNumbers,
     now,
   });

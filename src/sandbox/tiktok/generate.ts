@@ -129,11 +129,14 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
     if (closed(t.settleTime)) settled.push(t);
   };
 
-  const feeTaxes = (fee: Record<string, number>): Record<string, number> => {
+  const feeTaxes = (fee: Record<string, number>, revenue: number): Record<string, number> => {
     const feeSum = sum(fee);
-    if (feeSum === 0) return us ? {} : { vat_amount: 0 };
-    // Fee VAT outside the US; in the US a few states tax the referral fee.
-    if (!us) return { vat_amount: Math.round(feeSum * 0.2) };
+    // Outside the US, vat_amount is "the VAT paid by the platform on the seller's behalf" (TikTok is
+    // the deemed supplier, e.g. low-value cross-border orders): the VAT inside the 20 %-inclusive
+    // price of some orders, deducted from the settlement. Zero on the others.
+    if (!us) return revenue > 0 && rnd() < 0.2 ? { vat_amount: -Math.round(revenue / 6) } : { vat_amount: 0 };
+    if (feeSum === 0) return {};
+    // In the US a few states tax the referral fee.
     return rnd() < 0.15 ? { sales_tax_referral_fee_amount: Math.round((fee.referral_fee_amount ?? 0) * 0.0725) } : {};
   };
 
@@ -146,8 +149,8 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
     supp: Record<string, number>,
     settleTime: number,
   ): SettledTx => {
-    const tax = feeTaxes(fee);
     const revenue = sum(rev);
+    const tax = feeTaxes(fee, revenue);
     const shipping = sum(ship);
     const feeTax = sum(fee) + sum(tax);
     const settlement = revenue + shipping + feeTax;
@@ -434,7 +437,7 @@ function generateShop(opts: GenerateOptions, shopIndex: number): ShopDataset {
         reserve_id: reserveId,
         reserve_amount: f(amount),
         reserve_status: status,
-        estimated_release_time: releaseAt,
+        estimated_release_time: String(releaseAt),
       },
     });
   };

@@ -17,7 +17,39 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: unknown;
   tenant: TenantBooks;
+  /** The If-Modified-Since header: lists only what changed after it. */
+  ifModifiedSince?: string;
 }
+
+/** Milliseconds of a Xero date (MS-JSON `/Date(…)/` or ISO). */
+const msOf = (v: unknown): number | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const m = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(v);
+  if (m) return Number(m[1]);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+};
+
+/** Sorts by `order` ("Field [ASC|DESC], …"), dates by time, as Xero does. */
+function sortBy(items: Wire[], order: string | null): Wire[] {
+  if (!order) return items;
+  const keys = order.split(',').map((part) => /^\s*([\w.]+)(?:\s+(ASC|DESC))?\s*$/i.exec(part)).filter((m): m is RegExpExecArray => m !== null);
+  const value = (o: Wire, field: string): unknown => field.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Wire)[k] : undefined), o);
+  return [...items].sort((a, b) => {
+    for (const [, field, dir] of keys) {
+      const x = value(a, field!);
+      const y = value(b, field!);
+      const dx = msOf(x);
+      const dy = msOf(y);
+      const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : dx !== undefined && dy !== undefined && /Date/.test(field!) ? dx - dy : String(x ?? '').localeCompare(String(y ?? ''));
+      if (cmp !== 0) return dir?.toUpperCase() === 'DESC' ? -cmp : cmp;
+    }
+    return 0;
+  });
+}
+
+/** Fields summaryOnly leaves out (the lightweight list Xero returns for large reads). */
+const HEAVY_FIELDS = ['LineItems', 'Payments', 'CreditNotes', 'Prepayments', 'Overpayments', 'Allocations', 'Addresses', 'Phones', 'ContactGroups'];
 export interface ApiResponse {
   status: number;
   body: unknown;
@@ -44,6 +76,7 @@ const notFound = (what: string) => new ApiFailure(404, { Title: 'Not Found', Sta
 export const SCOPES: Record<string, [string[], string]> = {
   Organisation: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Accounts: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
+  TaxRates: [['accounting.settings', 'accounting.settings.read'], 'accounting.settings'],
   Contacts: [['accounting.contacts', 'accounting.contacts.read'], 'accounting.contacts'],
   Invoices: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
   CreditNotes: [['accounting.invoices', 'accounting.invoices.read'], 'accounting.invoices'],
@@ -96,6 +129,7 @@ export class AccountingApi {
     const t = req.tenant;
     if (head === 'Organisation' && req.method === 'GET') return { status: 200, body: this.envelope('Organisations', [t.organisation()]), schema: 'Organisations' };
     if (head === 'Reports' && req.method === 'GET') return this.report(parts[1] ?? '', req);
+    if (head === 'TaxRates' && req.method === 'GET') return this.taxRates(req, parts[1]);
     const col = COLLECTIONS[head];
     if (!col) throw notFound(req.path);
     const id = parts[1]?.toLowerCase();
@@ -110,6 +144,32 @@ export class AccountingApi {
       return { status: 200, body: this.envelope('Accounts', [acc]), schema: 'Accounts' };
     }
     throw new ApiFailure(405, { Title: 'Method Not Allowed', Status: 405, Detail: `${req.method} is not supported on ${req.path}` });
+  }
+
+  private taxRates(req: ApiRequest, taxType?: string): ApiResponse {
+    let items = req.tenant.taxRates.map((r) => ({ ...r }) as unknown as Wire);
+    if (taxType) {
+      items = items.filter((r) => String(r.TaxType).toUpperCase() === taxType.toUpperCase());
+      if (items.length === 0) throw notFound(`TaxRates/${taxType}`);
+      return { status: 200, body: this.envelope('TaxRates', items), schema: 'TaxRates' };
+    }
+    try {
+      items = items.filter(compileWhere(req.query.get('where')));
+    } catch (err) {
+      if (err instanceof WhereError) throw new ApiFailure(400, validationException([`The where filter could not be parsed: ${err.message}`]));
+      throw err;
+    }
+    const order = /^\s*(\w+)(?:\s+(ASC|DESC))?\s*$/i.exec(req.query.get('order') ?? '');
+    if (order) {
+      const [, field, dir] = order;
+      items.sort((a, b) => {
+        const x = a[field!];
+        const y = b[field!];
+        const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+        return dir?.toUpperCase() === 'DESC' ? -cmp : cmp;
+      });
+    }
+    return { status: 200, body: this.envelope('TaxRates', items), schema: 'TaxRates' };
   }
 
   private list(col: Collection, req: ApiRequest, id?: string): ApiResponse {
@@ -141,6 +201,12 @@ export class AccountingApi {
       if (err instanceof WhereError) throw new ApiFailure(400, validationException([`The where filter could not be parsed: ${err.message}`]));
       throw err;
     }
+    const since = msOf(req.ifModifiedSince);
+    if (since !== undefined) items = items.filter((o) => (msOf(o.UpdatedDateUTC) ?? Infinity) > since);
+    items = sortBy(items, q.get('order'));
+    if (q.get('summaryOnly') === 'true' && (col.key === 'Invoices' || col.key === 'Contacts')) {
+      items = items.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !HEAVY_FIELDS.includes(k))));
+    }
     const page = q.get('page');
     let extra: Wire = {};
     if (page !== null && col.key !== 'Accounts' && col.key !== 'BankTransfers') {
@@ -162,6 +228,8 @@ export class AccountingApi {
         throw err;
       }
     }
+    // Unit prices keep 2 decimals unless the call asks for 4 (unitdp=4).
+    req.tenant.unitDp = req.query.get('unitdp') === '4' ? 4 : 2;
     const input = ((req.body as Wire | undefined)?.[col.key] ?? []) as Wire[];
     if (!Array.isArray(input) || input.length === 0) throw new ApiFailure(400, validationException([`No ${col.key} were found in the request body.`]));
     const summarize = !col.batch || req.query.get('summarizeErrors') !== 'false';

@@ -1,5 +1,8 @@
 import { randomUUID, createHash } from 'node:crypto';
+import { formatMinor } from '../../booking/money.js';
+import { netOfInclusive, percentOf } from '../quickbooks/tax.js';
 import { lineMinor, toMinor, toNumber } from './decimal.js';
+import { canApply, defaultAccountTaxType, noTaxType, taxAccountName, taxRatesFor, type TaxRate } from './tax.js';
 
 /**
  * The sandbox's ledger: one set of books per tenant (organisation), with Xero's business rules
@@ -26,7 +29,11 @@ export interface TenantInit {
   name: string;
   currency?: string;
   country?: string;
+  /** Registered for VAT/GST (PaysTax). Default: true outside the US. */
+  paysTax?: boolean;
 }
+
+type LineAmountTypes = 'Exclusive' | 'Inclusive' | 'NoTax';
 
 const CLASS_OF: Record<string, string> = {
   BANK: 'ASSET', CURRENT: 'ASSET', FIXED: 'ASSET', INVENTORY: 'ASSET', NONCURRENT: 'ASSET', PREPAYMENT: 'ASSET',
@@ -50,6 +57,19 @@ export function parseXeroDate(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A unit amount rounded half away from zero to `dp` decimals, as a decimal string (exact). */
+function roundUnit(value: unknown, dp: number): string | undefined {
+  const s = String(value).trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!m || (m[2] === '' && !m[3])) return s;
+  const frac = m[3] ?? '';
+  if (frac.length <= dp) return s;
+  const digits = BigInt((m[2] || '0') + frac.slice(0, dp));
+  const up = Number(frac[dp]) >= 5 ? 1n : 0n;
+  const r = (digits + up).toString().padStart(dp + 1, '0');
+  return `${m[1]}${r.slice(0, -dp)}.${r.slice(-dp)}`;
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 const obj = (v: unknown): Wire | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Wire) : undefined);
 
@@ -58,7 +78,11 @@ export class TenantBooks {
   readonly shortCode: string;
   readonly currency: string;
   readonly country: string;
+  readonly paysTax: boolean;
+  readonly taxRates: TaxRate[];
   periodLockDate?: string;
+  /** Decimals a UnitAmount keeps on the current write: 2, or 4 with ?unitdp=4. */
+  unitDp: 2 | 4 = 2;
   readonly accounts = new Map<string, Wire>();
   readonly contacts = new Map<string, Wire>();
   readonly invoices = new Map<string, Wire>();
@@ -74,6 +98,8 @@ export class TenantBooks {
   constructor(readonly name: string, init: TenantInit, private readonly now: () => number) {
     this.currency = (init.currency ?? 'USD').toUpperCase();
     this.country = (init.country ?? 'US').toUpperCase();
+    this.paysTax = init.paysTax ?? this.country !== 'US';
+    this.taxRates = taxRatesFor(this.country);
     this.shortCode = '!' + createHash('sha256').update(this.tenantId).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 5);
     this.createdAt = now();
     const chart: Array<[string, string, string, Wire?]> = [
@@ -84,6 +110,7 @@ export class TenantBooks {
       ['429', 'General Expenses', 'EXPENSE'],
       ['610', 'Accounts Receivable', 'CURRENT', { SystemAccount: 'DEBTORS' }],
       ['800', 'Accounts Payable', 'CURRLIAB', { SystemAccount: 'CREDITORS' }],
+      ['820', taxAccountName(this.country), 'CURRLIAB', { SystemAccount: 'GST' }],
       ['860', 'Rounding', 'CURRLIAB', { SystemAccount: 'ROUNDING' }],
       ['960', 'Retained Earnings', 'EQUITY', { SystemAccount: 'RETAINEDEARNINGS' }],
     ];
@@ -97,7 +124,12 @@ export class TenantBooks {
       OrganisationID: this.tenantId,
       Name: this.name,
       LegalName: this.name,
-      PaysTax: false,
+      PaysTax: this.paysTax,
+      SalesTaxBasis: this.paysTax ? 'ACCRUAL' : 'NONE',
+      SalesTaxPeriod: this.paysTax ? 'QUARTERLY1' : 'NONE',
+      DefaultSalesTax: 'Tax Exclusive',
+      DefaultPurchasesTax: 'Tax Inclusive',
+      ...(this.paysTax && this.country === 'GB' ? { TaxNumber: 'GB123456789' } : {}),
       Version: this.country === 'US' ? 'US' : this.country === 'GB' ? 'UK' : this.country,
       OrganisationType: 'COMPANY',
       BaseCurrency: this.currency,
@@ -157,7 +189,7 @@ export class TenantBooks {
       HasAttachments: false,
       UpdatedDateUTC: msNow(this.now()),
       AddToWatchlist: false,
-      TaxType: 'NONE',
+      TaxType: str(a.TaxType) ?? defaultAccountTaxType(this.country, this.paysTax, CLASS_OF[String(a.Type)] ?? ''),
       ...(a.Type === 'BANK' ? { BankAccountNumber: a.BankAccountNumber, BankAccountType: a.BankAccountType ?? 'BANK', CurrencyCode: a.CurrencyCode ?? this.currency } : {}),
       ...(a.Description && a.Type !== 'BANK' ? { Description: a.Description } : {}),
       ...(a.SystemAccount ? { SystemAccount: a.SystemAccount } : {}),
@@ -178,6 +210,12 @@ export class TenantBooks {
     else if (name.length > 150) errors.push('The Name must be no more than 150 characters long.');
     else if ([...this.accounts.values()].some((x) => String(x.Name).toLowerCase() === name.toLowerCase() && x.Status !== 'DELETED')) errors.push('Please enter a unique Name.');
     if (!type || !ACCOUNT_TYPES.includes(type)) errors.push('Please select a valid account Type.');
+    const taxType = str(a.TaxType);
+    if (taxType) {
+      const r = this.taxRate(taxType);
+      if (!r) errors.push(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
+      else if (type && CLASS_OF[type] && !canApply(r, CLASS_OF[type]!)) errors.push(`The TaxType code '${taxType}' cannot be used with account code '${code ?? ''}'.`);
+    }
     if (type === 'BANK') {
       if (!str(a.BankAccountNumber)) errors.push('Please enter a valid Bank Account Number.');
       if (str(a.Description)) errors.push('Description cannot be set on bank accounts.');
@@ -285,18 +323,49 @@ export class TenantBooks {
     return undefined;
   }
 
-  /** Lines → [{accountId, minor}] in the document currency; errors collected. */
-  private lines(raw: unknown, errors: string[], opts: { allowBank: boolean; requireAccount: boolean }): Array<{ wire: Wire; accountId?: string; minor: number }> {
+  /** An ACTIVE-or-not rate of the organisation by TaxType. */
+  taxRate(taxType: string): TaxRate | undefined {
+    return this.taxRates.find((r) => r.TaxType === taxType.toUpperCase());
+  }
+
+  /** The GST/VAT system account every line's tax posts to. */
+  taxAccount(): Wire {
+    return [...this.accounts.values()].find((a) => a.SystemAccount === 'GST')!;
+  }
+
+  private lineAmountTypes(raw: unknown, fallback: LineAmountTypes, errors: string[]): LineAmountTypes {
+    if (raw === undefined) return fallback;
+    const v = String(raw);
+    const found = (['Exclusive', 'Inclusive', 'NoTax'] as const).find((x) => x.toLowerCase() === v.toLowerCase());
+    if (!found) errors.push(`LineAmountTypes must be Exclusive, Inclusive or NoTax (was ${v}).`);
+    return found ?? fallback;
+  }
+
+  /**
+   * Lines → [{accountId, net minor, tax minor}] in the document currency; errors collected.
+   * Each line's tax is computed on its own LineAmount and rounded to the minor unit (half away
+   * from zero), then summed: Xero's per-line rounding. A supplied TaxAmount replaces the computed
+   * one on invoices and credit notes; a bank transaction refuses one that differs.
+   */
+  private lines(
+    raw: unknown,
+    errors: string[],
+    opts: { allowBank: boolean; requireAccount: boolean; lat: LineAmountTypes; taxOverride: 'accept' | 'check' },
+  ): Array<{ wire: Wire; accountId?: string; minor: number; tax: number }> {
     if (!Array.isArray(raw) || raw.length === 0) {
       errors.push('You must specify at least one line item.');
       return [];
     }
     return raw.map((l, i) => {
       const line = obj(l) ?? {};
-      const minor = lineMinor(line.Quantity ?? 1, line.UnitAmount ?? line.LineAmount ?? 0, this.currency);
+      // Xero rounds a UnitAmount to 2 decimals (4 with unitdp=4) before multiplying.
+      const unit = line.UnitAmount !== undefined ? roundUnit(line.UnitAmount, this.unitDp) : undefined;
+      const minor = lineMinor(line.Quantity ?? 1, unit ?? line.LineAmount ?? 0, this.currency);
       if (minor === undefined) errors.push(`Line ${i + 1}: the amount is not a number.`);
-      const taxType = str(line.TaxType);
-      if (taxType && taxType !== 'NONE') errors.push(`The TaxType code '${taxType}' does not exist or cannot be used with this type of transaction.`);
+      if (minor !== undefined && line.UnitAmount !== undefined && line.LineAmount !== undefined) {
+        const sent = toMinor(line.LineAmount, this.currency);
+        if (sent !== minor) errors.push(`The line total ${String(line.LineAmount)} does not match the expected line total ${toNumber(minor, this.currency)}`);
+      }
       let account: Wire | undefined;
       if (str(line.AccountID) || str(line.AccountCode)) {
         account = this.findAccount({ AccountID: line.AccountID, Code: line.AccountCode });
@@ -305,20 +374,44 @@ export class TenantBooks {
         else if (!opts.allowBank && account.Type === 'BANK') errors.push(`Account '${String(account.Name)}' is a bank account and cannot be used on a line item; use a bank transfer.`);
         else if (account.SystemAccount === 'DEBTORS' || account.SystemAccount === 'CREDITORS') errors.push(`Account '${String(account.Name)}' is a system account and cannot be used on a line item.`);
       } else if (opts.requireAccount) errors.push(`Line ${i + 1}: an Account code must be specified.`);
+      // Without a TaxType, the account's own tax rate applies.
+      const taxType = (str(line.TaxType) ?? (account ? str(account.TaxType) : undefined) ?? noTaxType(this.country)).toUpperCase();
+      const rate = this.taxRate(taxType);
+      let tax = 0;
+      if (!rate || rate.Status !== 'ACTIVE') errors.push(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
+      else if (account && !canApply(rate, String(account.Class))) errors.push(`The TaxType code '${taxType}' cannot be used with account code '${String(account.Code)}'.`);
+      else if (opts.lat !== 'NoTax' && minor !== undefined) {
+        tax = opts.lat === 'Exclusive' ? percentOf(minor, rate.EffectiveRate) : minor - netOfInclusive(minor, rate.EffectiveRate);
+        if (line.TaxAmount !== undefined) {
+          const sent = toMinor(line.TaxAmount, this.currency);
+          if (sent === undefined) errors.push(`Line ${i + 1}: TaxAmount is not a number.`);
+          else if (sent !== tax && opts.taxOverride === 'check') {
+            errors.push(`Tax amount ${formatMinor(sent, this.currency)} is incorrect for ${taxType} tax type, should be ${formatMinor(tax, this.currency)}`);
+          } else tax = sent;
+        }
+      }
+      const net = opts.lat === 'Inclusive' ? (minor ?? 0) - tax : minor ?? 0;
       const qty = line.Quantity ?? 1;
       const wire: Wire = {
         LineItemID: randomUUID(),
         Description: line.Description ?? '',
         Quantity: Number(qty),
-        UnitAmount: Number(line.UnitAmount ?? line.LineAmount ?? 0),
+        UnitAmount: Number(unit ?? line.LineAmount ?? 0),
         ...(account ? { AccountCode: account.Code, AccountID: account.AccountID } : {}),
-        TaxType: 'NONE',
-        TaxAmount: 0,
+        TaxType: taxType,
+        TaxAmount: toNumber(tax, this.currency),
         LineAmount: toNumber(minor ?? 0, this.currency),
         Tracking: [],
       };
-      return { wire, accountId: account ? String(account.AccountID) : undefined, minor: minor ?? 0 };
+      return { wire, accountId: account ? String(account.AccountID) : undefined, minor: net, tax };
     });
+  }
+
+  /** SubTotal (net), TotalTax and Total of a document's lines. */
+  private totals(lines: Array<{ minor: number; tax: number }>): { sub: number; tax: number; total: number } {
+    const sub = lines.reduce((s, l) => s + l.minor, 0);
+    const tax = lines.reduce((s, l) => s + l.tax, 0);
+    return { sub, tax, total: sub + tax };
   }
 
   private post(objectId: string, date: string, entries: Array<[string, number]>): void {
@@ -353,7 +446,7 @@ export class TenantBooks {
     if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status)) errors.push(`A new document cannot be created with status ${status}.`);
     const date = this.checkDate(raw.Date, errors);
     this.checkCurrency(raw.CurrencyCode, errors);
-    const lat = str(raw.LineAmountTypes) ?? 'Exclusive';
+    const lat = this.lineAmountTypes(raw.LineAmountTypes, 'Exclusive', errors);
     const numberField = isInvoice ? 'InvoiceNumber' : 'CreditNoteNumber';
     const number = str(raw[numberField]);
     const store = isInvoice ? this.invoices : this.creditNotes;
@@ -366,8 +459,8 @@ export class TenantBooks {
     }
     const reference = str(raw.Reference);
     if (reference && reference.length > 255) errors.push('Reference must be no more than 255 characters long.');
-    const lines = this.lines(raw.LineItems, errors, { allowBank: false, requireAccount: status === 'AUTHORISED' });
-    const total = lines.reduce((s, l) => s + l.minor, 0);
+    const lines = this.lines(raw.LineItems, errors, { allowBank: false, requireAccount: status === 'AUTHORISED', lat, taxOverride: 'accept' });
+    const { sub, tax: totalTax, total } = this.totals(lines);
     if (total < 0) errors.push(`The ${isInvoice ? 'invoice' : 'credit note'} total cannot be negative.`);
     const contact = errors.length === 0 ? this.contactFor(raw.Contact, errors, true) : undefined;
     if (errors.length) throw new RuleError(errors);
@@ -387,8 +480,8 @@ export class TenantBooks {
       CurrencyCode: this.currency,
       CurrencyRate: 1,
       Status: finalStatus,
-      SubTotal: toNumber(total, this.currency),
-      TotalTax: 0,
+      SubTotal: toNumber(sub, this.currency),
+      TotalTax: toNumber(totalTax, this.currency),
       Total: toNumber(total, this.currency),
       [isInvoice ? 'InvoiceID' : 'CreditNoteID']: id,
       HasAttachments: false,
@@ -406,7 +499,7 @@ export class TenantBooks {
     }
     if (status === 'AUTHORISED' && receivable) {
       const sign = isInvoice ? 1 : -1; // invoice: Dr AR / Cr lines; credit note: the reverse
-      this.post(id, date, [[this.ar(), sign * total], ...lines.map((l): [string, number] => [l.accountId!, -sign * l.minor])]);
+      this.post(id, date, [[this.ar(), sign * total], ...lines.map((l): [string, number] => [l.accountId!, -sign * l.minor]), [String(this.taxAccount().AccountID), -sign * totalTax]]);
     }
     return doc;
   }
@@ -550,8 +643,10 @@ export class TenantBooks {
     this.checkCurrency(raw.CurrencyCode, errors);
     const reference = str(raw.Reference);
     if (reference && reference.length > 255) errors.push('Reference must be no more than 255 characters long.');
-    const lines = this.lines(raw.LineItems, errors, { allowBank: false, requireAccount: true });
-    const total = lines.reduce((s, l) => s + l.minor, 0);
+    // Bank transactions are tax-inclusive unless they say otherwise.
+    const lat = this.lineAmountTypes(raw.LineAmountTypes, 'Inclusive', errors);
+    const lines = this.lines(raw.LineItems, errors, { allowBank: false, requireAccount: true, lat, taxOverride: 'check' });
+    const { sub, tax: totalTax, total } = this.totals(lines);
     if (total < 0) errors.push('The total of a bank transaction cannot be negative.');
     const contact = errors.length === 0 ? this.contactFor(raw.Contact, errors, true) : undefined;
     if (errors.length) throw new RuleError(errors);
@@ -570,16 +665,16 @@ export class TenantBooks {
       CurrencyCode: this.currency,
       CurrencyRate: 1,
       Status: 'AUTHORISED',
-      LineAmountTypes: str(raw.LineAmountTypes) ?? 'Exclusive',
-      SubTotal: toNumber(total, this.currency),
-      TotalTax: 0,
+      LineAmountTypes: lat,
+      SubTotal: toNumber(sub, this.currency),
+      TotalTax: toNumber(totalTax, this.currency),
       Total: toNumber(total, this.currency),
       UpdatedDateUTC: msNow(this.now()),
       HasAttachments: false,
     };
     this.bankTransactions.set(id, tx);
     const sign = type === 'RECEIVE' ? 1 : -1;
-    this.post(id, date, [[String(bank!.AccountID), sign * total], ...lines.map((l): [string, number] => [l.accountId!, -sign * l.minor])]);
+    this.post(id, date, [[String(bank!.AccountID), sign * total], ...lines.map((l): [string, number] => [l.accountId!, -sign * l.minor]), [String(this.taxAccount().AccountID), -sign * totalTax]]);
     return tx;
   }
 

@@ -145,7 +145,8 @@ export async function startXeroSandbox(opts: XeroSandboxOptions = {}): Promise<X
     }
     let result: { status: number; body: unknown; schema?: string };
     try {
-      result = api.handle({ method, path, query: url.searchParams, body, tenant });
+      const since = req.headers['if-modified-since'];
+      result = api.handle({ method, path, query: url.searchParams, body, tenant, ifModifiedSince: typeof since === 'string' ? since : undefined });
     } catch (err) {
       if (!(err instanceof ApiFailure)) throw err;
       result = { status: err.status, body: err.body, schema: err.status === 400 ? 'Error' : undefined };
