@@ -7,7 +7,7 @@ import type { SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { AccountResolver } from './accounts.js';
 import { storedInput } from './clearing-check.js';
-import { listTransactions } from './views.js';
+import { listTransactions, routeCommand } from './views.js';
 
 export interface ReportException {
   kind: 'failed' | 'warned' | 'skipped' | 'unmapped';
@@ -103,7 +103,7 @@ function exceptions(store: Store, org: Org, period: ReportPeriod, report: CloseR
       out.push({
         kind: 'unmapped', shop: s.shop, date: u.date, orderId: u.orderId, transactionId: u.transactionId, amount: formatMinor(u.amountMinor, s.currency),
         message: u.warning ?? `${u.field} booked to ${s.pnl.find((p) => p.role === 'uncategorized')?.account ?? 'Uncategorized TikTok'}`,
-        fix: u.orderId ? `synder explain ${u.orderId}` : `synder transactions --since ${u.date}`,
+        fix: (u.warning && routeCommand(u.warning)) ?? (u.orderId ? `synder explain ${u.orderId}` : `synder transactions --since ${u.date}`),
       });
     }
   }

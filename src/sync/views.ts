@@ -23,9 +23,14 @@ export interface TransactionRow {
 export interface BookingWarning { message: string; fix: string }
 
 /** The command or step that resolves a warning of the booking core, for the record with this id. */
+/** The `synder map route …` command an unknown-key warning carries, if any. */
+export function routeCommand(message: string): string | undefined {
+  return /route it with: (synder map route \S+ \S+)/.exec(message)?.[1];
+}
+
 export function warningFix(message: string, id: string): string {
-  const field = /^unknown TikTok field (\S+)/.exec(message)?.[1];
-  if (field) return `Booked to Uncategorized TikTok: \`synder explain ${id}\` shows the line; reclassify it in the ledger, or route ${field} to an account in the org's routing settings and \`synder rollback ${id}\` then \`synder sync\`.`;
+  const route = routeCommand(message);
+  if (route) return `Booked to Uncategorized TikTok: \`${route}\` books it to that role from now on; \`synder rollback ${id} --yes\` then \`synder sync\` rebooks this one.`;
   if (message.startsWith('reserve_amount')) return `Booked by its sign: check the reserve in TikTok Seller Center (Finance → Reserve); \`synder explain ${id}\` shows the postings.`;
   if (/breakdown missing/.test(message)) return `TikTok sent only the total: \`synder explain ${id}\` shows it; the next \`synder sync\` books the breakdown if TikTok sends it.`;
   return `\`synder explain ${id}\` shows where it was booked.`;
