@@ -50,6 +50,26 @@ describe('sync: the statement stream', () => {
     t.store.close();
   });
 
+  it('asks TikTok for each missing order once, the next chunk\'s while this one is booked', async () => {
+    const t = await setup();
+    const asked: string[] = [];
+    const getOrders = t.tiktok.getOrders.bind(t.tiktok);
+    t.tiktok.getOrders = async (ids) => {
+      asked.push(...ids);
+      const out: Awaited<ReturnType<typeof getOrders>> = [];
+      for (let i = 0; i < ids.length; i += 50) out.push(...(await getOrders(ids.slice(i, i + 50))));
+      return out;
+    };
+    const seenAtYield: number[] = [];
+    for await (const _ of statementWork(t.src, t.shop.statements, 5, new Map())) seenAtYield.push(asked.length);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(t.store.sourceRecords.list({ kind: ['order'] })).toHaveLength(new Set(asked).size);
+    // When the first chunk is handed out, the second one's orders have been asked for too.
+    const first = t.shop.statementTransactions.get(t.shop.statements[0]!.id)!.transactions.filter((x) => x.order_id);
+    expect(seenAtYield[0]).toBeGreaterThan(new Set(first.map((x) => x.order_id)).size);
+    t.store.close();
+  });
+
   it('builds nothing for statements already booked unchanged', async () => {
     const t = await setup();
     await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
