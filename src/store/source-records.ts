@@ -42,9 +42,9 @@ interface Row {
   error: string | null; fetched_at: string; updated_at: string;
 }
 
-const fromRow = (r: Row): SourceRecord => ({
+const fromRow = (r: Row, raw: unknown = JSON.parse(r.raw_json)): SourceRecord => ({
   id: r.id, integrationId: r.integration_id, kind: r.kind, externalId: r.external_id, statementId: r.statement_id, orderId: r.order_id,
-  occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor, raw: JSON.parse(r.raw_json) as unknown, hash: r.hash,
+  occurredAt: r.occurred_at, currency: r.currency, amountMinor: r.amount_minor, raw, hash: r.hash,
   status: r.status, error: r.error, fetchedAt: r.fetched_at, updatedAt: r.updated_at,
 });
 
@@ -84,9 +84,12 @@ export class SourceRecordRepository {
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
    */
   upsert(i: SourceInput): { record: SourceRecord; change: 'new' | 'same' | 'changed'; previous?: SourceRecord } {
-    const previous = this.get(i.integrationId, i.kind, i.externalId);
+    // Compared by hash without parsing the stored JSON: an unchanged record (every re-read in the
+    // lookback window) is the common case. Its raw is the input's (the same content, by hash).
+    const stored = this.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(i.integrationId, i.kind, i.externalId) as Row | undefined;
+    if (stored && stored.hash === i.hash) return { record: fromRow(stored, i.raw), change: 'same' };
+    const previous = stored && fromRow(stored);
     const at = this.now().toISOString();
-    if (previous && previous.hash === i.hash) return { record: previous, change: 'same' };
     const raw = JSON.stringify(i.raw);
     // The record is returned as written, not read back: a sync writes one per transaction and
     // order, and reading each back parsed its JSON a second time.
@@ -143,6 +146,6 @@ export class SourceRecordRepository {
       params.push(f.until);
     }
     const sql = `SELECT * FROM source_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`;
-    return (this.prepare(sql).all(...params) as Row[]).map(fromRow);
+    return (this.prepare(sql).all(...params) as Row[]).map((r) => fromRow(r));
   }
 }

@@ -56,7 +56,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     if (write) run.runId = summary.runId = store.runs.start(org.id, { since: summary.since, until: summary.until }).id;
     const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
     if (write) await recoverPending(run, sizes.batchSize);
-    // Looked at before this run writes anything: has this store booked for the org before?
+    // Has this store booked for the org before (recovered documents count)?
     const decider = new Decider(store, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
     poster = write ? new Poster(run, sizes, (key) => decider.settled(key)) : undefined;
     const booking: Booking = { decider, poster, plan: write ? undefined : new DryRunPlan(run.resolver) };
