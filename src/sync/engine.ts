@@ -24,6 +24,7 @@ import type { Built, PostItem, SourceLink, Work } from './work.js';
 export { documentSource } from './work.js';
 
 const sec = (d: Date): number => Math.floor(d.getTime() / 1000);
+const SQLITE_CACHE_KB = 4096;
 
 /** How the phases of one run hand documents on: decided, then planned (dry run) or posted. */
 interface Booking {
@@ -50,6 +51,9 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const summary = emptySummary({ org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since, until });
   const run: RunContext = { store, ledger, org, mode, write, runId: null, summary, resolver: new AccountResolver(store, org.id), progress: deps.progress ?? (() => undefined) };
 
+  // SQLite's page cache fills up to its cap (16 MB by default here) as the store grows; a sync
+  // appends and looks up by key, and the OS caches the file anyway, so a few MB serve as well.
+  store.db.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
   const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
   const apis: TikTokShopApi[] = [];
   let poster: Poster | undefined;

@@ -48,7 +48,8 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
   // Transactions per statement so far, to tell how many statements the read-ahead budget holds.
   let seenStatements = 0;
   let seenTransactions = 0;
-  const aheadBudget = 2 * maxTransactions;
+  // With the chunk the consumer asks for early, about two chunks' worth wait besides the one being booked.
+  const aheadBudget = maxTransactions;
   // None ahead once a statement is larger than the budget: the consumer asks for the next chunk
   // early itself, and that is the one statement held besides the one being booked.
   const ahead = () => (seenStatements === 0 ? 1 : Math.min(concurrency, Math.floor(aheadBudget / Math.max(1, seenTransactions / seenStatements))));
@@ -73,6 +74,14 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
     if (!bundle) continue;
     seenStatements++;
     seenTransactions += bundle.transactions.length;
+    // A statement that would take the chunk past the budget starts the next one: chunks stay near
+    // the budget whatever the statements' size (one statement when it alone is larger).
+    if (chunk.length > 0 && count + bundle.transactions.length > maxTransactions) {
+      start(i + 1 + ahead());
+      yield chunk;
+      chunk = [];
+      count = 0;
+    }
     chunk.push(bundle);
     count += bundle.transactions.length;
     if (count >= maxTransactions) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { slices } from '../../src/sync/engine.js';
 import { recoverPending } from '../../src/sync/recover.js';
 import { SKIPPED_REASON, sourceStatus } from '../../src/sync/source-status.js';
 import { countDecision, DryRunPlan } from '../../src/sync/summary.js';
@@ -86,6 +87,19 @@ describe('sync: the run summary', () => {
     expect(plan.documents().map((p) => [p.action, p.doc.key, p.accountNames.sales])).toEqual([
       ['create', 'new', 'TikTok Shop Sales'], ['update', 'chg~v2', 'TikTok Shop Sales'], ['existing', 'same', 'TikTok Shop Sales'],
     ]);
+    t.store.close();
+  });
+});
+
+describe('sync: a large chunk booked in slices', () => {
+  it('cuts the documents into slices and sends each record with the slice its last document is in', async () => {
+    const t = await makeRun();
+    const work = ['a', 'b', 'c', 'd', 'e'].map((k) => workOf(t.integration, sampleDoc(k)));
+    const link = (id: number, docKeys: string[]) => ({ recordId: id, kind: 'statement_transaction', externalId: String(id), docKeys, errors: [] });
+    const out = slices({ work, links: [link(1, ['a', 'b']), link(2, ['b', 'c']), link(3, []), link(4, ['a', 'e'])] }, 2);
+    expect(out.map((s) => s.work.map((w) => w.doc.key))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(out.map((s) => s.links.map((l) => l.recordId))).toEqual([[1, 3], [2], [4]]);
+    expect(slices({ work, links: [] }, 10)).toHaveLength(1);
     t.store.close();
   });
 });

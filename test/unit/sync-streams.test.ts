@@ -30,13 +30,20 @@ async function drain(gen: AsyncGenerator<Built>): Promise<Built[]> {
 describe('sync: the statement stream', () => {
   it('stores each statement with its transactions in one commit, and builds a chunk at a time', async () => {
     const t = await setup();
+    let orderFetches = 0;
+    const getOrders = t.tiktok.getOrders.bind(t.tiktok);
+    t.tiktok.getOrders = (ids) => {
+      orderFetches++;
+      return getOrders(ids);
+    };
     const forPayouts = new Map<string, StatementBundle>();
     const chunks = await drain(statementWork(t.src, t.shop.statements, 5, forPayouts));
     expect(chunks.length).toBeGreaterThan(1);
     const txCount = t.shop.statements.reduce((n, s) => n + t.shop.statementTransactions.get(s.id)!.transactions.length, 0);
     expect(t.run.summary.fetched.transactions).toBe(txCount);
-    // One commit per statement, plus one per chunk for the orders it fetched.
-    expect(t.commits.n).toBe(t.shop.statements.length + chunks.length);
+    // One commit per statement, plus one per fetch of orders.
+    expect(orderFetches).toBeGreaterThan(0);
+    expect(t.commits.n).toBe(t.shop.statements.length + orderFetches);
     const work = chunks.flatMap((c) => c.work);
     expect(work.length).toBeGreaterThan(0);
     expect(new Set(work.map((w) => w.doc.key)).size).toBe(work.length);
@@ -47,6 +54,26 @@ describe('sync: the statement stream', () => {
     expect(links.every((l) => l.docKeys.every((k) => keys.has(k)))).toBe(true);
     // Payouts keep only the reserve movements of the statements they pay.
     for (const b of forPayouts.values()) expect(b.transactions.every((x) => x.reserve_amount !== undefined)).toBe(true);
+    t.store.close();
+  });
+
+  it('asks TikTok for each missing order once, the next chunk\'s while this one is booked', async () => {
+    const t = await setup();
+    const asked: string[] = [];
+    const getOrders = t.tiktok.getOrders.bind(t.tiktok);
+    t.tiktok.getOrders = async (ids) => {
+      asked.push(...ids);
+      const out: Awaited<ReturnType<typeof getOrders>> = [];
+      for (let i = 0; i < ids.length; i += 50) out.push(...(await getOrders(ids.slice(i, i + 50))));
+      return out;
+    };
+    const seenAtYield: number[] = [];
+    for await (const _ of statementWork(t.src, t.shop.statements, 5, new Map())) seenAtYield.push(asked.length);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(t.store.sourceRecords.list({ kind: ['order'] })).toHaveLength(new Set(asked).size);
+    // When the first chunk is handed out, the second one's orders have been asked for too.
+    const first = t.shop.statementTransactions.get(t.shop.statements[0]!.id)!.transactions.filter((x) => x.order_id);
+    expect(seenAtYield[0]).toBeGreaterThan(new Set(first.map((x) => x.order_id)).size);
     t.store.close();
   });
 
