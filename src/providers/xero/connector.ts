@@ -1,59 +1,17 @@
 import { z } from 'zod';
-import type { AccountClass, BookingDocument } from '../../booking/document.js';
+import type { BookingDocument } from '../../booking/document.js';
 import type { LedgerTaxProfile } from '../../booking/tax.js';
 import { shortDocNumber } from '../../booking/keys.js';
-import { parseMinor } from '../../booking/money.js';
 import { SynderError } from '../../errors.js';
 import type { AccountSpec, LedgerAccount, LedgerCompany, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../ledger-connector.js';
 import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './client.js';
 import { envelope, PART, XeroFinder, type Element, type Found } from './lookup.js';
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
 import { chunk } from '../../lists.js';
+import { account, accounts, contacts, organisations, orgTax, report, taxRates, toLedgerAccount, trialBalanceOf, TYPE_OF_CLASS } from './answers.js';
 
 /** The generic contact every TikTok Shop document is issued to. */
 export const TIKTOK_CONTACT = 'TikTok Shop';
-
-const TYPE_OF_CLASS: Record<AccountClass, string> = {
-  bank: 'BANK',
-  current_asset: 'CURRENT',
-  income: 'REVENUE',
-  expense: 'EXPENSE',
-  other_income: 'OTHERINCOME',
-  current_liability: 'CURRLIAB',
-};
-
-const account = z.looseObject({
-  AccountID: z.string(),
-  Code: z.string().optional(),
-  Name: z.string(),
-  Type: z.string(),
-  Status: z.string().optional(),
-  BankAccountNumber: z.string().optional(),
-  CurrencyCode: z.string().optional(),
-  SystemAccount: z.string().optional(),
-});
-const taxRates = z.looseObject({
-  TaxRates: z.array(
-    z.looseObject({
-      TaxType: z.string(),
-      Name: z.string(),
-      Status: z.string().optional(),
-      EffectiveRate: z.number().optional(),
-      CanApplyToRevenue: z.boolean().optional(),
-      CanApplyToExpenses: z.boolean().optional(),
-    }),
-  ),
-});
-const orgTax = z.looseObject({ Organisations: z.array(z.looseObject({ CountryCode: z.string().optional(), PaysTax: z.boolean().optional() })).min(1) });
-const accounts = z.looseObject({ Accounts: z.array(account) });
-const organisations = z.looseObject({
-  Organisations: z.array(z.looseObject({ OrganisationID: z.string().optional(), Name: z.string(), BaseCurrency: z.string(), CountryCode: z.string().optional(), ShortCode: z.string().optional() })).min(1),
-});
-const contacts = z.looseObject({ Contacts: z.array(z.looseObject({ ContactID: z.string().optional(), Name: z.string().optional(), StatusAttributeString: z.string().optional() })) });
-const cell = z.looseObject({ Value: z.string().optional(), Attributes: z.array(z.looseObject({ Id: z.string().optional(), Value: z.string().optional() })).optional() });
-type Row = { RowType?: string; Cells?: Array<z.infer<typeof cell>>; Rows?: Row[] };
-const row: z.ZodType<Row> = z.lazy(() => z.looseObject({ RowType: z.string().optional(), Cells: z.array(cell).optional(), Rows: z.array(row).optional() }));
-const report = z.looseObject({ Reports: z.array(z.looseObject({ Rows: z.array(row) })).min(1) });
 
 export interface XeroConnectorOptions {
   client: XeroClient;
@@ -453,22 +411,7 @@ export class XeroConnector implements LedgerConnector {
     const org = this.org ?? (await this.company());
     const date = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const rep = parseResponse(report, await this.client.get('/Reports/TrialBalance', { date }), 'GET /Reports/TrialBalance').Reports[0]!;
-    const header = rep.Rows.find((r) => r.RowType === 'Header')?.Cells?.map((c) => c.Value ?? '') ?? [];
-    const dr = header.indexOf('YTD Debit');
-    const cr = header.indexOf('YTD Credit');
-    if (dr < 0 || cr < 0) throw new SynderError('Xero Trial Balance has no YTD Debit / YTD Credit columns.', { code: 'invalid_response' });
-    const amount = (v: string | undefined, field: string) => (v && v.trim() !== '' ? parseMinor(v.replace(/,/g, ''), org.currency, `Trial Balance ${field}`) : 0);
-    const walk = (rows: Row[]): number | undefined => {
-      for (const r of rows) {
-        if (r.RowType === 'Row' && r.Cells?.[0]?.Attributes?.some((a) => a.Id === 'account' && a.Value?.toLowerCase() === accountId.toLowerCase())) {
-          return amount(r.Cells[dr]?.Value, 'YTD Debit') - amount(r.Cells[cr]?.Value, 'YTD Credit');
-        }
-        const inner = r.Rows ? walk(r.Rows) : undefined;
-        if (inner !== undefined) return inner;
-      }
-      return undefined;
-    };
-    return walk(rep.Rows) ?? 0; // accounts without movements are not listed
+    return trialBalanceOf(rep, accountId, org.currency);
   }
 
   deepLink(ref: Pick<LedgerRef, 'type' | 'id'>): string {
@@ -490,10 +433,6 @@ export class XeroConnector implements LedgerConnector {
     })();
     return sc ? `${base}/organisationlogin/default.aspx?shortcode=${encodeURIComponent(sc)}&redirecturl=${target}` : `${base}${target}`;
   }
-}
-
-function toLedgerAccount(a: z.infer<typeof account>): LedgerAccount {
-  return { id: a.AccountID, name: a.Name, type: a.Type, currency: a.CurrencyCode, code: a.Code };
 }
 
 function fixFor(errors: string[]): string | undefined {
