@@ -9,6 +9,10 @@ export const ExitCode = {
   partial: 3,
   reauth: 4,
   locked: 5,
+  /** Stopped by Ctrl+C (SIGINT) or SIGTERM: 128 + the signal, as shells report it. */
+  interrupted: 130,
+  /** stdout was closed by its reader (`| head`): 128 + SIGPIPE, as for any Unix tool. */
+  brokenPipe: 141,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -64,5 +68,12 @@ export class InvalidResponseError extends SynderError {
 export class StateError extends SynderError {
   constructor(message: string, hint?: string) {
     super(message, { hint, code: 'state' });
+  }
+}
+
+/** The user stopped the run (Ctrl+C, SIGTERM); what was done is recorded and the next run resumes. */
+export class InterruptedError extends SynderError {
+  constructor(message = 'Interrupted.', hint?: string) {
+    super(message, { exitCode: ExitCode.interrupted, hint, code: 'interrupted' });
   }
 }

@@ -7,11 +7,15 @@ import { registerCommands } from './commands/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Context } from '../runtime/context.js';
 import type { Streams } from '../runtime/output.js';
+import type { SignalSource } from '../runtime/interrupt.js';
 
 export interface MainOptions {
   env?: Env;
   streams?: Streams;
   clock?: Clock;
+  /** Where Ctrl+C arrives and how a forced stop ends the process; the process's own by default. */
+  signals?: SignalSource;
+  exit?: (code: number) => void;
 }
 
 function version(): string {
@@ -33,11 +37,16 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return ExitCode.usage;
   }
 
+  if (!opts.streams) endQuietlyOnClosedPipe(opts.exit ?? ((code) => process.exit(code)));
   const clock = opts.clock ?? systemClock;
   const deps: ProgramDeps = {
     clock,
     makeContext: (global) => {
-      const ctx = new Context(config, env, streams, clock, { verbose: global.verbose });
+      const ctx = new Context(config, env, streams, clock, {
+        verbose: global.verbose,
+        signals: opts.signals ?? (opts.streams ? undefined : process),
+        exit: opts.exit ?? ((code) => process.exit(code)),
+      });
       ctx.orgOverride = global.org;
       return ctx;
     },
@@ -52,6 +61,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--org <name>', 'act on this organization instead of the active one (or set SYNDER_ORG)')
     .option('--verbose', 'print debug details on stderr')
     .showHelpAfterError('(run `synder --help` for usage)')
+    // --org and --verbose work after any command; its help says so.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
@@ -69,10 +80,23 @@ Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some transac
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       // Commander already wrote the message on stderr; a --json caller still gets its one document.
-      if (argv.includes('--json')) streams.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage', message: err.message.replace(/^error: /, ''), hint: null } }, null, 2) + '\n');
+      if (argv.includes('--json')) streams.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage', message: err.message.replace(/^error: /, ''), hint: null } }, null, streams.stdout.isTTY ? 2 : undefined) + '\n');
       return ExitCode.usage;
     }
     throw err;
   }
   return exitCode;
+}
+
+/**
+ * A reader that goes away (`| head`) closes the pipe: the command ends at once, without a stack
+ * trace, with the status a Unix tool killed by SIGPIPE reports. State is as safe as after Ctrl+C.
+ */
+function endQuietlyOnClosedPipe(exit: (code: number) => void): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') exit(ExitCode.brokenPipe);
+      else throw err;
+    });
+  }
 }

@@ -35,12 +35,34 @@ export function selectDocuments(store: Store, org: Org, sel: RollbackSelection):
  * Deletes (or voids) documents in the ledger and marks them `deleted`, with their source records,
  * so the next sync books them again under a new version key. Runs under the org's sync lock.
  */
-export async function rollback(store: Store, ledger: LedgerConnector, org: Org, docs: DocumentRow[], opts: { lock?: LockOptions } = {}): Promise<RollbackResult> {
+export async function rollback(
+  store: Store,
+  ledger: LedgerConnector,
+  org: Org,
+  docs: DocumentRow[],
+  opts: { lock?: LockOptions; signal?: AbortSignal; onForce?: (step: () => void) => () => void; progress?: (done: number, total: number) => void } = {},
+): Promise<RollbackResult> {
   const lock = acquireOrgLock(store, org.id, org.name, opts.lock);
+  const unforce = opts.onForce?.(() => lock.release());
   const result: RollbackResult = { removed: [], refused: [], sharedStatements: [] };
   try {
-    if (docs.length === 0) return result;
-    const outcomes = await ledger.remove(docs.map((d) => ({ key: d.key, refs: d.refs })));
+    // In slices, each recorded before the next is asked for: a stopped rollback keeps what it removed.
+    for (let i = 0; i < docs.length; i += ROLLBACK_SLICE) {
+      opts.signal?.throwIfAborted();
+      removeSlice(store, org, docs.slice(i, i + ROLLBACK_SLICE), await ledger.remove(docs.slice(i, i + ROLLBACK_SLICE).map((d) => ({ key: d.key, refs: d.refs }))), result);
+      opts.progress?.(Math.min(i + ROLLBACK_SLICE, docs.length), docs.length);
+    }
+    return result;
+  } finally {
+    unforce?.();
+    lock.release();
+  }
+}
+
+/** Documents removed per round: small, so Ctrl+C stops the rollback within seconds. */
+const ROLLBACK_SLICE = 50;
+
+function removeSlice(store: Store, org: Org, docs: DocumentRow[], outcomes: Awaited<ReturnType<LedgerConnector['remove']>>, result: RollbackResult): void {
     store.transaction(() => {
       for (const d of docs) {
         const o = outcomes.find((x) => x.key === d.key);
@@ -56,10 +78,6 @@ export async function rollback(store: Store, ledger: LedgerConnector, org: Org, 
         markSources(store, org, d);
       }
     });
-    return result;
-  } finally {
-    lock.release();
-  }
 }
 
 function markSources(store: Store, org: Org, d: DocumentRow): void {

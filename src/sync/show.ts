@@ -22,6 +22,8 @@ const documentName = (d: DocumentRef): string => `${d.ledgerType ?? d.kind} ${d.
 export interface TransactionsView {
   org: string;
   transactions: TransactionRow[];
+  /** Older transactions matching the filter that --limit left out. */
+  omitted?: number;
 }
 
 export async function printTransactions(out: Output, view: TransactionsView, form: ViewForm = 'full'): Promise<void> {
@@ -50,6 +52,7 @@ export async function printTransactions(out: Output, view: TransactionsView, for
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   out.line([...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', '));
+  if (view.omitted) out.info(`${view.omitted} older transaction(s) not shown: --limit 0 shows all; --since, --until, --type and --status narrow the list.`);
 }
 
 /** The brief form leaves out the amounts, postings, payout and history: the order's checks and its documents. */
@@ -89,7 +92,8 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
 /** The brief form is the balances alone, pointing to `synder reconcile` for what explains a difference. */
 export async function printReconciliation(out: Output, result: Reconciliation, form: ViewForm = 'full'): Promise<void> {
   if (out.json) {
-    out.printJson(result);
+    // `ok` says the command worked; whether the clearing account reconciles is its own answer.
+    out.printJson({ ...result, ok: true, reconciles: result.ok });
     return;
   }
   const full = form === 'full';
@@ -130,9 +134,17 @@ export async function printReconciliation(out: Output, result: Reconciliation, f
 }
 
 /** The org's transactions, filtered, read from the store and printed. */
-export async function showTransactions(ctx: Context, org: Org, filter: { status?: SourceStatus[]; since?: Date } = {}, form: ViewForm = 'full'): Promise<TransactionsView> {
+export async function showTransactions(
+  ctx: Context,
+  org: Org,
+  filter: { status?: SourceStatus[]; since?: Date; until?: Date; types?: string[]; limit?: number } = {},
+  form: ViewForm = 'full',
+): Promise<TransactionsView> {
   const { listTransactions } = await import('./views.js');
-  const view = { org: org.name, transactions: listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString() }) };
+  const all = listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString(), until: filter.until?.toISOString(), types: filter.types });
+  // The newest ones, still oldest first.
+  const shown = filter.limit && all.length > filter.limit ? all.slice(all.length - filter.limit) : all;
+  const view: TransactionsView = { org: org.name, transactions: shown, ...(shown.length < all.length ? { omitted: all.length - shown.length } : {}) };
   await printTransactions(ctx.output, view, form);
   return view;
 }

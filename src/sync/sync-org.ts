@@ -21,11 +21,15 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
   const store = await ctx.store();
   const clients = await openOrgClients(ctx, org);
   const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
+  const interrupt = ctx.interrupt('the sync', 'Run `synder sync` again to carry on: what was booked is recorded, and nothing is booked twice.');
   try {
     return await runSync(
       { store, ledger: clients.ledger, tiktokFor: clients.tiktokFor, clock: ctx.clock, progress: reporter.event, logger: ctx.logger },
-      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours },
+      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours, signal: interrupt.signal, onForce: (step) => interrupt.onForce(step) },
     );
+  } catch (err) {
+    if (interrupt.signal.aborted) throw interrupt.signal.reason;
+    throw err;
   } finally {
     reporter.stop();
   }

@@ -14,6 +14,8 @@ import { registerExplain } from './explain.js';
 import { registerReconcile } from './reconcile.js';
 import { registerRollback } from './rollback.js';
 import { registerExport } from './export.js';
+import { registerCompletion } from './completion.js';
+import { addExamples } from '../examples.js';
 
 /**
  * Every public command. Each command file declares its options and exports its run function;
@@ -34,4 +36,6 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
+  registerCompletion(program, deps);
+  addExamples(program);
 }

@@ -13,5 +13,10 @@ export function registerReconcile(program: Command, deps: ProgramDeps): void {
 export async function runReconcile(ctx: Context): Promise<void> {
   const org = await ctx.requireOrg();
   const { showReconciliation } = await import('../../sync/show.js');
-  await showReconciliation(ctx, org);
+  ctx.output.startPaging();
+  try {
+    await showReconciliation(ctx, org);
+  } finally {
+    await ctx.output.endPaging();
+  }
 }
