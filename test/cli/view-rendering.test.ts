@@ -64,7 +64,8 @@ describe('--json', () => {
   it.each([
     ['transactions', (out: Output) => printTransactions(out, transactions), transactions],
     ['explain', (out: Output) => printExplanation(out, explanation), explanation],
-    ['reconcile', (out: Output) => printReconciliation(out, reconciliation), reconciliation],
+    // `ok` is the command's own success; whether the clearing account reconciles is `reconciles`.
+    ['reconcile', (out: Output) => printReconciliation(out, reconciliation), { ...reconciliation, ok: true, reconciles: false }],
   ] as const)('%s prints the view as it is, and nothing else', async (_name, print, view) => {
     const c = capture(true);
     await print(c.out);
@@ -77,23 +78,30 @@ describe('transactions view', () => {
   it('the full form lists each transaction\'s ledger documents; the brief one leaves that column out', async () => {
     const full = capture();
     await printTransactions(full.out, transactions);
-    expect(full.stderr()).toMatch(/Ledger documents/);
-    expect(full.stderr()).toContain('Invoice 1042 (posted)');
-    expect(full.stderr()).toMatch(/1 synced, 1 failed\n$/);
+    expect(full.stdout()).toMatch(/Ledger documents/);
+    expect(full.stdout()).toContain('Invoice 1042 (posted)');
+    expect(full.stdout()).toMatch(/1 synced, 1 failed\n$/);
     const brief = capture();
     await printTransactions(brief.out, transactions, 'brief');
-    expect(brief.stderr()).not.toMatch(/Ledger documents/);
-    expect(brief.stderr()).toContain('the bank account is archived');
-    expect(brief.stderr()).toMatch(/1 synced, 1 failed\n$/);
+    expect(brief.stdout()).not.toMatch(/Ledger documents/);
+    expect(brief.stdout()).toContain('the bank account is archived');
+    expect(brief.stdout()).toMatch(/1 synced, 1 failed\n$/);
+  });
+
+  it('tells on stderr how many older ones --limit left out', async () => {
+    const c = capture();
+    await printTransactions(c.out, { ...transactions, omitted: 40 });
+    expect(c.stdout()).toMatch(/1 synced, 1 failed\n$/);
+    expect(c.stderr()).toMatch(/^40 older transaction\(s\) not shown: --limit 0 shows all/);
   });
 
   it('says when there is nothing yet', async () => {
     const full = capture();
     await printTransactions(full.out, { org: 'Acme', transactions: [] });
-    expect(full.stderr()).toBe('No transactions yet. Run `synder sync`.\n');
+    expect(full.stdout()).toBe('No transactions yet. Run `synder sync`.\n');
     const brief = capture();
     await printTransactions(brief.out, { org: 'Acme', transactions: [] }, 'brief');
-    expect(brief.stderr()).toBe('No transactions yet.\n');
+    expect(brief.stdout()).toBe('No transactions yet.\n');
   });
 });
 
@@ -101,13 +109,13 @@ describe('explain view', () => {
   it('the full form shows amounts, postings, links and history; the brief one the checks and documents', async () => {
     const full = capture();
     await printExplanation(full.out, explanation, { provider: 'xero' });
-    const text = full.stderr();
+    const text = full.stdout();
     for (const part of ['Items: Glow Serum / SBX-001 × 2', 'TikTok amounts', 'Postings', 'Checks', 'Show in Xero', 'https://ledger.test/invoice/77', 'History']) expect(text).toContain(part);
     const brief = capture();
     await printExplanation(brief.out, explanation, { form: 'brief' });
-    const short = brief.stderr();
+    const short = brief.stdout();
     expect(short).toMatch(/^Order 5760001 — COMPLETED, created 2026-09-30\n/);
-    expect(short).toMatch(/│ balanced[^│\n]*│ yes/);
+    expect(short).toMatch(/^balanced\tyes\t/m);
     expect(short).toContain('Invoice 1042');
     for (const part of ['Items:', 'TikTok amounts', 'Postings', 'Show in', 'History']) expect(short).not.toContain(part);
   });
@@ -117,19 +125,19 @@ describe('reconcile view', () => {
   it('the full form explains the difference; the brief one points to `synder reconcile`', async () => {
     const full = capture();
     await printReconciliation(full.out, reconciliation);
-    expect(full.stderr()).toContain('Statements not paid out yet');
-    expect(full.stderr()).toContain('What makes the difference');
-    expect(full.stderr()).toMatch(/Clearing does not reconcile; the rows above explain the difference\.\n$/);
+    expect(full.stdout()).toContain('Statements not paid out yet');
+    expect(full.stdout()).toContain('What makes the difference');
+    expect(full.stdout()).toMatch(/Clearing does not reconcile; the rows above explain the difference\.\n$/);
     const brief = capture();
     await printReconciliation(brief.out, reconciliation, 'brief');
-    expect(brief.stderr()).toContain('Unpaid settlements (TikTok)');
-    expect(brief.stderr()).not.toContain('What makes the difference');
-    expect(brief.stderr()).toMatch(/Clearing does not reconcile; `synder reconcile` lists what explains the difference\.\n$/);
+    expect(brief.stdout()).toContain('Unpaid settlements (TikTok)');
+    expect(brief.stdout()).not.toContain('What makes the difference');
+    expect(brief.stdout()).toMatch(/Clearing does not reconcile; `synder reconcile` lists what explains the difference\.\n$/);
   });
 
   it('with no clearing account yet says to sync first', async () => {
     const c = capture();
     await printReconciliation(c.out, { org: 'Acme', ledger: 'xero', ok: true, clearing: [] });
-    expect(c.stderr()).toBe('No clearing account yet: run `synder sync` first.\nClearing reconciles: no difference.\n');
+    expect(c.stdout()).toBe('No clearing account yet: run `synder sync` first.\nClearing reconciles: no difference.\n');
   });
 });
