@@ -25,8 +25,10 @@ const EXAMPLES: Record<string, string[]> = {
   export: ['synder export --format hledger > books.journal && hledger -f books.journal check', 'synder export --format csv --since 30d | head'],
   status: ['synder status', 'synder status --json'],
   sandbox: [
-    'synder sandbox --auto-approve --env-file sandbox.env &   # writes the file, then keeps serving',
-    'until [ -s sandbox.env ]; do sleep 0.2; done; set -a; . ./sandbox.env; set +a',
+    'synder sandbox --auto-approve --env-file sandbox.env &   # serves in the background',
+    'until [ -s sandbox.env ]; do sleep 0.2; done              # the file appears, whole, once it listens',
+    'set -a; . ./sandbox.env; set +a                           # point synder at it',
+    'kill %1                                                   # stop it (removes sandbox.env)',
   ],
   demo: ['synder demo', 'synder demo --ledger xero --mode summary --orders 200'],
   completion: ['synder completion bash > ~/.local/share/bash-completion/completions/synder', 'synder completion zsh > "${fpath[1]}/_synder"', 'synder completion fish > ~/.config/fish/completions/synder.fish'],
