@@ -91,13 +91,16 @@ export class Output {
       return c === null || c === undefined ? '' : String(c);
     }));
     const widths = fitColumns([spec.head, ...cells], this.width, spec.keep ?? [0]);
+    const wrapped = widths ? cells.map((row) => row.map((c, i) => wrapCell(c, widths.content[i]!))) : cells;
+    // Rows of one line each read best without a rule between them.
+    const compact = wrapped.every((row) => row.every((c) => !c.includes('\n')));
     const table = new Table({
       head: widths ? spec.head.map((h, i) => wrapCell(h, widths.content[i]!)) : spec.head,
-      style: { head: this.colorEnabled ? ['cyan'] : [], border: [] },
+      style: { head: this.colorEnabled ? ['cyan'] : [], border: [], 'padding-left': widths?.padding ?? 1, 'padding-right': widths?.padding ?? 1 },
       colAligns: spec.head.map((_, i) => (spec.alignRight?.includes(i) ? 'right' : 'left')),
-      ...(widths ? { colWidths: widths.content.map((w) => w + 2) } : {}),
+      ...(widths ? { colWidths: widths.content.map((w) => w + 2 * widths.padding) } : {}),
     });
-    for (const row of cells) table.push(widths ? row.map((c, i) => wrapCell(c, widths.content[i]!)) : row);
+    for (const row of wrapped) table.push(row);
     if (spec.title) this.line(spec.title);
     if (widths?.stacked) {
       // Even the narrowest table would not fit: one block of "Field: value" lines per row instead.
@@ -107,7 +110,10 @@ export class Output {
       }
       return;
     }
-    this.line(table.toString());
+    const text = table.toString();
+    // The rule under the header stays; those between one-line rows go.
+    let rules = 0;
+    this.line(compact ? text.split('\n').filter((l) => !l.startsWith('├') || rules++ === 0).join('\n') : text);
   }
 
   /**

@@ -5,39 +5,54 @@
  */
 
 export interface ColumnFit {
-  /** Text width of each column (borders and padding excluded). */
+  /** Text width of each column (padding and borders excluded). */
   content: number[];
+  /** Spaces each side of a cell's text: 1, or 0 when that is what makes the table fit. */
+  padding: number;
   /** Not even the narrowest table fits: print each row as a block of lines instead. */
   stacked: boolean;
 }
 
-/** The narrowest a wrapped column gets before the table is printed as blocks instead. */
+/** The narrowest a column with words broken gets before the table is printed as blocks instead. */
 const MIN_COLUMN = 8;
 
-const lineWidth = (text: string): number => Math.max(0, ...text.split('\n').map((l) => [...l].length));
+const len = (s: string): number => [...s].length;
+const lineWidth = (text: string): number => Math.max(0, ...text.split('\n').map(len));
+const longestWord = (text: string): number => Math.max(0, ...text.split(/[\n ]/).map(len));
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** Undefined when the table fits as it is. */
+/**
+ * Undefined when the table fits as it is. Otherwise, in order of preference: the other columns
+ * wrapped between words; the same without padding; words broken too; each row as a block.
+ */
 export function fitColumns(rows: string[][], width: number, keep: number[]): ColumnFit | undefined {
   const n = rows[0]?.length ?? 0;
   if (n === 0) return undefined;
   const natural = Array.from({ length: n }, (_, i) => Math.max(1, ...rows.map((r) => lineWidth(r[i] ?? ''))));
-  // Each column adds two spaces of padding and one border; the table one more border.
-  const budget = width - 3 * n - 1;
-  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-  if (sum(natural) <= budget) return undefined;
+  const words = natural.map((w, i) => Math.min(w, Math.max(1, ...rows.map((r) => longestWord(r[i] ?? '')))));
   const kept = new Set(keep.filter((i) => i < n));
-  const floor = natural.map((w, i) => (kept.has(i) ? w : Math.min(w, MIN_COLUMN)));
-  if (sum(floor) > budget) return { content: natural, stacked: true };
-  // The largest cap that still fits: every shrinkable column is at most `cap` wide.
-  const at = (cap: number): number[] => natural.map((w, i) => (kept.has(i) ? w : Math.max(floor[i]!, Math.min(w, cap))));
-  let lo = MIN_COLUMN;
+  // A column adds its padding on both sides and one border; the table one more border.
+  const budget = (padding: number): number => width - n * (2 * padding + 1) - 1;
+  if (sum(natural) <= budget(1)) return undefined;
+  const byWords = natural.map((w, i) => (kept.has(i) ? w : words[i]!));
+  const broken = natural.map((w, i) => (kept.has(i) ? w : Math.min(w, MIN_COLUMN)));
+  for (const [floor, padding] of [[byWords, 1], [byWords, 0], [broken, 1], [broken, 0]] as const) {
+    if (sum(floor) <= budget(padding)) return { content: share(natural, floor, budget(padding)), padding, stacked: false };
+  }
+  return { content: natural, padding: 1, stacked: true };
+}
+
+/** Widths between `floor` and `natural` filling `budget`: the widest columns are narrowed first. */
+function share(natural: number[], floor: number[], budget: number): number[] {
+  const at = (cap: number): number[] => natural.map((w, i) => Math.max(floor[i]!, Math.min(w, cap)));
+  let lo = 1;
   let hi = Math.max(...natural);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (sum(at(mid)) <= budget) lo = mid;
     else hi = mid - 1;
   }
-  return { content: at(lo), stacked: false };
+  return at(lo);
 }
 
 /** `text` wrapped to `width` at spaces; a word longer than the width is broken, never cut. */
