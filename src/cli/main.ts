@@ -69,9 +69,10 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       writeErr: (s) => streams.stderr.write(s),
     });
   program.addHelpText('after', `
-Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some transactions failed),
-4 re-authentication needed, 5 another sync of this organization is running, 130 stopped by
-Ctrl+C (the next run carries on), 141 stdout closed by its reader.`);
+Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some
+transactions failed), 4 re-authentication needed, 5 another sync of this
+organization is running, 130 stopped by Ctrl+C (the next run carries on),
+141 stdout closed by its reader.`);
   registerCommands(program, deps);
 
   try {

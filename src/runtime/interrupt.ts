@@ -27,6 +27,7 @@ export class Interrupt {
   private timer: NodeJS.Timeout | undefined;
   private readonly handler = (): void => this.fire();
   private installed = false;
+  private firstAt = 0;
 
   /** @param what "the sync" @param resume how to carry on, said when the work stops */
   constructor(private readonly opts: InterruptOptions, private readonly what: string, private readonly resume: string) {}
@@ -59,9 +60,12 @@ export class Interrupt {
 
   private fire(): void {
     if (this.controller.signal.aborted) {
+      // One keypress can arrive twice (a library that restores the terminal signals again).
+      if (Date.now() - this.firstAt < 400) return;
       this.force('Stopped at once.');
       return;
     }
+    this.firstAt = Date.now();
     this.opts.say(`\nStopping ${this.what}… (press Ctrl+C again to stop at once)`);
     this.controller.abort(new InterruptedError(`Stopped ${this.what}.`, this.resume));
     this.timer = setTimeout(() => this.force(`Stopped ${this.what} without waiting for the call in progress.`), this.opts.graceMs ?? 1500);

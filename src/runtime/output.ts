@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from './logger.js';
-import { fitColumns, plainCell, wrapCell } from './table-layout.js';
+import { fitColumns, plainCell, wrapCell, wrapProse } from './table-layout.js';
 
 export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -61,14 +61,17 @@ export class Output {
     return Number.isInteger(env) && env > 0 ? env : 80;
   }
 
-  /** A line of human text (redacted). */
+  /** A line of human text (redacted), wrapped to a terminal's width; piped, it stays one line. */
   line(text = ''): void {
-    this.write(this.logger.redact(text) + '\n');
+    const redacted = this.logger.redact(text);
+    this.write((this.terminal ? wrapProse(redacted, this.width) : redacted) + '\n');
   }
 
-  /** Status and progress always go to stderr. */
+  /** Status and progress always go to stderr (wrapped when it is a terminal). */
   info(text: string): void {
-    this.streams.stderr.write(this.logger.redact(text) + '\n');
+    const redacted = this.logger.redact(text);
+    const err = this.streams.stderr;
+    this.streams.stderr.write((err.isTTY && (err.columns ?? 0) > 0 ? wrapProse(redacted, err.columns!) : redacted) + '\n');
   }
 
   /** The single JSON document of a `--json` run: one line for scripts and cron, indented for a person. */
@@ -105,7 +108,7 @@ export class Output {
     if (widths?.stacked) {
       // Even the narrowest table would not fit: one block of "Field: value" lines per row instead.
       for (const row of cells) {
-        for (const [i, h] of spec.head.entries()) this.line(`${h}: ${row[i]!.replace(/\n/g, ' ')}`);
+        for (const [i, h] of spec.head.entries()) this.line(wrapCell(`${h}: ${row[i]!.replace(/\n/g, ' ')}`, this.width));
         this.line('');
       }
       return;

@@ -87,3 +87,26 @@ export function plainCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   return String(value).replace(/[\t\r\n]+/g, ' ').trim();
 }
+
+/**
+ * Prose wrapped to `width` at spaces. A word longer than the width (a URL, an id) is left whole
+ * on its own line: the terminal folds it, and it can still be copied in one piece.
+ */
+export function wrapProse(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (len(line) <= width) return line;
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.split(' ')) {
+        if (current && len(current) + 1 + len(word) > width) {
+          out.push(current);
+          current = word;
+        } else current = current ? `${current} ${word}` : word;
+      }
+      out.push(current);
+      return out.join('\n');
+    })
+    .join('\n');
+}

@@ -51,6 +51,8 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
           }
           if (e.phase === 'post' && posted.since === 0) posted.since = now();
           line.log(e.message);
+          // Until there are counts, the phase is the status.
+          line.update(built.statements > 0 || posted.done > 0 ? status() : `${e.message}…`);
           break;
         case 'fetched':
           fetched[e.kind] += e.count;

@@ -1,6 +1,7 @@
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { Context } from '../runtime/context.js';
 import type { Output } from '../runtime/output.js';
+import { humanTime } from '../runtime/time.js';
 import type { Org } from '../store/orgs.js';
 import type { SourceStatus } from '../store/source-records.js';
 import type { Reconciliation } from './clearing-check.js';
@@ -86,7 +87,7 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
     if (t.error) out.line(`Problem: ${t.error}`);
     if (t.payout) out.line(`Payout ${t.payout.id}: ${t.payout.amount}, ${t.payout.status}${t.payout.paidAt ? ` on ${t.payout.paidAt.slice(0, 10)}` : ''}${t.payout.documents[0]?.link ? ` — ${t.payout.documents[0].link}` : ''}`);
   }
-  if (full && ex.history.length) await out.table({ title: 'History', head: ['When', 'What', 'Status', 'Note'], rows: ex.history.map((h) => [h.at.replace('T', ' ').slice(0, 19), h.subject, h.status, h.message ?? '']) });
+  if (full && ex.history.length) await out.table({ title: 'History', head: ['When', 'What', 'Status', 'Note'], rows: ex.history.map((h) => [humanTime(h.at), h.subject, h.status, h.message ?? '']) });
 }
 
 /** The brief form is the balances alone, pointing to `synder reconcile` for what explains a difference. */
