@@ -52,7 +52,8 @@ export async function printTransactions(out: Output, view: TransactionsView, for
   });
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  out.line([...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', '));
+  // Piped, the rows are all there is: a line of totals would be one more row to a script.
+  if (out.terminal) out.line([...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', '));
   if (view.omitted) out.info(`${view.omitted} older transaction(s) not shown: --limit 0 shows all; --since, --until, --type and --status narrow the list.`);
 }
 

@@ -20,7 +20,8 @@ export interface SyncOrgOptions {
 export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {}): Promise<SyncSummary> {
   const store = await ctx.store();
   const clients = await openOrgClients(ctx, org);
-  const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
+  // Under --json too: progress is on stderr, and a cron log shows the run is alive.
+  const reporter = await progressReporter(ctx.streams.stderr, false);
   const interrupt = ctx.interrupt('the sync', 'Run `synder sync` again to carry on: what was booked is recorded, and nothing is booked twice.');
   try {
     return await runSync(

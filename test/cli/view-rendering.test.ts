@@ -11,7 +11,7 @@ import { printExplanation, printReconciliation, printTransactions, type Transact
  * form, the wizard and the demo the brief one, and --json prints the view itself.
  */
 
-function capture(json = false): { out: Output; stdout: () => string; stderr: () => string } {
+function capture(json = false, columns?: number): { out: Output; stdout: () => string; stderr: () => string } {
   const sink = () => {
     let text = '';
     const stream = new Writable({ write: (chunk, _enc, cb) => ((text += String(chunk)), cb()) });
@@ -19,6 +19,7 @@ function capture(json = false): { out: Output; stdout: () => string; stderr: () 
   };
   const stdout = sink();
   const stderr = sink();
+  if (columns) Object.assign(stdout.stream, { isTTY: true, columns });
   const out = new Output({ stdin: process.stdin, stdout: stdout.stream, stderr: stderr.stream }, new Logger(stderr.stream, false), false);
   out.json = json;
   return { out, stdout: stdout.text, stderr: stderr.text };
@@ -80,18 +81,23 @@ describe('transactions view', () => {
     await printTransactions(full.out, transactions);
     expect(full.stdout()).toMatch(/Ledger documents/);
     expect(full.stdout()).toContain('Invoice 1042 (posted)');
-    expect(full.stdout()).toMatch(/1 synced, 1 failed\n$/);
+    // Piped, the rows are the whole output: no line of totals after them.
+    expect(full.stdout()).toMatch(/^P1\t2026-10-03\tPAYOUT\t12\.50 USD\tfailed the bank account is archived\t\n$/m);
+    expect(full.stdout()).not.toMatch(/1 synced, 1 failed/);
     const brief = capture();
     await printTransactions(brief.out, transactions, 'brief');
     expect(brief.stdout()).not.toMatch(/Ledger documents/);
     expect(brief.stdout()).toContain('the bank account is archived');
-    expect(brief.stdout()).toMatch(/1 synced, 1 failed\n$/);
+    const tty = capture(false, 100);
+    await printTransactions(tty.out, transactions);
+    expect(tty.stdout()).toMatch(/│ 5760001 +│/);
+    expect(tty.stdout()).toMatch(/1 synced, 1 failed\n$/);
   });
 
   it('tells on stderr how many older ones --limit left out', async () => {
     const c = capture();
     await printTransactions(c.out, { ...transactions, omitted: 40 });
-    expect(c.stdout()).toMatch(/1 synced, 1 failed\n$/);
+    expect(c.stdout()).toMatch(/^P1\t/m);
     expect(c.stderr()).toMatch(/^40 older transaction\(s\) not shown: --limit 0 shows all/);
   });
 
