@@ -68,7 +68,7 @@ export class Interrupt {
     this.firstAt = Date.now();
     this.opts.say(`\nStopping ${this.what}… (press Ctrl+C again to stop at once)`);
     this.controller.abort(new InterruptedError(`Stopped ${this.what}.`, this.resume));
-    this.timer = setTimeout(() => this.force(`Stopped ${this.what} without waiting for the call in progress.`), this.opts.graceMs ?? 1500);
+    this.timer = setTimeout(() => this.force(`Stopped ${this.what} without waiting for the call in progress.`), this.opts.graceMs ?? 1200);
     this.timer.unref();
   }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot, tempHome } from '../helpers/cli.js';
-import { ledgerDocuments, startE2E, sync, type E2E } from '../helpers/e2e.js';
+import { ledgerDocuments, spawnSync, startE2E, sync, type E2E } from '../helpers/e2e.js';
 import { openTerminal, tmuxMissing, type Terminal } from '../helpers/terminal.js';
 
 /**
@@ -95,7 +95,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
     expect(stopped.keysAt, stopped.lines.join('\n')).toBeDefined();
     expect(stopped.code, stopped.lines.join('\n')).toBe(130);
     expect(stopped.endedAt - stopped.keysAt!).toBeLessThan(2000);
-    const said = stopped.lines.join('\n');
+    const said = stopped.lines.join(' ').replace(/\s+/g, ' ');
     expect(said).toMatch(/Stopping the sync/);
     expect(said).toMatch(/Run `synder sync` again to carry on/);
     expect(said).not.toMatch(/Internal error|at .+\.js:\d+/);
@@ -109,5 +109,38 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
     // A third run finds everything booked.
     const third = await sync(e);
     expect(third.summary.documents.created).toBe(0);
+  }, 240_000);
+
+  it('kill -TERM without a terminal stops a sync the same way', async () => {
+    const child = spawnSync(e, []);
+    const started = Date.now();
+    while (!/Fetching/.test(child.stderr())) {
+      if (Date.now() - started > 60_000) throw new Error(`the sync never started:\n${child.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const sentAt = Date.now();
+    child.child.kill('SIGTERM');
+    const result = await child.done;
+    expect(result.code, result.stderr).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(2000);
+    expect(result.stderr).toMatch(/Run `synder sync` again to carry on/);
+    expect(result.stderr).not.toMatch(/Internal error|\n\s+at /);
+  }, 120_000);
+
+  it('stops a rollback within two seconds with 130; running it again finishes it', async () => {
+    const before = [...ledgerDocuments(e).keys()].length;
+    expect(before).toBeGreaterThan(0);
+    const stopped = await t.run(`${synder} rollback --since ${e.since}`, {
+      onScreen: (text) => /Removing \d+ document/.test(text),
+      thenKeys: ['C-c'],
+      timeoutMs: 120_000,
+    });
+    expect(stopped.code, stopped.lines.join('\n')).toBe(130);
+    expect(stopped.endedAt - stopped.keysAt!).toBeLessThan(2000);
+    // Messages wrap to the terminal: read them as prose.
+    expect(stopped.lines.join(' ').replace(/\s+/g, ' ')).toMatch(/Run the same `synder rollback` again to finish it/);
+    const again = await e.cli(['rollback', '--since', e.since, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect([...ledgerDocuments(e).keys()]).toEqual([]);
   }, 240_000);
 });
