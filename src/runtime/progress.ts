@@ -8,8 +8,10 @@ import type { Writable } from 'node:stream';
 export interface ProgressLine {
   /** The current status; shown at once on a terminal, at the next tick otherwise. */
   update(text: string): void;
-  /** A line that stays (a phase begins, a batch was fetched). */
+  /** A line that stays (a batch was fetched). */
   log(text: string): void;
+  /** A new phase: a line that stays, and the status until there is more to say. */
+  phase(text: string): void;
   stop(): void;
 }
 
@@ -21,7 +23,7 @@ export interface ProgressLineOptions {
 }
 
 export async function progressLine(stderr: Writable & { isTTY?: boolean; columns?: number }, opts: ProgressLineOptions = {}): Promise<ProgressLine> {
-  if (opts.quiet) return { update: () => undefined, log: () => undefined, stop: () => undefined };
+  if (opts.quiet) return { update: () => undefined, log: () => undefined, phase: () => undefined, stop: () => undefined };
   // A terminal that reports no width (a pty nobody sized) makes a spinner redraw without end.
   if (stderr.isTTY && (stderr.columns ?? 0) > 0) {
     const { default: ora } = await import('ora');
@@ -39,6 +41,10 @@ export async function progressLine(stderr: Writable & { isTTY?: boolean; columns
         const current = spinner.text;
         spinner.stopAndPersist({ symbol: 'ℹ', text });
         spinner.start(current);
+      },
+      phase: (text) => {
+        spinner.stopAndPersist({ symbol: 'ℹ', text });
+        spinner.start(fit(`${text}…`));
       },
       stop: () => spinner.stop(),
     };
@@ -68,7 +74,15 @@ export async function progressLine(stderr: Writable & { isTTY?: boolean; columns
         print(text);
       }
     },
-    log: (text) => print(text),
+    log: (text) => {
+      // What the status said before this line is old news once it is printed.
+      shown = status;
+      print(text);
+    },
+    phase: (text) => {
+      status = shown = text;
+      print(text);
+    },
     stop: () => clearInterval(timer),
   };
 }

@@ -50,9 +50,7 @@ export async function progressReporter(stderr: Writable & { isTTY?: boolean; col
             for (const k of Object.keys(fetched) as Array<keyof typeof fetched>) fetched[k] = 0;
           }
           if (e.phase === 'post' && posted.since === 0) posted.since = now();
-          line.log(e.message);
-          // Until there are counts, the phase is the status.
-          line.update(built.statements > 0 || posted.done > 0 ? status() : `${e.message}…`);
+          line.phase(e.message);
           break;
         case 'fetched':
           fetched[e.kind] += e.count;

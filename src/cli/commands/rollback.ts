@@ -46,7 +46,7 @@ async function removeWithProgress(ctx: Context, total: number, run: RollbackRun)
   const interrupt = ctx.interrupt('the rollback', 'Run the same `synder rollback` again to finish it: documents already removed are recognised.');
   const line = await progressLine(ctx.streams.stderr, { quiet: ctx.output.json });
   const started = Date.now();
-  line.log(`Removing ${count(total)} document(s) from the ledger`);
+  line.phase(`Removing ${count(total)} document(s) from the ledger`);
   try {
     return await run({
       signal: interrupt.signal,
