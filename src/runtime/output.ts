@@ -116,7 +116,8 @@ export class Output {
     const text = table.toString();
     // The rule under the header stays; those between one-line rows go.
     let rules = 0;
-    this.line(compact ? text.split('\n').filter((l) => !l.startsWith('├') || rules++ === 0).join('\n') : text);
+    // Laid out to fit already (and coloured, which prose wrapping would miscount).
+    this.write(this.logger.redact(compact ? text.split('\n').filter((l) => !l.startsWith('├') || rules++ === 0).join('\n') : text) + '\n');
   }
 
   /**

@@ -22,10 +22,10 @@ function sink(tty?: { columns: number }): { stream: Writable & { isTTY?: boolean
   return { stream, text: () => text };
 }
 
-function output(tty?: { columns: number }, env: Record<string, string> = {}) {
+function output(tty?: { columns: number }, env: Record<string, string> = {}, color = false) {
   const stdout = sink(tty);
   const stderr = sink();
-  const out = new Output({ stdin: process.stdin, stdout: stdout.stream, stderr: stderr.stream }, new Logger(stderr.stream, false), false, { PAGER: 'cat', ...env });
+  const out = new Output({ stdin: process.stdin, stdout: stdout.stream, stderr: stderr.stream }, new Logger(stderr.stream, false), color, { PAGER: 'cat', ...env });
   return { out, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -48,6 +48,14 @@ describe('tables', () => {
     const text = c.stdout();
     expect(widest(text)).toBeLessThanOrEqual(columns);
     for (const row of longRows) for (const id of row[0]!.split('\n')) expect(text).toContain(id);
+  });
+
+  it('a coloured header stays on one line (colour codes take no columns)', async () => {
+    const c = output({ columns: 80 }, {}, true);
+    await c.out.table({ head: ['Documents', 'Created', 'Already present', 'Updated', 'Recovered', 'Failed'], rows: [['', 1, 2, 3, 4, 5]] });
+    // eslint-disable-next-line no-control-regex
+    const lines = c.stdout().replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+    expect(lines[1]).toMatch(/^│ Documents │ Created │ Already present │ Updated │ Recovered │ Failed │$/);
   });
 
   it('piped, a table is tab-separated lines: a header, one line per row, no borders or colour', async () => {
