@@ -87,6 +87,8 @@ organization is running, 130 stopped by Ctrl+C (the next run carries on),
     }
     throw err;
   }
+  // A stopped run ends now: a ledger call still under way must not hold the process open.
+  if (exitCode === ExitCode.interrupted && !opts.streams) (opts.exit ?? ((code) => process.exit(code)))(exitCode);
   return exitCode;
 }
 
