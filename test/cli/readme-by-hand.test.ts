@@ -84,7 +84,8 @@ describe.skipIf(!curl)(`the README's by-hand block${curl ? '' : ' (skipped: curl
     expect(result.out).toMatch(/Synced Test Shop into quickbooks/);
     expect(result.out).toContain('Clearing reconciles: no difference.');
     // `kill %1` stopped the sandbox, which took its variables file with it.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(fs.existsSync(path.join(copy, 'sandbox.env'))).toBe(false);
+    const envFile = path.join(copy, 'sandbox.env');
+    for (let i = 0; i < 100 && fs.existsSync(envFile); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(envFile)).toBe(false);
   }, 300_000);
 });

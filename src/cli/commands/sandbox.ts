@@ -90,8 +90,8 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags): Promise<voi
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await sandbox.close();
   // A file left behind would point the next shell at servers that are gone.
   if (flags.writeEnv) fs.rmSync(flags.writeEnv, { force: true });
+  await sandbox.close();
   ctx.output.info('Sandbox stopped.');
 }
