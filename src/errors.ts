@@ -11,8 +11,6 @@ export const ExitCode = {
   locked: 5,
   /** Stopped by Ctrl+C (SIGINT) or SIGTERM: 128 + the signal, as shells report it. */
   interrupted: 130,
-  /** stdout was closed by its reader (`| head`): 128 + SIGPIPE, as for any Unix tool. */
-  brokenPipe: 141,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -7,7 +7,7 @@ import { registerCommands } from './commands/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Context } from '../runtime/context.js';
 import type { Streams } from '../runtime/output.js';
-import type { SignalSource } from '../runtime/interrupt.js';
+import { longRuns, type SignalSource } from '../runtime/interrupt.js';
 
 export interface MainOptions {
   env?: Env;
@@ -71,8 +71,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   program.addHelpText('after', `
 Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some
 transactions failed), 4 re-authentication needed, 5 another sync of this
-organization is running, 130 stopped by Ctrl+C (the next run carries on),
-141 stdout closed by its reader.`);
+organization is running, 130 stopped by Ctrl+C (the next run carries on).`);
   registerCommands(program, deps);
 
   try {
@@ -93,14 +92,16 @@ organization is running, 130 stopped by Ctrl+C (the next run carries on),
 }
 
 /**
- * A reader that goes away (`| head`) closes the pipe: the command ends at once, without a stack
- * trace, with the status a Unix tool killed by SIGPIPE reports. State is as safe as after Ctrl+C.
+ * A reader that goes away (`| head`) closes the pipe. A command that only prints ends at once,
+ * without a stack trace, and with 0: the reader took what it wanted, and `set -o pipefail` scripts
+ * must not fail for it. A sync or rollback under way finishes its job unheard instead, and exits
+ * with its own status: a run that could not do its job never exits 0.
  */
 function endQuietlyOnClosedPipe(exit: (code: number) => void): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') exit(ExitCode.brokenPipe);
-      else throw err;
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      if (longRuns.active === 0) exit(ExitCode.ok);
     });
   }
 }

@@ -1,5 +1,8 @@
 import { InterruptedError } from '../errors.js';
 
+/** Long runs (sync, rollback) under way in this process: they finish their job even if no one reads their output. */
+export const longRuns = { active: 0 };
+
 /** Where SIGINT and SIGTERM arrive: the process, or a stand-in in tests. */
 export interface SignalSource {
   on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
@@ -35,6 +38,7 @@ export class Interrupt {
   get signal(): AbortSignal {
     if (!this.installed) {
       this.installed = true;
+      longRuns.active++;
       this.opts.signals.on('SIGINT', this.handler);
       this.opts.signals.on('SIGTERM', this.handler);
     }
@@ -56,6 +60,7 @@ export class Interrupt {
     this.opts.signals.off('SIGINT', this.handler);
     this.opts.signals.off('SIGTERM', this.handler);
     this.installed = false;
+    longRuns.active--;
   }
 
   private fire(): void {
