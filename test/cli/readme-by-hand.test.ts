@@ -80,12 +80,13 @@ describe.skipIf(!curl)(`the README's by-hand block${curl ? '' : ' (skipped: curl
       });
     });
     expect(result.code, result.out.slice(-4000)).toBe(0);
-    expect(result.out).toMatch(/QuickBooks Online is connected/);
-    expect(result.out).toMatch(/Synced Test Shop into quickbooks/);
-    expect(result.out).toContain('Clearing reconciles: no difference.');
+    const tail = result.out.slice(-4000);
+    expect(result.out, tail).toMatch(/QuickBooks Online is connected/);
+    expect(result.out, tail).toMatch(/Synced Test Shop into quickbooks/);
+    expect(result.out, tail).toContain('Clearing reconciles: no difference.');
     // `kill %1` stopped the sandbox, which took its variables file with it.
     const envFile = path.join(copy, 'sandbox.env');
     for (let i = 0; i < 100 && fs.existsSync(envFile); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(envFile)).toBe(false);
+    expect(fs.existsSync(envFile), tail).toBe(false);
   }, 300_000);
 });
