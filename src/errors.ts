@@ -11,6 +11,8 @@ export const ExitCode = {
   locked: 5,
   /** `synder reconcile` ran, and the clearing balance differs from what TikTok owes. */
   unreconciled: 6,
+  /** Stopped by Ctrl+C (SIGINT) or SIGTERM: 128 + the signal, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -66,5 +68,12 @@ export class InvalidResponseError extends SynderError {
 export class StateError extends SynderError {
   constructor(message: string, hint?: string) {
     super(message, { hint, code: 'state' });
+  }
+}
+
+/** The user stopped the run (Ctrl+C, SIGTERM); what was done is recorded and the next run resumes. */
+export class InterruptedError extends SynderError {
+  constructor(message = 'Interrupted.', hint?: string) {
+    super(message, { exitCode: ExitCode.interrupted, hint, code: 'interrupted' });
   }
 }

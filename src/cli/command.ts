@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../clock.js';
 import { ExitCode, SynderError, errorJson } from '../errors.js';
 import type { Context } from '../runtime/context.js';
+import { environmentError } from '../runtime/expected-errors.js';
 
 export interface ProgramDeps {
   /** Builds the context for a command; called once per invocation. */
@@ -38,10 +39,11 @@ export function action<O extends object, A extends unknown[] = string[]>(deps: P
   };
 }
 
-export function reportError(ctx: Context, err: unknown): number {
+export function reportError(ctx: Context, raw: unknown): number {
+  const err = environmentError(raw, ctx.config.home) ?? raw;
   if (err instanceof SynderError) {
     if (ctx.output.json) ctx.output.printJson({ ok: false, error: errorJson(err) });
-    ctx.output.info(`Error: ${err.message}`);
+    ctx.output.info(err.code === 'interrupted' ? err.message : `Error: ${err.message}`);
     if (err.hint) ctx.output.info(err.hint);
     return err.exitCode;
   }

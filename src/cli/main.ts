@@ -7,11 +7,15 @@ import { registerCommands } from './commands/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Context } from '../runtime/context.js';
 import type { Streams } from '../runtime/output.js';
+import { longRuns, type SignalSource } from '../runtime/interrupt.js';
 
 export interface MainOptions {
   env?: Env;
   streams?: Streams;
   clock?: Clock;
+  /** Where Ctrl+C arrives and how a forced stop ends the process; the process's own by default. */
+  signals?: SignalSource;
+  exit?: (code: number) => void;
 }
 
 function version(): string {
@@ -33,11 +37,16 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return ExitCode.usage;
   }
 
+  if (!opts.streams) endQuietlyOnClosedPipe(opts.exit ?? ((code) => process.exit(code)));
   const clock = opts.clock ?? systemClock;
   const deps: ProgramDeps = {
     clock,
     makeContext: (global) => {
-      const ctx = new Context(config, env, streams, clock, { verbose: global.verbose });
+      const ctx = new Context(config, env, streams, clock, {
+        verbose: global.verbose,
+        signals: opts.signals ?? (opts.streams ? undefined : process),
+        exit: opts.exit ?? ((code) => process.exit(code)),
+      });
       ctx.orgOverride = global.org;
       return ctx;
     },
@@ -52,15 +61,18 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--org <name>', 'act on this organization instead of the active one (or set SYNDER_ORG)')
     .option('--verbose', 'print debug details on stderr')
     .showHelpAfterError('(run `synder --help` for usage)')
+    // --org and --verbose work after any command; its help says so.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
     });
   program.addHelpText('after', `
-Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some transactions failed),
-4 re-authentication needed, 5 another sync of this organization is running,
-6 reconcile found a difference.`);
+Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some
+transactions failed), 4 re-authentication needed or a connection missing,
+5 another sync of this organization is running, 6 reconcile found a
+difference, 130 stopped by Ctrl+C (the next run carries on).`);
   registerCommands(program, deps);
 
   try {
@@ -70,10 +82,27 @@ Exit codes: 0 done, 1 error, 2 usage error or cancelled, 3 partial (some transac
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
       if (err.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       // Commander already wrote the message on stderr; a --json caller still gets its one document.
-      if (argv.includes('--json')) streams.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage', message: err.message.replace(/^error: /, ''), hint: null } }, null, 2) + '\n');
+      if (argv.includes('--json')) streams.stdout.write(JSON.stringify({ ok: false, error: { code: 'usage', message: err.message.replace(/^error: /, ''), hint: null } }, null, streams.stdout.isTTY ? 2 : undefined) + '\n');
       return ExitCode.usage;
     }
     throw err;
   }
+  // A stopped run ends now: a ledger call still under way must not hold the process open.
+  if (exitCode === ExitCode.interrupted && !opts.streams) (opts.exit ?? ((code) => process.exit(code)))(exitCode);
   return exitCode;
+}
+
+/**
+ * A reader that goes away (`| head`) closes the pipe. A command that only prints ends at once,
+ * without a stack trace, and with 0: the reader took what it wanted, and `set -o pipefail` scripts
+ * must not fail for it. A sync or rollback under way finishes its job unheard instead, and exits
+ * with its own status: a run that could not do its job never exits 0.
+ */
+function endQuietlyOnClosedPipe(exit: (code: number) => void): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      if (longRuns.active === 0) exit(ExitCode.ok);
+    });
+  }
 }

@@ -1,5 +1,6 @@
+import type { SyncSummary } from '../sync/types.js';
 import type { Context } from '../runtime/context.js';
-import { Prompter } from '../runtime/prompts.js';
+import { BackRequested, Prompter } from '../runtime/prompts.js';
 import { ExitCode, SynderError, UsageError } from '../errors.js';
 import type { Org, SyncMode } from '../store/orgs.js';
 import { parseWhen } from '../sync/dates.js';
@@ -90,12 +91,34 @@ async function stepOrganization(ctx: Context, flags: InitOptions, prompter: Prom
     (await ctx.preferences()).activeOrg = org.name;
     return org;
   }
-  ctx.output.info('Business details');
-  const orgName = validateOrgName(await prompter.text({ message: 'Business name:', flag: '--name <business>', value: flags.name, validate: asValidator(validateOrgName) }));
-  const country = validateCountry(await prompter.text({ message: 'Country (ISO code, e.g. US):', flag: '--country <code>', value: flags.country, default: 'US', validate: asValidator(validateCountry) }));
-  const currency = validateCurrency(await prompter.text({ message: 'Base currency (e.g. USD):', flag: '--currency <code>', value: flags.currency, default: 'USD', validate: asValidator(validateCurrency) }));
-  const timezone = validateTimeZone(await prompter.text({ message: 'Time zone:', flag: '--timezone <iana>', value: flags.timezone, default: sysTz, validate: asValidator(validateTimeZone) }));
-  const emailRaw = await prompter.text({ message: 'Contact email:', flag: '--email <address>', value: flags.email, default: '', validate: (v) => (v.trim() === '' ? true : asValidator(validateEmail)(v)) });
+  ctx.output.info(prompter.interactive ? 'Business details (answer < to go back a question; lists have a "← Back")' : 'Business details');
+  // One question at a time, so "back" can return to the one before.
+  const answers: string[] = [];
+  const questions: Array<() => Promise<string>> = [
+    async () => validateOrgName(await prompter.text({ message: 'Business name:', flag: '--name <business>', value: flags.name, default: answers[0], validate: asValidator(validateOrgName) })),
+    async () => validateCountry(await prompter.text({ message: 'Country (ISO code, e.g. US):', flag: '--country <code>', value: flags.country, default: answers[1] ?? 'US', validate: asValidator(validateCountry) })),
+    async () => validateCurrency(await prompter.text({ message: 'Base currency (e.g. USD):', flag: '--currency <code>', value: flags.currency, default: answers[2] ?? 'USD', validate: asValidator(validateCurrency) })),
+    async () => validateTimeZone(await prompter.text({ message: 'Time zone:', flag: '--timezone <iana>', value: flags.timezone, default: answers[3] ?? sysTz, validate: asValidator(validateTimeZone) })),
+    async () => prompter.text({ message: 'Contact email:', flag: '--email <address>', value: flags.email, default: answers[4] ?? '', validate: (v) => (v.trim() === '' ? true : asValidator(validateEmail)(v)) }),
+  ];
+  const asked: boolean[] = [];
+  for (let i = 0; i < questions.length; ) {
+    prompter.canGoBack = asked.slice(0, i).some(Boolean);
+    const shown = prompter.asked;
+    try {
+      answers[i] = await questions[i]!();
+      asked[i] = prompter.asked > shown;
+      i++;
+    } catch (err) {
+      if (!(err instanceof BackRequested)) throw err;
+      // Back to the last question that was actually asked (flags answered the others).
+      let j = i - 1;
+      while (j > 0 && !asked[j]) j--;
+      i = Math.max(0, j);
+    }
+  }
+  prompter.canGoBack = false;
+  const [orgName, country, currency, timezone, emailRaw] = answers as [string, string, string, string, string];
   const org = store.orgs.create({ name: orgName, country, currency, timezone, email: emailRaw.trim() ? validateEmail(emailRaw) : null });
   (await ctx.preferences()).activeOrg = org.name;
   ctx.output.info(`Created organization "${org.name}".`);
@@ -195,10 +218,35 @@ async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
   const prompter = new Prompter(ctx, { allowPrompts: flags.input !== false });
   const signIn: SignInOptions = { noBrowser: flags.browser === false, timeoutMs: flags.timeout };
   if (!prompter.interactive) await preflight(ctx, flags);
-  const org = await stepOrganization(ctx, flags, prompter);
-  const platforms = await stepPlatforms(ctx, flags, prompter);
-  const ledger = await stepLedger(ctx, org, flags, prompter, signIn);
-  const tiktok = platforms.includes('tiktok') ? await stepTikTok(ctx, org, flags, prompter, signIn) : undefined;
+  let org!: Org;
+  let platforms: string[] = [];
+  let ledger: ConnectLedgerResult | undefined;
+  let tiktok: ConnectTikTokResult | { invited: string } | undefined;
+  // Steps in order; "← Back" in one returns to the last one that asked something. Every step is
+  // idempotent, so going back and forward again asks again but creates nothing twice.
+  const steps: Array<() => Promise<unknown>> = [
+    async () => (org = await stepOrganization(ctx, flags, prompter)),
+    async () => (platforms = await stepPlatforms(ctx, flags, prompter)),
+    async () => (ledger = await stepLedger(ctx, org, flags, prompter, signIn)),
+    async () => (tiktok = platforms.includes('tiktok') ? await stepTikTok(ctx, org, flags, prompter, signIn) : undefined),
+  ];
+  const asked: boolean[] = [];
+  for (let i = 0; i < steps.length; ) {
+    const canGoBack = asked.slice(0, i).some(Boolean);
+    prompter.canGoBack = canGoBack;
+    const shown = prompter.asked;
+    try {
+      await steps[i]!();
+      asked[i] = prompter.asked > shown;
+      i++;
+    } catch (err) {
+      if (!(err instanceof BackRequested) || !canGoBack) throw err;
+      let j = i - 1;
+      while (j > 0 && !asked[j]) j--;
+      i = j;
+    }
+  }
+  prompter.canGoBack = false;
 
   const store = await ctx.store();
   const current = store.orgs.get(org.id)!;
@@ -231,6 +279,7 @@ async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
     return exit;
   }
   ctx.output.line('');
+  await printRecap(ctx, current, sync, flags.sync === false ? 'skipped (--no-sync)' : ready ? undefined : 'not yet: it needs a ledger and a shop connected');
   if (integrations.length > 0) ctx.output.line(`TikTok Shop is connected: ${integrations.map((i) => i.name).join(', ')} → ${current.ledger ?? 'no ledger yet'}.`);
   if (tiktok && 'invited' in tiktok) ctx.output.line(`Invitation sent to ${tiktok.invited}. When they approve, finish with \`synder invite accept <url>\`; \`synder status\` shows pending invitations.`);
   if (!current.ledger) ctx.output.line('Next: connect a ledger with `synder connect quickbooks` or `synder connect xero`.');
@@ -242,4 +291,39 @@ async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
     ctx.output.line('  synder sync                  run again any time (from cron: synder sync --json)');
   }
   return exit;
+}
+
+/**
+ * The last screen of the wizard: what was set up — org, ledger, mode, where payouts land, each
+ * shop's clearing account — what the first sync booked, and whether the clearing account reconciles.
+ */
+async function printRecap(ctx: Context, org: Org, sync: unknown, noSync: string | undefined): Promise<void> {
+  const { collectStatus } = await import('./status.js');
+  const s = await collectStatus(ctx, org);
+  const summary = sync && typeof sync === 'object' && 'documents' in sync ? (sync as SyncSummary) : undefined;
+  const failed = sync && typeof sync === 'object' && 'error' in sync ? (sync as { error: { message: string } }).error.message : undefined;
+  const booked = summary
+    ? `${summary.documents.created} document(s) created, ${summary.documents.existing} already there, ${summary.failures.length} failed (${summary.fetched.transactions} TikTok transactions)`
+    : (noSync ?? `did not finish: ${failed ?? 'see above'}`);
+  const off = summary?.clearing.filter((c) => c.differenceMinor !== 0) ?? [];
+  const reconciles = !summary
+    ? 'not checked yet (`synder reconcile`)'
+    : summary.clearing.length === 0
+      ? 'nothing to check yet'
+      : off.length === 0
+        ? 'yes: the clearing account matches TikTok\'s unpaid settlements'
+        : `no: ${off.map((c) => `${c.account} is off by ${c.difference} ${c.currency}`).join('; ')} (\`synder reconcile\` shows why)`;
+  await ctx.output.table({
+    title: 'Set-up summary',
+    head: ['What', 'Now'],
+    rows: [
+      ['Organization', `${org.name} (${org.currency ?? 'no currency'}, ${org.timezone ?? 'no time zone'})`],
+      ['Ledger', s.ledger ? `${s.ledger.provider === 'xero' ? 'Xero' : 'QuickBooks Online'}: ${s.ledger.company ?? s.ledger.id}` : 'not connected'],
+      ['Sync mode', org.mode ?? 'not chosen'],
+      ['Payouts land in', s.ledger?.bankAccount ?? 'not chosen'],
+      ['Clearing accounts', s.integrations.map((i) => `${i.name}: ${i.clearingAccounts.map((c) => c.name).join(', ') || 'not created yet'}`).join('\n') || 'none yet (no shop connected)'],
+      ['First sync', booked],
+      ['Reconciles', reconciles],
+    ],
+  });
 }

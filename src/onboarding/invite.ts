@@ -1,3 +1,4 @@
+import { humanTime } from '../runtime/time.js';
 import type { Context } from '../runtime/context.js';
 import { Prompter } from '../runtime/prompts.js';
 import type { Org } from '../store/orgs.js';
@@ -25,9 +26,9 @@ export async function inviteOwner(ctx: Context, org: Org, opts: { email: string;
     now: () => ctx.clock.now(),
   });
   if (created.delivery.kind === 'smtp') {
-    ctx.output.info(`Invitation #${created.invite.id} sent to ${created.invite.email}; the link expires ${created.invite.expiresAt}.`);
+    ctx.output.info(`Invitation #${created.invite.id} sent to ${created.invite.email}; the link expires ${humanTime(created.invite.expiresAt)}.`);
   } else {
-    ctx.output.info(`No SYNDER_SMTP_URL is set, so send this invitation yourself (#${created.invite.id}, expires ${created.invite.expiresAt}):`);
+    ctx.output.info(`No SYNDER_SMTP_URL is set, so send this invitation yourself (#${created.invite.id}, expires ${humanTime(created.invite.expiresAt)}):`);
     ctx.output.info('');
     ctx.output.info(`To: ${created.message.to}`);
     ctx.output.info(`Subject: ${created.message.subject}`);

@@ -28,7 +28,7 @@ export async function signIn(ctx: Context, adapter: OAuthAdapter, redirectUri: s
       timeoutMs: opts.timeoutMs,
       interactive: ctx.interactive,
       env: ctx.env,
-      openBrowser: opts.openBrowser,
+      openBrowser: opts.openBrowser ?? browserCommand(ctx.env.BROWSER),
       signal: cancel.signal,
     });
   } finally {
@@ -53,4 +53,20 @@ export async function followRedirects(url: string): Promise<void> {
     }
     return;
   }
+}
+
+/**
+ * $BROWSER, as git, gh and xdg-open honour it: a command that opens a URL (given as its last
+ * argument, or in place of %s). It works without a display, so a server or a script against the
+ * auto-approving sandbox can sign in (`BROWSER='curl -sL -o /dev/null'`).
+ */
+export function browserCommand(browser: string | undefined): ((url: string) => Promise<void>) | undefined {
+  if (!browser?.trim()) return undefined;
+  return async (url) => {
+    const { spawn } = await import('node:child_process');
+    const script = browser.includes('%s') ? browser.replaceAll('%s', '"$1"') : `${browser} "$1"`;
+    const child = spawn('sh', ['-c', script, 'sh', url], { stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+  };
 }

@@ -5,6 +5,7 @@ import type { Org } from '../store/orgs.js';
 import type { TokenVault } from '../auth/types.js';
 import { Logger } from './logger.js';
 import { Output, type Streams } from './output.js';
+import { Interrupt, type SignalSource } from './interrupt.js';
 
 import type { Clock } from '../clock.js';
 
@@ -28,16 +29,21 @@ export class Context {
   private vaultPromise?: Promise<TokenVault>;
   private readonly cleanups: Array<() => void | Promise<void>> = [];
   orgOverride?: string;
+  private readonly signals?: SignalSource;
+  private readonly exit?: (code: number) => void;
+  private interruptHandle?: Interrupt;
 
   constructor(
     readonly config: Config,
     readonly env: Env,
     readonly streams: Streams,
     readonly clock: Clock,
-    opts: { verbose?: boolean } = {},
+    opts: { verbose?: boolean; signals?: SignalSource; exit?: (code: number) => void } = {},
   ) {
     this.logger = new Logger(streams.stderr, Boolean(opts.verbose));
-    this.output = new Output(streams, this.logger, !config.noColor);
+    this.output = new Output(streams, this.logger, !config.noColor, env);
+    this.signals = opts.signals;
+    this.exit = opts.exit;
     for (const secret of [config.tiktok.appSecret, config.quickbooks.clientSecret, config.xero.clientSecret]) this.logger.addSecret(secret);
   }
 
@@ -102,6 +108,27 @@ export class Context {
     const org = store.orgs.findByName(name);
     if (!org) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
     return org;
+  }
+
+  /**
+   * Ctrl+C handling for long work (`what`: "the sync"), installed on first use and removed when
+   * the command ends. Without a signal source (a test's context) nothing ever interrupts.
+   */
+  interrupt(what: string, resume: string): Interrupt {
+    if (!this.interruptHandle) {
+      const handle = new Interrupt(
+        {
+          signals: this.signals ?? { on: () => undefined, off: () => undefined },
+          exit: this.exit ?? (() => undefined),
+          say: (text) => this.output.info(text),
+        },
+        what,
+        resume,
+      );
+      this.interruptHandle = handle;
+      this.onClose(() => handle.dispose());
+    }
+    return this.interruptHandle;
   }
 
   onClose(fn: () => void | Promise<void>): void {

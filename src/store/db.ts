@@ -24,6 +24,9 @@ export async function openDatabase(home: string): Promise<Database> {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
   } catch (err) {
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+      throw new StateError(`The state database ${file} is damaged (${(err as Error).message}).`, `Restore it from a backup, or move it away (mv "${file}" "${file}.damaged") to start fresh: documents already in the ledger are found again by their numbers.`);
     throw new StateError(`Cannot open the state database ${file}: ${(err as Error).message}`, 'Check the file permissions, or move the file away to start fresh (synced documents in the ledger are found again by their keys).');
   }
   try {

@@ -49,7 +49,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const builder = deps.builder ?? (await defaultBuilder());
   const sizes = postSizes(deps);
   const summary = emptySummary({ org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since, until });
-  const run: RunContext = { store, ledger, org, mode, write, runId: null, summary, resolver: new AccountResolver(store, org.id), progress: deps.progress ?? (() => undefined) };
+  const run: RunContext = { store, ledger, org, mode, write, runId: null, summary, resolver: new AccountResolver(store, org.id), progress: deps.progress ?? (() => undefined), signal: opts.signal };
 
   // SQLite's page cache fills up to its cap (16 MB by default here) as the store grows; a sync
   // appends and looks up by key, and the OS caches the file anyway, so a few MB serve as well.
@@ -57,8 +57,13 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
   const apis: TikTokShopApi[] = [];
   let poster: Poster | undefined;
+  let unforce: (() => void) | undefined;
   try {
     if (write) run.runId = summary.runId = store.runs.start(org.id, { since: summary.since, until: summary.until }).id;
+    unforce = opts.onForce?.(() => {
+      if (run.runId !== null) store.runs.finish(run.runId, 'failed', summary, 'interrupted');
+      lock?.release();
+    });
     const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
     // Before anything is written: is another synder booking these shops into this ledger company?
     await claimShops(run, integrations, (i) => windowStart(store, i, org, opts.since, startedAt), opts.takeOver);
@@ -74,6 +79,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       apis.push(api);
       const from = windowStart(store, integration, org, opts.since, startedAt);
       starts.set(integration.id, from);
+      opts.signal?.throwIfAborted();
       await syncIntegration(run, booking, { integration, api, builder, from, until, chunkTransactions: sizes.chunkTransactions, sliceSize: sizes.batchSize });
     }
     await bookLeftovers(run, booking, integrations, sizes.batchSize);
@@ -104,6 +110,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     }
     throw err;
   } finally {
+    unforce?.();
     lock?.release();
   }
 }
@@ -160,6 +167,7 @@ export function slices(built: Built, size: number): Built[] {
 
 /** Decides what built documents need, then plans them (dry run) or hands them to the poster. */
 async function book(run: RunContext, booking: Booking, work: Work[], links: SourceLink[], extra: PostItem[] = []): Promise<void> {
+  run.signal?.throwIfAborted();
   const decision = booking.decider.decide(work);
   decision.toPost.push(...extra);
   countDecision(run.summary, decision);

@@ -98,6 +98,7 @@ export class Poster {
     const size = Math.ceil(items.length / Math.max(1, Math.floor(items.length / this.sizes.batchSize)));
     for (let i = 0; i < items.length; i += size) {
       const batch = items.slice(i, i + size);
+      this.run.signal?.throwIfAborted();
       store.transaction(() => this.recordIntents(batch));
       const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
       const outcomes = new Map((await ledger.post(inputs)).map((o) => [o.key, o]));

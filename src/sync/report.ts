@@ -47,6 +47,7 @@ export async function printSyncSummary(ctx: Context, s: SyncSummary): Promise<vo
     await out.table({
       title: 'Failed',
       head: ['What', 'Order', 'Error', 'Fix'],
+      keep: [0, 1],
       rows: s.failures.map((f) => [f.key, f.orderId ?? '', f.error, f.fix ?? '']),
     });
     out.line('Fix these and run `synder sync` again; `synder explain <orderId>` shows the details.');

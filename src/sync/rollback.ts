@@ -68,23 +68,24 @@ export async function rollback(
   ledger: LedgerConnector,
   org: Org,
   docs: DocumentRow[],
-  opts: { lock?: LockOptions; progress?: (e: ProgressEvent) => void; pageSize?: number } = {},
+  opts: { lock?: LockOptions; signal?: AbortSignal; onForce?: (step: () => void) => () => void; progress?: (done: number, total: number) => void; pageSize?: number } = {},
 ): Promise<RollbackResult> {
   const lock = acquireOrgLock(store, org.id, org.name, opts.lock);
+  const unforce = opts.onForce?.(() => lock.release());
   const result: RollbackResult = { removed: [], refused: [], sharedStatements: [] };
-  const progress = opts.progress ?? (() => undefined);
   const pageSize = Math.max(1, opts.pageSize ?? 50);
   try {
-    if (docs.length === 0) return result;
-    progress({ type: 'phase', phase: 'remove', message: `Removing ${docs.length} document(s) from the ledger` });
-    // A page at a time, each recorded as it comes back: an interrupted rollback keeps what it did, and the counts move.
+    // A page at a time, each recorded before the next is asked for: a stopped rollback keeps what it
+    // removed, Ctrl+C stops it within seconds, and the counts move.
     for (let i = 0; i < docs.length; i += pageSize) {
+      opts.signal?.throwIfAborted();
       const page = docs.slice(i, i + pageSize);
       await removePage(store, ledger, org, page, result);
-      progress({ type: 'phase', phase: 'remove', message: `Removed ${i + page.length}/${docs.length} (removed ${result.removed.length}, refused by the ledger ${result.refused.length})` });
+      opts.progress?.(i + page.length, docs.length);
     }
     return result;
   } finally {
+    unforce?.();
     lock.release();
   }
 }

@@ -17,6 +17,8 @@ export interface RunContext {
   summary: SyncSummary;
   resolver: AccountResolver;
   progress: (e: ProgressEvent) => void;
+  /** Checked between ledger calls and batches: throws once the user asked the run to stop. */
+  signal?: AbortSignal;
 }
 
 /** A status change in the events table (what `explain` shows); a dry run records none. */

@@ -1,6 +1,7 @@
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { Context } from '../runtime/context.js';
 import type { Output } from '../runtime/output.js';
+import { humanTime } from '../runtime/time.js';
 import type { Org } from '../store/orgs.js';
 import type { SourceStatus } from '../store/source-records.js';
 import type { Reconciliation } from './clearing-check.js';
@@ -22,6 +23,8 @@ const documentName = (d: DocumentRef): string => `${d.ledgerType ?? d.kind} ${d.
 export interface TransactionsView {
   org: string;
   transactions: TransactionRow[];
+  /** Older transactions matching the filter that --limit left out. */
+  omitted?: number;
 }
 
 export async function printTransactions(out: Output, view: TransactionsView, form: ViewForm = 'full'): Promise<void> {
@@ -49,7 +52,9 @@ export async function printTransactions(out: Output, view: TransactionsView, for
   });
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  out.line([...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', '));
+  // Piped, the rows are all there is: a line of totals would be one more row to a script.
+  if (out.terminal) out.line([...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', '));
+  if (view.omitted) out.info(`${view.omitted} older transaction(s) not shown: --limit 0 shows all; --since, --until, --type and --status narrow the list.`);
 }
 
 /** The brief form leaves out the amounts, postings, payout and history: the order's checks and its documents. */
@@ -95,7 +100,7 @@ export async function printExplanation(out: Output, ex: Explanation, opts: { pro
     for (const w of t.warnings) out.line(`Warning: ${w.message}\nFix: ${w.fix}`);
     if (t.payout) out.line(`Payout ${t.payout.id}: ${t.payout.amount}, ${t.payout.status}${t.payout.paidAt ? ` on ${t.payout.paidAt.slice(0, 10)}` : ''}${t.payout.documents[0]?.link ? ` — ${t.payout.documents[0].link}` : ''}`);
   }
-  if (full && ex.history.length) await out.table({ title: 'History', head: ['When', 'What', 'Status', 'Note'], rows: ex.history.map((h) => [h.at.replace('T', ' ').slice(0, 19), h.subject, h.status, h.message ?? '']) });
+  if (full && ex.history.length) await out.table({ title: 'History', head: ['When', 'What', 'Status', 'Note'], rows: ex.history.map((h) => [humanTime(h.at), h.subject, h.status, h.message ?? '']) });
 }
 
 async function printPayout(out: Output, p: NonNullable<Explanation['payout']>, ledgerName: string, full: boolean): Promise<void> {
@@ -164,9 +169,17 @@ export async function printReconciliation(out: Output, result: Reconciliation, f
 }
 
 /** The org's transactions, filtered, read from the store and printed. */
-export async function showTransactions(ctx: Context, org: Org, filter: { status?: SourceStatus[]; since?: Date } = {}, form: ViewForm = 'full'): Promise<TransactionsView> {
+export async function showTransactions(
+  ctx: Context,
+  org: Org,
+  filter: { status?: SourceStatus[]; since?: Date; until?: Date; types?: string[]; limit?: number } = {},
+  form: ViewForm = 'full',
+): Promise<TransactionsView> {
   const { listTransactions } = await import('./views.js');
-  const view = { org: org.name, transactions: listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString() }) };
+  const all = listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString(), until: filter.until?.toISOString(), types: filter.types });
+  // The newest ones, still oldest first.
+  const shown = filter.limit && all.length > filter.limit ? all.slice(all.length - filter.limit) : all;
+  const view: TransactionsView = { org: org.name, transactions: shown, ...(shown.length < all.length ? { omitted: all.length - shown.length } : {}) };
   await printTransactions(ctx.output, view, form);
   return view;
 }

@@ -25,6 +25,7 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
   const jobs = [...statements.map((statement) => ({ statement })), ...storedStatementIdsNeedingWork(run.store, integration.id, fetchedIds).map((storedId) => ({ storedId }))];
   const pipeline = new ChunkPipeline(src, statementChunks(src.api, run.store, integration.id, jobs, chunkTransactions));
   let builtCount = 0;
+  const statementsSeen = new Set<string>();
   try {
     for (let next = await pipeline.take(); next; next = await pipeline.take()) {
       const { chunk, orders } = next;
@@ -43,7 +44,8 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
         built.links.push(...b.links);
       }
       builtCount += built.work.length;
-      run.progress({ type: 'phase', phase: 'build', message: `Built ${builtCount} document(s)` });
+      for (const b of chunk) statementsSeen.add(b.statement.id);
+      run.progress({ type: 'built', integration: integration.name, documents: builtCount, statements: statementsSeen.size, statementsTotal: Math.max(jobs.length, statementsSeen.size) });
       yield built;
     }
   } finally {

@@ -25,12 +25,17 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
   const clients = await openOrgClients(ctx, org);
   requireTikTok(store, org, (m) => ctx.logger.warn(m));
   await requireTaxPlan(store, org, clients.ledger);
-  const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
+  // Under --json too: progress is on stderr, and a cron log shows the run is alive.
+  const reporter = await progressReporter(ctx.streams.stderr, false);
+  const interrupt = ctx.interrupt('the sync', 'Run `synder sync` again to carry on: what was booked is recorded, and nothing is booked twice.');
   try {
     return await runSync(
       { store, ledger: clients.ledger, tiktokFor: clients.tiktokFor, clock: ctx.clock, progress: reporter.event, logger: ctx.logger },
-      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours, takeOver: opts.takeOver },
+      { orgId: org.id, since: opts.since, until: opts.until, dryRun: Boolean(opts.dryRun), lookbackHours: opts.lookbackHours, takeOver: opts.takeOver, signal: interrupt.signal, onForce: (step) => interrupt.onForce(step) },
     );
+  } catch (err) {
+    if (interrupt.signal.aborted) throw interrupt.signal.reason;
+    throw err;
   } finally {
     reporter.stop();
   }

@@ -36,7 +36,9 @@ export interface DocumentBuilder {
 export type ProgressEvent =
   | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check' | 'remove'; integration?: string; message: string }
   | { type: 'fetched'; integration: string; kind: 'statements' | 'transactions' | 'payments' | 'orders'; count: number }
-  | { type: 'posted'; done: number; total: number; created: number; existing: number; failed: number };
+  | { type: 'posted'; done: number; total: number; created: number; existing: number; failed: number }
+  /** Statements read so far of those the run will read, and the documents built from them. */
+  | { type: 'built'; integration: string; documents: number; statements: number; statementsTotal: number };
 
 export interface SyncLogger {
   debug(message: string): void;
@@ -67,6 +69,10 @@ export interface SyncOptions {
   lookbackHours?: number;
   /** Take the org's shops over from another synder booking them into the same ledger company, from this cut-over on. */
   takeOver?: Date;
+  /** Aborted by Ctrl+C: the run stops at its next safe point (never inside a store transaction). */
+  signal?: AbortSignal;
+  /** Registers a synchronous step for a forced stop (the process ends right after); returns its removal. */
+  onForce?: (step: () => void) => () => void;
 }
 
 export type PlannedAction = 'create' | 'update' | 'existing' | 'retry';

@@ -76,17 +76,29 @@ export function documentIndex(store: Store, org: Org): { forRecord(r: SourceReco
   };
 }
 
-export function listTransactions(store: Store, org: Org, f: { status?: SourceStatus[]; since?: string } = {}): TransactionRow[] {
+export interface TransactionFilter {
+  status?: SourceStatus[];
+  /** ISO date-times: settled on or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  /** TikTok's transaction types (ORDER, REFUND, …) or PAYOUT, any case. */
+  types?: string[];
+}
+
+export function listTransactions(store: Store, org: Org, f: TransactionFilter = {}): TransactionRow[] {
   const integrations = store.integrations.listForOrg(org.id).map((i) => i.id);
   const index = documentIndex(store, org);
-  return store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since }).map((r) => {
+  const types = f.types?.length ? new Set(f.types.map((t) => t.toUpperCase())) : undefined;
+  return store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since, until: f.until }).flatMap((r) => {
     const raw = r.raw as StatementTransaction & Payment;
+    const type = r.kind === 'payment' ? 'PAYOUT' : raw.type;
+    if (types && !types.has(String(type).toUpperCase())) return [];
     const docs = index.forRecord(r);
-    return {
+    return [{
       kind: r.kind as TransactionRow['kind'],
       id: r.externalId,
       orderId: r.orderId,
-      type: r.kind === 'payment' ? 'PAYOUT' : raw.type,
+      type,
       date: r.occurredAt?.slice(0, 10) ?? null,
       currency: r.currency,
       settlement: r.amountMinor !== null && r.currency ? formatMinor(r.amountMinor, r.currency) : null,
@@ -94,6 +106,6 @@ export function listTransactions(store: Store, org: Org, f: { status?: SourceSta
       error: r.error,
       warnings: warningsOf(docs, r.orderId ?? r.externalId),
       documents: docs.map((d) => ({ key: d.key, kind: d.kind, status: d.status, ledgerType: d.refs[0]?.type ?? null, ledgerId: d.refs[0]?.id ?? null, ledgerNumber: d.refs[0]?.number ?? null })),
-    };
+    }];
   });
 }

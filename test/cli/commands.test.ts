@@ -131,7 +131,8 @@ describe('JSON documents', () => {
     expect(JSON.parse((await run(['transactions', '--status', ' synced , ,failed', '--since', '7d', '--json'])).stdout)).toEqual({ org: 'Acme', transactions: [] });
     const human = await run(['transactions']);
     expect(human.code).toBe(0);
-    expect(human.stderr).toBe('No transactions yet. Run `synder sync`.\n');
+    expect(human.stdout).toBe('No transactions yet. Run `synder sync`.\n');
+    expect(human.stderr).toBe('');
     expect(JSON.parse((await run(['rollback', '--run', '1', '--json'])).stdout)).toEqual({ org: 'Acme', removed: [], refused: [], sharedStatements: [] });
     const csv = await run(['export', '--format', 'csv']);
     expect(csv.stdout.trim()).toBe('document_key,doc_number,kind,date,currency,memo,role,account,debit,credit,amount,description,source_kind,source_id,source_field,order_id,statement_id,transaction_id,payment_id,sku,product,quantity,warnings,ledger_type,ledger_id,tax_code,tax_amount');

@@ -113,6 +113,9 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     expect(await t.exited, t.screen).toBe(0);
     expect(t.screen).toMatch(/Synced Wizard Shop into xero \(summary\)/);
     expect(t.screen).toMatch(/Next commands to try/);
+    // The last screen recaps the set-up, what the first sync booked and whether it reconciles.
+    const recap = t.screen.slice(t.screen.indexOf('Set-up summary'));
+    for (const line of [/Ledger +│ Xero: /, /Sync mode +│ summary/, /Payouts land in +│ Wizard Payouts/, /Clearing accounts +│ .+: TikTok Shop Clearing/, /First sync +│ \d+ document\(s\) created/, /Reconciles +│ yes/]) expect(recap).toMatch(line);
 
     const st = await synderNow(['status', '--json'], { env });
     const s = JSON.parse(st.stdout) as {
@@ -129,6 +132,46 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     expect(banks.filter((n) => n.startsWith('TikTok Shop Clearing'))).toHaveLength(1);
     const show = JSON.parse((await synderNow(['org', 'show', '--json'], { env })).stdout) as { email: string; country: string };
     expect(show).toMatchObject({ email: 'me@wizard.test', country: 'US' });
+  });
+
+  it('goes back a question with "<" and a step with "← Back", and ends with a recap of the set-up', { timeout: 120_000 }, async () => {
+    sandbox = await startOnboardingSandbox({ ledger: 'quickbooks' });
+    const env = { ...sandbox.env, SYNDER_HOME: tempHome(), SYNDER_CREDENTIALS: 'file' };
+    const t = terminal(['init', '--tiktok', 'skip', '--no-sync'], env);
+    await t.expect('answer < to go back a question');
+    await t.expect('Business name:');
+    await t.type('Back Shop', ENTER);
+    await t.expect('Country (ISO code, e.g. US):');
+    await t.type('<', ENTER);
+    await t.expect('Business name:');
+    await t.type(ENTER); // the answer given before is the default
+    await t.expect('Country (ISO code, e.g. US):');
+    await t.type('us', ENTER);
+    await t.expect('Base currency');
+    await t.type(ENTER);
+    await t.expect('Time zone');
+    await t.type(ENTER);
+    await t.expect('Contact email');
+    await t.type(ENTER);
+    await t.expect('Platforms to connect:');
+    await t.type(ENTER);
+    await t.expect('Accounting software:');
+    expect(t.screen).toContain('← Back');
+    await t.type(DOWN, DOWN, ENTER); // QuickBooks Online, Xero, ← Back
+    await t.expect('Platforms to connect:');
+    await t.type(ENTER);
+    await t.expect('Accounting software:');
+    await t.type(ENTER);
+    await t.expect('Sync mode:');
+    await t.type(ENTER);
+    await browse((await t.expect(/https?:\/\/\S+\/connect\/oauth2\S*/)).trim());
+    await t.expect('Which bank account do TikTok payouts land in?');
+    await t.type(ENTER);
+    expect(await t.exited, t.screen).toBe(0);
+    const recap = t.screen.slice(t.screen.indexOf('Set-up summary'));
+    for (const line of [/Organization +│ Back Shop \(USD/, /Ledger +│ QuickBooks Online: /, /Sync mode +│ per-transaction/, /Payouts land in +│ \S/, /Clearing accounts +│ none yet/, /First sync +│ skipped \(--no-sync\)/, /Reconciles +│ not checked yet/]) expect(recap).toMatch(line);
+    const orgs = JSON.parse((await synderNow(['org', 'list', '--json'], { env })).stdout) as Array<{ name: string }>;
+    expect(orgs.map((o) => o.name)).toEqual(['Back Shop']);
   });
 
   it('re-running in a terminal offers the existing org and keeps the ledger connection', async () => {

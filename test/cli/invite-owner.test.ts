@@ -96,8 +96,8 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     expect(new URL(landed).searchParams.get('state')).toBe(state);
     const accepted = await synderNow(['invite', 'accept', landed], { env });
     expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stderr).toMatch(/TikTok Shop is connected \(invitation of owner@shop\.test\)/);
-    expect(accepted.stderr).toMatch(/Clearing account for .+: TikTok Shop Clearing/);
+    expect(accepted.stdout).toMatch(/TikTok Shop is connected \(invitation of owner@shop\.test\)/);
+    expect(accepted.stdout).toMatch(/Clearing account for .+: TikTok Shop Clearing/);
 
     st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.integrations.map((i) => i.shopId)).toEqual(sandbox.tiktok.shops.map((s) => s.id));
@@ -114,7 +114,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     const { doc, link } = await invite('second@shop.test');
     const cancelled = await synderNow(['invite', 'cancel', String(doc.id)], { env });
     expect(cancelled.code, cancelled.stderr).toBe(0);
-    expect(cancelled.stderr).toContain(`Cancelled invitation #${doc.id} to second@shop.test`);
+    expect(cancelled.stdout).toContain(`Cancelled invitation #${doc.id} to second@shop.test`);
     const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.invites.map((i) => i.id)).not.toContain(doc.id);
     const again = await synderNow(['invite', 'cancel', String(doc.id)], { env });
@@ -133,7 +133,7 @@ describe('synder invite tiktok: the account owner authorizes, the bookkeeper fin
     db.prepare('UPDATE invites SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 60_000).toISOString(), doc.id);
     db.close();
     const status = await synderNow(['status'], { env });
-    expect(status.stderr).toMatch(/late@shop\.test.*expired/);
+    expect(status.stdout).toMatch(/late@shop\.test.*expired/);
     const st = JSON.parse((await synderNow(['status', '--json'], { env })).stdout) as StatusDoc;
     expect(st.invites).toEqual([expect.objectContaining({ id: doc.id, status: 'expired' })]);
 

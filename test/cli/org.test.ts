@@ -10,7 +10,7 @@ describe('synder org', () => {
     const env = { SYNDER_HOME: home };
     let r = await synder(['org', 'create', 'Acme Store', '--country', 'US', '--currency', 'usd', '--timezone', 'America/New_York', '--email', 'owner@acme.test'], { env });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Created organization "Acme Store"');
+    expect(r.stdout).toContain('Created organization "Acme Store"');
     r = await synder(['org', 'create', 'Beta Co', '--currency', 'GBP', '--no-use'], { env });
     expect(r.code).toBe(0);
 
@@ -22,9 +22,10 @@ describe('synder org', () => {
       ['Beta Co', false, 'GBP'],
     ]);
 
+    // Piped, the list is on stdout as tab-separated lines a script can cut.
     r = await synder(['org', 'list'], { env });
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/\*\s*│ Acme Store/);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^\*\tAcme Store\t/m);
 
     r = await synder(['org', 'use', 'Beta Co'], { env });
     expect(r.code).toBe(0);

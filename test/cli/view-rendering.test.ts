@@ -11,7 +11,7 @@ import { printExplanation, printReconciliation, printTransactions, type Transact
  * form, the wizard and the demo the brief one, and --json prints the view itself.
  */
 
-function capture(json = false): { out: Output; stdout: () => string; stderr: () => string } {
+function capture(json = false, columns?: number): { out: Output; stdout: () => string; stderr: () => string } {
   const sink = () => {
     let text = '';
     const stream = new Writable({ write: (chunk, _enc, cb) => ((text += String(chunk)), cb()) });
@@ -19,6 +19,7 @@ function capture(json = false): { out: Output; stdout: () => string; stderr: () 
   };
   const stdout = sink();
   const stderr = sink();
+  if (columns) Object.assign(stdout.stream, { isTTY: true, columns });
   const out = new Output({ stdin: process.stdin, stdout: stdout.stream, stderr: stderr.stream }, new Logger(stderr.stream, false), false);
   out.json = json;
   return { out, stdout: stdout.text, stderr: stderr.text };
@@ -81,23 +82,35 @@ describe('transactions view', () => {
   it('the full form lists each transaction\'s ledger documents; the brief one leaves that column out', async () => {
     const full = capture();
     await printTransactions(full.out, transactions);
-    expect(full.stderr()).toMatch(/Ledger documents/);
-    expect(full.stderr()).toContain('Invoice 1042 (posted)');
-    expect(full.stderr()).toMatch(/1 synced, 1 failed\n$/);
+    expect(full.stdout()).toMatch(/Ledger documents/);
+    expect(full.stdout()).toContain('Invoice 1042 (posted)');
+    // Piped, the rows are the whole output: no line of totals after them.
+    expect(full.stdout()).toMatch(/^P1\t2026-10-03\tPAYOUT\t12\.50 USD\tfailed the bank account is archived\t\n$/m);
+    expect(full.stdout()).not.toMatch(/1 synced, 1 failed/);
     const brief = capture();
     await printTransactions(brief.out, transactions, 'brief');
-    expect(brief.stderr()).not.toMatch(/Ledger documents/);
-    expect(brief.stderr()).toContain('the bank account is archived');
-    expect(brief.stderr()).toMatch(/1 synced, 1 failed\n$/);
+    expect(brief.stdout()).not.toMatch(/Ledger documents/);
+    expect(brief.stdout()).toContain('the bank account is archived');
+    const tty = capture(false, 100);
+    await printTransactions(tty.out, transactions);
+    expect(tty.stdout()).toMatch(/│ 5760001 +│/);
+    expect(tty.stdout()).toMatch(/1 synced, 1 failed\n$/);
+  });
+
+  it('tells on stderr how many older ones --limit left out', async () => {
+    const c = capture();
+    await printTransactions(c.out, { ...transactions, omitted: 40 });
+    expect(c.stdout()).toMatch(/^P1\t/m);
+    expect(c.stderr()).toMatch(/^40 older transaction\(s\) not shown: --limit 0 shows all/);
   });
 
   it('says when there is nothing yet', async () => {
     const full = capture();
     await printTransactions(full.out, { org: 'Acme', transactions: [] });
-    expect(full.stderr()).toBe('No transactions yet. Run `synder sync`.\n');
+    expect(full.stdout()).toBe('No transactions yet. Run `synder sync`.\n');
     const brief = capture();
     await printTransactions(brief.out, { org: 'Acme', transactions: [] }, 'brief');
-    expect(brief.stderr()).toBe('No transactions yet.\n');
+    expect(brief.stdout()).toBe('No transactions yet.\n');
   });
 });
 
@@ -105,13 +118,13 @@ describe('explain view', () => {
   it('the full form shows amounts, postings, links and history; the brief one the checks and documents', async () => {
     const full = capture();
     await printExplanation(full.out, explanation, { provider: 'xero' });
-    const text = full.stderr();
+    const text = full.stdout();
     for (const part of ['Items: Glow Serum / SBX-001 × 2', 'TikTok amounts', 'Postings', 'Checks', 'Show in Xero', 'https://ledger.test/invoice/77', 'History']) expect(text).toContain(part);
     const brief = capture();
     await printExplanation(brief.out, explanation, { form: 'brief' });
-    const short = brief.stderr();
+    const short = brief.stdout();
     expect(short).toMatch(/^Order 5760001 — COMPLETED, created 2026-09-30\n/);
-    expect(short).toMatch(/│ balanced[^│\n]*│ yes/);
+    expect(short).toMatch(/^balanced\tyes\t/m);
     expect(short).toContain('Invoice 1042');
     for (const part of ['Items:', 'TikTok amounts', 'Postings', 'Show in', 'History']) expect(short).not.toContain(part);
   });
@@ -121,23 +134,23 @@ describe('reconcile view', () => {
   it('the full form explains the difference; the brief one points to `synder reconcile`', async () => {
     const full = capture();
     await printReconciliation(full.out, reconciliation);
-    expect(full.stderr()).toContain('Statements not paid out yet');
-    expect(full.stderr()).toContain('What makes the difference');
+    expect(full.stdout()).toContain('Statements not paid out yet');
+    expect(full.stdout()).toContain('What makes the difference');
     // Nothing stored explains it: said plainly, with what to check.
-    expect(full.stderr()).toMatch(/Clearing does not reconcile, and no transaction synder has stored accounts for the difference: check the clearing account's register .+`synder sync --since <date>`\)\.\n$/);
+    expect(full.stdout()).toMatch(/Clearing does not reconcile, and no transaction synder has stored accounts for the difference: check the clearing account's register .+`synder sync --since <date>`\)\.\n$/);
     const explained = capture();
     await printReconciliation(explained.out, { ...reconciliation, clearing: [{ ...clearing, explanations: [{ ...clearing.explanations[0]!, kind: 'transaction_not_booked' }] }] });
-    expect(explained.stderr()).toMatch(/Clearing does not reconcile; the rows above account for the whole difference\.\n$/);
+    expect(explained.stdout()).toMatch(/Clearing does not reconcile; the rows above account for the whole difference\.\n$/);
     const brief = capture();
     await printReconciliation(brief.out, reconciliation, 'brief');
-    expect(brief.stderr()).toContain('Unpaid settlements (TikTok)');
-    expect(brief.stderr()).not.toContain('What makes the difference');
-    expect(brief.stderr()).toMatch(/Clearing does not reconcile; `synder reconcile` lists what explains the difference\.\n$/);
+    expect(brief.stdout()).toContain('Unpaid settlements (TikTok)');
+    expect(brief.stdout()).not.toContain('What makes the difference');
+    expect(brief.stdout()).toMatch(/Clearing does not reconcile; `synder reconcile` lists what explains the difference\.\n$/);
   });
 
   it('with no clearing account yet says to sync first', async () => {
     const c = capture();
     await printReconciliation(c.out, { org: 'Acme', ledger: 'xero', reconciles: true, clearing: [] });
-    expect(c.stderr()).toBe('No clearing account yet: run `synder sync` first.\nClearing reconciles: no difference.\n');
+    expect(c.stdout()).toBe('No clearing account yet: run `synder sync` first.\nClearing reconciles: no difference.\n');
   });
 });

@@ -32,9 +32,10 @@ export function registerConnect(program: Command, deps: ProgramDeps): void {
     .option('--shops <ids>', 'TikTok shops to add: "all" or comma-separated ids')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
-The sign-in opens your browser and waits on a local listener (127.0.0.1) for the redirect.
-On a server, --no-browser prints the link; open it anywhere, approve, and paste the address
-your browser lands on. Connecting again replaces the tokens and keeps all history.`)
+The sign-in opens your browser ($BROWSER if set) and waits on a local listener
+(127.0.0.1) for the redirect. On a server, --no-browser prints the link; open it
+anywhere, approve, and paste the address your browser lands on. Connecting again
+replaces the tokens and keeps all history.`)
     .action(action(deps, runConnect));
 }
 

@@ -25,7 +25,13 @@ export async function runExplain(ctx: Context, flags: ExplainFlags, [id]: string
     ctx.logger.debug(`no ledger links: ${(err as Error).message}`);
   }
   const { showExplanation } = await import('../../sync/show.js');
-  const ex = await showExplanation(ctx, org, id!, { ledger });
+  ctx.output.startPaging();
+  let ex;
+  try {
+    ex = await showExplanation(ctx, org, id!, { ledger });
+  } finally {
+    await ctx.output.endPaging();
+  }
   if (!flags.open) return;
   const link = [...ex.transactions.flatMap((t) => t.documents), ...(ex.payout?.documents ?? [])].map((d) => d.link).find((l): l is string => Boolean(l));
   if (link) await openLink(ctx, link);

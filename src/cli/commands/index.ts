@@ -16,6 +16,8 @@ import { registerRollback } from './rollback.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerMap } from './map.js';
+import { registerCompletion } from './completion.js';
+import { addExamples } from '../examples.js';
 
 /**
  * Every public command. Each command file declares its options and exports its run function;
@@ -38,4 +40,6 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerStatus(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
+  registerCompletion(program, deps);
+  addExamples(program);
 }

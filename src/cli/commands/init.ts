@@ -29,12 +29,15 @@ export function registerInit(program: Command, deps: ProgramDeps): void {
     .addOption(timeoutOption('how long to wait for each browser sign-in'))
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
-Each integration gets its own clearing account in the ledger, created automatically: it stands
-for the money TikTok holds. Re-running init resumes where it stopped; nothing is created twice.
+Each integration gets its own clearing account in the ledger, created
+automatically: it stands for the money TikTok holds. Re-running init resumes
+where it stopped; nothing is created twice.
 
-Example (no questions asked):
-  synder init --no-input --name "Acme Store" --country US --currency USD --timezone America/New_York \\
-    --email owner@acme.test --ledger xero --mode per-transaction --bank-account "Business Checking" --tiktok connect`)
+Examples:
+  synder init                            # the wizard, one question at a time
+  synder init --no-input --name "Acme Store" --country US --currency USD \\
+    --timezone America/New_York --email owner@acme.test --ledger xero \\
+    --mode per-transaction --bank-account "Business Checking" --tiktok connect`)
     .action(action(deps, runInitCommand));
 }
 

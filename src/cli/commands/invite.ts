@@ -11,9 +11,10 @@ export function registerInvite(program: Command, deps: ProgramDeps): void {
     .command('invite')
     .description('Invite the TikTok Shop account owner to authorize synder')
     .addHelpText('after', `
-For when you do not have admin access to the shop: the owner gets a link, approves, and sends
-back the address their browser lands on; you finish with \`synder invite accept <url>\`.
-With SYNDER_SMTP_URL set (e.g. smtp://user:pass@mail.example.com:587) the email is sent for you.`);
+For when you do not have admin access to the shop: the owner gets a link,
+approves, and sends back the address their browser lands on; you finish with
+\`synder invite accept <url>\`. With SYNDER_SMTP_URL set
+(e.g. smtp://user:pass@mail.example.com:587) the email is sent for you.`);
 
   invite
     .command('tiktok')

@@ -15,6 +15,12 @@ export function registerReconcile(program: Command, deps: ProgramDeps): void {
 export async function runReconcile(ctx: Context): Promise<number> {
   const org = await ctx.requireOrg();
   const { showReconciliation } = await import('../../sync/show.js');
-  const result = await showReconciliation(ctx, org);
+  ctx.output.startPaging();
+  let result;
+  try {
+    result = await showReconciliation(ctx, org);
+  } finally {
+    await ctx.output.endPaging();
+  }
   return result.reconciles ? ExitCode.ok : ExitCode.unreconciled;
 }

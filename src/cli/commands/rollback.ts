@@ -3,6 +3,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 import { numberOption, whenOption } from '../options.js';
+import type { RollbackResult } from '../../sync/rollback.js';
 
 export interface RollbackFlags { run?: number; since?: Date; json?: boolean; dryRun?: boolean; yes?: boolean }
 
@@ -69,15 +70,7 @@ export async function runRollback(ctx: Context, flags: RollbackFlags, orderIds: 
   }
 
   const { openLedger } = await import('../../sync/clients.js');
-  const { progressReporter } = await import('../../sync/progress.js');
-  const ledger = await openLedger(ctx, org);
-  const reporter = await progressReporter(ctx.streams.stderr, ctx.output.json);
-  let result;
-  try {
-    result = await rollback(store, ledger, org, docs, { progress: reporter.event });
-  } finally {
-    reporter.stop();
-  }
+  const result = await removeWithProgress(ctx, docs.length, (opts) => openLedger(ctx, org).then((ledger) => rollback(store, ledger, org, docs, opts)));
   if (ctx.output.json) ctx.output.printJson({ org: org.name, ...result });
   else {
     const removedKinds = Object.entries(rollbackPlan(docs.filter((d) => result.removed.some((r) => r.key === d.key))).byKind).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -88,4 +81,31 @@ export async function runRollback(ctx: Context, flags: RollbackFlags, orderIds: 
     if (result.removed.length) ctx.output.line('Run `synder sync` to book them again.');
   }
   return result.refused.length > 0 ? ExitCode.partial : ExitCode.ok;
+}
+
+type RollbackRun = (opts: { signal: AbortSignal; onForce: (step: () => void) => () => void; progress: (done: number, total: number) => void }) => Promise<RollbackResult>;
+
+/** The rollback with a count, rate and time left on stderr, stopped by Ctrl+C between ledger calls. */
+async function removeWithProgress(ctx: Context, total: number, run: RollbackRun): Promise<RollbackResult> {
+  const { progressLine, count, rate, timeLeft } = await import('../../runtime/progress.js');
+  const interrupt = ctx.interrupt('the rollback', 'Run the same `synder rollback` again to finish it: documents already removed are recognised.');
+  const line = await progressLine(ctx.streams.stderr, { quiet: ctx.output.json });
+  const started = Date.now();
+  line.phase(`Removing ${count(total)} document(s) from the ledger`);
+  try {
+    return await run({
+      signal: interrupt.signal,
+      onForce: (step) => interrupt.onForce(step),
+      progress: (done, all) => {
+        const elapsed = Date.now() - started;
+        const left = timeLeft(done, all, elapsed);
+        line.update(`Removed ${count(done)}/${count(all)} (${rate(done, elapsed)})${left ? ` · about ${left} left` : ''}`);
+      },
+    });
+  } catch (err) {
+    if (interrupt.signal.aborted) throw interrupt.signal.reason;
+    throw err;
+  } finally {
+    line.stop();
+  }
 }

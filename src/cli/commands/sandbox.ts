@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
@@ -17,6 +19,7 @@ export interface SandboxFlags {
   tiktokData?: string;
   timeScale: number;
   redirectUri?: string;
+  writeEnv?: string;
   json?: boolean;
 }
 
@@ -36,11 +39,33 @@ export function registerSandbox(program: Command, deps: ProgramDeps): void {
     .option('--tiktok-data <file>', 'serve this shop (JSON in the API\'s shapes) instead of generated data')
     .addOption(numberOption('--time-scale <n>', 'compress rate-limit windows by this factor', { min: 1, max: 100_000, integer: true }).default(1, '1'))
     .option('--redirect-uri <url>', 'the loopback redirect URI the fake apps have registered')
+    // Not --env-file: Node 20 takes that flag for itself wherever it appears on the command line.
+    .option('--write-env <file>', 'write the variables to this file (whole, once the servers listen) instead of stdout; removed on stop')
     .option('--json', 'print the variables as one JSON object instead of lines')
     .addHelpText('after', `
-Prints one SYNDER_NAME=value line per variable on stdout, then runs until interrupted:
-  eval "$(synder sandbox --auto-approve | sed 's/^/export /')"   # in another shell, point synder at it`)
+Prints one SYNDER_NAME=value line per variable (or writes them to --write-env),
+then serves until Ctrl+C or SIGTERM. Run it in the background and source the
+file in the shell that runs synder. Without a browser on this machine,
+BROWSER='curl -sL -o /dev/null' lets \`synder connect\` sign in to an
+--auto-approve sandbox.
+
+--tiktok-data <file>: one JSON object in the TikTok API's own shapes (the "data"
+part of each response), so captured responses paste in as they are:
+  { "shops": [{ "id", "name", "region", "cipher", "currency"? }],
+    "orders": [ … ],          GET /order/202507/orders → data.orders[]
+    "statements": [ … ],      GET /finance/202309/statements → statements[]
+    "statement_transactions": { "<statement id>": { "transactions": [ … ] } },
+    "payments": [ … ] }       GET /finance/202309/payments → data.payments[]
+The first shop serves the data. Money is a decimal string ("-1.80"), times are
+Unix seconds. An invalid file is refused with the path of the field at fault.`)
     .action(action(deps, runSandbox));
+}
+
+/** Written beside and renamed into place, so a reader waiting for the file never sees half of it. */
+function writeWhole(file: string, text: string): void {
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
 }
 
 export async function runSandbox(ctx: Context, flags: SandboxFlags): Promise<void> {
@@ -63,14 +88,20 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags): Promise<voi
     redirectUri: flags.redirectUri,
     xeroOpenApi: ctx.config.xeroOpenApi,
   });
-  if (flags.json) ctx.output.printJson(sandbox.env);
-  else for (const [k, v] of Object.entries(sandbox.env)) ctx.streams.stdout.write(`${k}=${v}\n`);
+  const lines = Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}\n`).join('');
+  if (flags.writeEnv) {
+    writeWhole(flags.writeEnv, lines);
+    ctx.output.info(`Wrote ${Object.keys(sandbox.env).length} variables to ${flags.writeEnv}; source it where you run synder (set -a; . ${flags.writeEnv}; set +a).`);
+  } else if (flags.json) ctx.output.printJson(sandbox.env);
+  else ctx.streams.stdout.write(lines);
   ctx.output.info(`Sandbox running: ${sandbox.services.map((s) => `${s.name} ${s.url}`).join(', ')}. Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // A file left behind would point the next shell at servers that are gone.
+  if (flags.writeEnv) fs.rmSync(flags.writeEnv, { force: true });
   await sandbox.close();
   ctx.output.info('Sandbox stopped.');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
+import { humanTime } from '../../runtime/time.js';
 
 export function registerStatus(program: Command, deps: ProgramDeps): void {
   program
@@ -24,7 +25,7 @@ export async function runStatus(ctx: Context, flags: { check?: boolean } = {}): 
   ctx.output.line(`Tokens kept in: ${s.credentials.location}`);
   ctx.output.line(
     s.ledger
-      ? `Ledger: ${s.ledger.provider} — ${s.ledger.company ?? s.ledger.id}; token ${s.ledger.token.health}${checked(s.ledger.token)}${s.ledger.token.expiresAt ? ` (access until ${s.ledger.token.expiresAt})` : ''}; payouts to ${s.ledger.bankAccount ?? 'not set'}`
+      ? `Ledger: ${s.ledger.provider} — ${s.ledger.company ?? s.ledger.id}; token ${s.ledger.token.health}${checked(s.ledger.token)}${s.ledger.token.expiresAt ? ` (access until ${humanTime(s.ledger.token.expiresAt)})` : ''}; payouts to ${s.ledger.bankAccount ?? 'not set'}`
       : 'Ledger: not connected (`synder connect quickbooks` or `synder connect xero`)',
   );
   if (s.integrations.length === 0) ctx.output.line('Integrations: none (`synder connect tiktok` or `synder invite tiktok --email <owner>`)');
@@ -34,7 +35,7 @@ export async function runStatus(ctx: Context, flags: { check?: boolean } = {}): 
       head: ['Platform', 'Shop', 'Region', 'Token', 'Clearing account'],
       rows: s.integrations.map((i) => [i.platform, `${i.name} (${i.shopId})`, i.region, `${i.token.health}${checked(i.token)}`, i.clearingAccounts.map((c) => c.name).join(', ') || 'not created yet']),
     });
-  ctx.output.line(s.lastRun ? `Last sync: #${s.lastRun.id} ${s.lastRun.status}${s.lastRun.dryRun ? ' (dry run)' : ''}, started ${s.lastRun.startedAt}${s.lastRun.error ? ` — ${s.lastRun.error}` : ''}` : 'Last sync: never');
+  ctx.output.line(s.lastRun ? `Last sync: #${s.lastRun.id} ${s.lastRun.status}${s.lastRun.dryRun ? ' (dry run)' : ''}, started ${humanTime(s.lastRun.startedAt)}${s.lastRun.error ? ` — ${s.lastRun.error}` : ''}` : 'Last sync: never');
   if (s.invites.length > 0)
-    await ctx.output.table({ title: 'Invitations', head: ['#', 'Email', 'Platform', 'Status', 'Expires'], rows: s.invites.map((i) => [i.id, i.email, i.platform, i.status, i.expiresAt]) });
+    await ctx.output.table({ title: 'Invitations', head: ['#', 'Email', 'Platform', 'Status', 'Expires'], rows: s.invites.map((i) => [i.id, i.email, i.platform, i.status, humanTime(i.expiresAt)]) });
 }

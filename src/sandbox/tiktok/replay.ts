@@ -13,7 +13,8 @@ import type { Dataset, SandboxShop, ShopDataset, StatementDetail } from './datas
 
 /**
  * A replay file: one real (or hand-made) shop's data in the API's own shapes, served by the
- * sandbox instead of generated data. Format: src/sandbox/tiktok/REPLAY.md.
+ * sandbox instead of generated data. Its format is described in REPLAY.md beside this file and in
+ * `synder sandbox --help` (the published package has only the latter).
  */
 const replayShop = z.object({
   id: z.string().min(1),
@@ -40,7 +41,7 @@ export type ReplayData = z.output<typeof replaySchema>;
 /** Validates parsed JSON; errors name the field, e.g. `statement_transactions.123.transactions[3].settlement_amount`. */
 export function parseReplayData(json: unknown, source = 'replay data'): ReplayData {
   const r = replaySchema.safeParse(json);
-  if (!r.success) throw new UsageError(`${source} is not a valid TikTok replay file: ${describeIssues(r.error, '', 5)}`, 'See src/sandbox/tiktok/REPLAY.md for the format.');
+  if (!r.success) throw new UsageError(`${source} is not a valid TikTok replay file: ${describeIssues(r.error, '', 5)}`, '`synder sandbox --help` describes the format.');
   const data = r.data;
   const ids = new Set(data.statements.map((s) => s.id));
   for (const id of Object.keys(data.statement_transactions)) {
