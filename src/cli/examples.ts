@@ -23,7 +23,21 @@ const EXAMPLES: Record<string, string[]> = {
   reconcile: ['synder reconcile', 'synder reconcile --json | jq .reconciles'],
   rollback: ['synder rollback 576460752303423001', 'synder rollback --run 12', 'synder rollback --since 2026-10-01'],
   export: ['synder export --format hledger > books.journal', 'hledger -f books.journal check        # what an auditor runs', 'synder export --format csv --since 30d | head'],
-  status: ['synder status', 'synder status --json'],
+  status: ['synder status', 'synder status --check', 'synder status --json'],
+  report: [
+    'synder report --month 2026-10          # synder-report-<org>-2026-10.html',
+    'synder report --month 2026-10 --format pdf --output october.pdf',
+    'synder report --since 2026-10-01 --until 2026-10-16 --format csv > half.csv',
+  ],
+  map: ['synder map', 'synder map set marketplace_fees --account 6100', 'synder map route fee_tax_breakdown.fee.new_fee_amount marketplace_fees'],
+  'map list': ['synder map list', 'synder map list --offline --json'],
+  'map set': [
+    'synder map set marketplace_fees --account 6100    # an existing account',
+    'synder map set marketplace_fees --tax "20.0% S"   # input VAT on fees',
+    'synder map set sales --tax "0.0% Z" --marketplace-vat',
+  ],
+  'map route': ['synder map route fee_tax_breakdown.fee.new_fee_amount marketplace_fees'],
+  'map reset': ['synder map reset marketplace_fees', 'synder map reset'],
   sandbox: [
     'synder sandbox --auto-approve --write-env sandbox.env &  # in the background',
     'until [ -s sandbox.env ]; do sleep 0.2; done   # written whole once it listens',

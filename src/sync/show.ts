@@ -27,6 +27,9 @@ export interface TransactionsView {
   omitted?: number;
 }
 
+/** A warning's first clause for the table ("unknown TikTok field …"); the whole of it and its fix are in `explain` and --json. */
+const warningHeadline = (message: string): string => message.split(/ \(| booked to /)[0]!;
+
 export async function printTransactions(out: Output, view: TransactionsView, form: ViewForm = 'full'): Promise<void> {
   if (out.json) {
     out.printJson(view);
@@ -46,7 +49,7 @@ export async function printTransactions(out: Output, view: TransactionsView, for
       r.type,
       r.settlement ? `${r.settlement} ${r.currency}` : '',
       r.status + (r.error ? `\n${r.error.slice(0, 60)}` : ''),
-      ...(full ? [r.documents.map((d) => `${documentName(d)} (${d.status})`).join('\n'), r.warnings.map((w) => w.message).join('\n')] : []),
+      ...(full ? [r.documents.map((d) => `${documentName(d)} (${d.status})`).join('\n'), r.warnings.map((w) => warningHeadline(w.message)).join('\n')] : []),
     ]),
     alignRight: [3],
   });

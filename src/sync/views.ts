@@ -30,7 +30,7 @@ export function routeCommand(message: string): string | undefined {
 
 export function warningFix(message: string, id: string): string {
   const route = routeCommand(message);
-  if (route) return `Booked to Uncategorized TikTok: \`${route}\` books it to that role from now on; \`synder rollback ${id} --yes\` then \`synder sync\` rebooks this one.`;
+  if (route) return `Booked to Uncategorized TikTok (\`synder explain ${id}\` shows the line): \`${route}\` books it to that role from now on; \`synder rollback ${id} --yes\` then \`synder sync\` rebooks this one.`;
   if (message.startsWith('reserve_amount')) return `Booked by its sign: check the reserve in TikTok Seller Center (Finance → Reserve); \`synder explain ${id}\` shows the postings.`;
   if (/breakdown missing/.test(message)) return `TikTok sent only the total: \`synder explain ${id}\` shows it; the next \`synder sync\` books the breakdown if TikTok sends it.`;
   return `\`synder explain ${id}\` shows where it was booked.`;

@@ -9,7 +9,7 @@ import { synder } from '../helpers/in-process.js';
 
 const COMMANDS = [
   'init', 'org', 'org create', 'org list', 'org use', 'org show', 'org set', 'org remove', 'connect', 'invite', 'invite tiktok', 'invite accept',
-  'invite cancel', 'disconnect', 'sync', 'transactions', 'explain', 'reconcile', 'rollback', 'export', 'status', 'sandbox', 'demo', 'completion',
+  'invite cancel', 'disconnect', 'sync', 'transactions', 'explain', 'reconcile', 'rollback', 'export', 'status', 'sandbox', 'demo', 'completion', 'report', 'map', 'map set', 'map route', 'map reset', 'map list',
 ];
 
 describe('help', () => {

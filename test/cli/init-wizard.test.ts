@@ -167,6 +167,8 @@ describe.skipIf(!hasScript)(`synder init in a terminal${hasScript ? '' : ' (skip
     await browse((await t.expect(/https?:\/\/\S+\/connect\/oauth2\S*/)).trim());
     await t.expect('Which bank account do TikTok payouts land in?');
     await t.type(ENTER);
+    await t.expect('Book to accounts you already have');
+    await t.type(DOWN, ENTER); // Create synder's accounts
     expect(await t.exited, t.screen).toBe(0);
     const recap = t.screen.slice(t.screen.indexOf('Set-up summary'));
     for (const line of [/Organization +│ Back Shop \(USD/, /Ledger +│ QuickBooks Online: /, /Sync mode +│ per-transaction/, /Payouts land in +│ \S/, /Clearing accounts +│ none yet/, /First sync +│ skipped \(--no-sync\)/, /Reconciles +│ not checked yet/]) expect(recap).toMatch(line);

@@ -61,7 +61,7 @@ describe('pipes and scripts', () => {
     expect(r.stderr).toBe('');
     const text = fs.readFileSync(file, 'utf8');
     const json = JSON.parse((await sh('synder transactions --json', e.env)).stdout) as { transactions: Array<{ type: string; orderId: string | null }> };
-    expect(text.split('\n')[0]).toBe('Order / transaction\tDate\tType\tSettlement\tStatus\tLedger documents');
+    expect(text.split('\n')[0]).toBe('Order / transaction\tDate\tType\tSettlement\tStatus\tLedger documents\tWarnings');
     expect(text).not.toMatch(/[┌│─]|\u001b\[/);
     // Piped, nothing is cut: a header, then one line per transaction and nothing else.
     expect(text.trim().split('\n')).toHaveLength(json.transactions.length + 1);

@@ -130,7 +130,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
   it('stops a rollback within two seconds with 130; running it again finishes it', async () => {
     const before = [...ledgerDocuments(e).keys()].length;
     expect(before).toBeGreaterThan(0);
-    const stopped = await t.run(`${synder} rollback --since ${e.since}`, {
+    const stopped = await t.run(`${synder} rollback --since ${e.since} --yes`, {
       onScreen: (text) => /Removing \d+ document/.test(text),
       thenKeys: ['C-c'],
       timeoutMs: 120_000,
@@ -139,7 +139,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
     expect(stopped.endedAt - stopped.keysAt!).toBeLessThan(2000);
     // Messages wrap to the terminal: read them as prose.
     expect(stopped.lines.join(' ').replace(/\s+/g, ' ')).toMatch(/Run the same `synder rollback` again to finish it/);
-    const again = await e.cli(['rollback', '--since', e.since, '--json']);
+    const again = await e.cli(['rollback', '--since', e.since, '--yes', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect([...ledgerDocuments(e).keys()]).toEqual([]);
   }, 240_000);

@@ -85,13 +85,13 @@ describe('transactions view', () => {
     expect(full.stdout()).toMatch(/Ledger documents/);
     expect(full.stdout()).toContain('Invoice 1042 (posted)');
     // Piped, the rows are the whole output: no line of totals after them.
-    expect(full.stdout()).toMatch(/^P1\t2026-10-03\tPAYOUT\t12\.50 USD\tfailed the bank account is archived\t\n$/m);
+    expect(full.stdout()).toMatch(/^P1\t2026-10-03\tPAYOUT\t12\.50 USD\tfailed the bank account is archived\t\t\n$/m);
     expect(full.stdout()).not.toMatch(/1 synced, 1 failed/);
     const brief = capture();
     await printTransactions(brief.out, transactions, 'brief');
     expect(brief.stdout()).not.toMatch(/Ledger documents/);
     expect(brief.stdout()).toContain('the bank account is archived');
-    const tty = capture(false, 100);
+    const tty = capture(false, 120); // room for every column with its padding, the warnings column included
     await printTransactions(tty.out, transactions);
     expect(tty.stdout()).toMatch(/│ 5760001 +│/);
     expect(tty.stdout()).toMatch(/1 synced, 1 failed\n$/);

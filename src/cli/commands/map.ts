@@ -16,14 +16,6 @@ export function registerMap(program: Command, deps: ProgramDeps): void {
     .description('Show or change the ledger account and tax code each role books to, and where TikTok fields go')
     .option('--json', 'print as JSON')
     .option('--offline', "show the stored mapping without reading the ledger's chart (numbers and types)")
-    .addHelpText('after', `
-Examples:
-  synder map                                        every role: account, tax code, TikTok fields
-  synder map set marketplace_fees --account 6100    book fees to an existing account (name, number or id)
-  synder map set marketplace_fees --tax "20.0% S"   claim input VAT on fees (you hold TikTok's VAT invoices)
-  synder map set sales --tax "0.0% Z" --marketplace-vat
-  synder map route fee_tax_breakdown.fee.new_fee_amount marketplace_fees
-  synder map reset marketplace_fees`)
     .action(action(deps, runMapList));
   map
     .command('list')

@@ -25,15 +25,7 @@ export function registerReport(program: Command, deps: ProgramDeps): void {
     .addOption(whenOption('--until <date|Nd>', 'end of the period (excluded; default: through today)', deps.clock))
     .addOption(new Option('--format <format>', 'html (one self-contained file), pdf (printed by headless Chromium), csv or json').choices(REPORT_FORMATS).default('html'))
     .option('--output <file>', 'write here (default: synder-report-<org>-<period>.<format> for html and pdf, stdout for csv and json)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ synder report --month 2026-10                    # writes synder-report-<org>-2026-10.html
-  $ synder report --month 2026-10 --format pdf --output october.pdf
-  $ synder report --since 2026-10-01 --until 2026-10-16 --format csv > first-half.csv
-The figures are those of \`synder reconcile\` and \`synder export\` for the same books.`,
-    )
+    .addHelpText('after', '\nIts figures are those of `synder reconcile` and `synder export`.')
     .action(action(deps, runReport));
 }
 
