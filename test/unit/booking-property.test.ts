@@ -89,7 +89,7 @@ describe('ledger properties (generated statement sets)', () => {
           if (c.corrupt === 'count' && b.header) b = { ...b, header: { ...b.header, total_count: b.transactions.length + 1 } };
           if (c.corrupt === 'transaction' && b.transactions.length > 0) b = { ...b, transactions: [{ ...b.transactions[0]!, settlement_amount: 'x' }, ...b.transactions.slice(1)] };
           for (const mode of ['per-transaction', 'summary'] as const) {
-            const o = opts({ mode, mfTax: set.mfTax, dateBasis: set.dateBasis, ...(c.tax ? { tax: { ledger: 'xero' as const, roles: { sales: { code: 'S', name: '20.0% S', percent: 20 }, platform_fees: { code: 'P', name: '20.0% P', percent: 20 } }, marketplaceVat: {} } } : {}) });
+            const o = opts({ mode, mfTax: set.mfTax, dateBasis: set.dateBasis, ...(c.tax ? { tax: { ledger: 'xero' as const, roles: { sales: { code: 'S', name: '20.0% S', percent: 20 }, marketplace_fees: { code: 'P', name: '20.0% P', percent: 20 } }, marketplaceVat: {} } } : {}) });
             const paged = attempt(() => {
               const builder = new StatementBuilder(b, o);
               const documents: BookingDocument[] = [];
