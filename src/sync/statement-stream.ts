@@ -35,7 +35,9 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
         const o = observeBundle(src, bundle);
         if (o) observed.push(o);
       }
-      const ctx: BuildContext = { ...src.ctx, orders: ordersFor(src, observed, await orders) };
+      // A summary sums lines by role: an order's item detail never reaches it, so its orders are only stored.
+      const fetched = await orders;
+      const ctx: BuildContext = { ...src.ctx, orders: run.mode === 'summary' ? new Map() : ordersFor(src, observed, fetched) };
       const built: Built = { work: [], links: [] };
       for (const o of observed) {
         const b = buildStatement(src, o, ctx);
@@ -85,7 +87,8 @@ export class ChunkPipeline {
     const next = this.chunks.next();
     // A dry run stores no orders: each chunk keeps the ones it fetched itself.
     const shared = this.src.run.write ? this.inFlight : undefined;
-    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared)));
+    const keep = this.src.run.mode !== 'summary';
+    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared, keep)));
     // Rethrown where they are awaited; not unhandled if the run stops first.
     next.catch(() => undefined);
     orders.catch(() => undefined);
@@ -112,9 +115,10 @@ export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Ob
 
 /**
  * Orders the chunk's transactions refer to that the store does not hold (and that are not being
- * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel).
+ * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel);
+ * returned unless `keep` is false (a summary, which does not read them).
  */
-export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>): Promise<Map<string, Order>> {
+export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>, keep = true): Promise<Map<string, Order>> {
   const { store } = src.run;
   const known = store.db.prepare("SELECT 1 FROM source_records WHERE integration_id = ? AND kind = 'order' AND external_id = ?").pluck();
   const missing = new Set<string>();
@@ -132,7 +136,7 @@ export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedB
     counted(src, 'orders', orders.length);
     store.transaction(() => {
       for (const o of orders) {
-        got.set(o.id, o);
+        if (keep) got.set(o.id, o);
         observe(src, orderSource(src.integration.id, o));
       }
     });
