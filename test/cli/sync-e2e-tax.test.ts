@@ -178,7 +178,7 @@ describe.each(cases)('UK VAT-registered %s, %s', (ledger, mode) => {
 
     if (mode === 'per-transaction') {
       // Rolling back order o1 takes its VAT out of the ledger (1000 − 100 + 60 − 200 = 760); a sync books it again.
-      const rb = await e.cli(['rollback', 'o1']);
+      const rb = await e.cli(['rollback', 'o1', '--yes']);
       expect(rb.code, rb.stderr).toBe(0);
       expect(vatControl(e)).toBe(-1260 + 760);
       const again = await sync(e);
