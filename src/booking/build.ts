@@ -198,9 +198,9 @@ function memoFor(tx: StatementTransaction, bucket: Bucket, statementId: string, 
 /** One statement → its documents (per mode) and issues. The sync engine builds statements a page at a time with StatementBuilder. */
 export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOptions): BuildResult {
   const builder = new StatementBuilder(bundle, opts);
-  const documents = Array.isArray(bundle.transactions) ? builder.add(bundle.transactions) : [];
+  const page = Array.isArray(bundle.transactions) ? builder.add(bundle.transactions) : { documents: [], issues: [] };
   const rest = builder.finish();
-  return { documents: documents.length > 0 ? [...documents, ...rest.documents] : rest.documents, issues: rest.issues };
+  return { documents: [...page.documents, ...rest.documents], issues: [...page.issues, ...rest.issues] };
 }
 
 type RoleSum = { role: AccountRole; amount: number; description: string; count: number; tax?: BookingLine['tax'] };
@@ -216,16 +216,18 @@ interface MonthSums {
 
 /**
  * One statement built as its transactions arrive, a page at a time: add() builds a page and hands
- * back its per-transaction documents (none in summary mode); the summary lines and the
- * statement-level checks are running totals. What it holds does not grow with the statement, so
+ * back its per-transaction documents (none in summary mode) and their issues; the summary lines
+ * and the statement-level checks are running totals, which finish() turns into the statement's
+ * issues (and summary documents). What it holds does not grow with the statement, so
  * a large shop's statement of thousands of transactions is never held built at once.
- * add(all transactions) then finish() is buildStatementDocuments.
+ * add(all transactions) then finish(), concatenated, is buildStatementDocuments.
  */
 export class StatementBuilder {
   private readonly head: StatementBundle;
   private readonly currency: string;
   private readonly shape: ReturnType<typeof statementShapeProblem>;
-  private readonly issues: BookingIssue[] = [];
+  /** A transaction could not be built: the statement's checks and summary are off. */
+  private transactionErrors = false;
   private readonly totals: StatementTotals = { count: 0, settlement: 0, reserve: 0, complete: true, clearing: 0 };
   private readonly months = new Map<string, MonthSums>();
 
@@ -236,13 +238,14 @@ export class StatementBuilder {
     this.currency = this.shape ? '' : normCurrency(bundle.statement.currency);
   }
 
-  /** Builds the next transactions of the statement; per-transaction mode: their documents. */
-  add(transactions: StatementTransaction[]): BookingDocument[] {
-    if (this.shape) return [];
-    const out: BookingDocument[] = [];
+  /** Builds the next transactions of the statement: their issues, and in per-transaction mode their documents. */
+  add(transactions: StatementTransaction[]): BuildResult {
+    const out: BuildResult = { documents: [], issues: [] };
+    if (this.shape) return out;
     for (const tx of transactions) {
       const b = buildTransactionDocuments(tx, this.head, this.opts);
-      this.issues.push(...b.issues);
+      out.issues.push(...b.issues);
+      if (b.issues.some((i) => i.severity === 'error')) this.transactionErrors = true;
       const t = this.totals;
       t.count++;
       const s = b.extracted?.settlementMinor;
@@ -250,19 +253,19 @@ export class StatementBuilder {
       else t.settlement += s;
       for (const c of b.extracted?.components ?? []) if (c.group === 'reserve') t.reserve += c.amountMinor;
       t.clearing += clearingTotal(b.documents.filter((d) => d.kind !== 'reserve'));
-      if (this.opts.mode === 'per-transaction') out.push(...b.documents);
+      if (this.opts.mode === 'per-transaction') out.documents.push(...b.documents);
       else this.addToSummary(b);
     }
     return out;
   }
 
-  /** The statement's checks, and in summary mode its documents; the issues of every transaction added. */
+  /** The statement's own issues (its checks), and in summary mode its documents. */
   finish(): BuildResult {
     const { statement } = this.head;
     const bad = this.shape;
     if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: safeText(statement?.id), fields: [bad.field], message: `statement ${safeText(statement?.id)}: ${bad.message}; nothing booked` }] };
-    const issues = [...this.issues, ...checkStatementData(this.head, this.totals, this.currency)];
-    const statementOk = issues.every((i) => i.severity !== 'error');
+    const issues = checkStatementData(this.head, this.totals, this.currency);
+    const statementOk = !this.transactionErrors && issues.every((i) => i.severity !== 'error');
     if (statementOk) checkStatementClearing(this.head, this.totals.clearing, this.currency);
     if (this.opts.mode === 'per-transaction') return { documents: [], issues };
     if (!statementOk) {

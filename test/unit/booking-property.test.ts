@@ -92,10 +92,14 @@ describe('ledger properties (generated statement sets)', () => {
             const o = opts({ mode, mfTax: set.mfTax, dateBasis: set.dateBasis, ...(c.tax ? { tax: { ledger: 'xero' as const, roles: { sales: { code: 'S', name: '20.0% S', percent: 20 }, marketplace_fees: { code: 'P', name: '20.0% P', percent: 20 } }, marketplaceVat: {} } } : {}) });
             const paged = attempt(() => {
               const builder = new StatementBuilder(b, o);
-              const documents: BookingDocument[] = [];
-              for (let at = 0; at < b.transactions.length; at += c.page) documents.push(...builder.add(b.transactions.slice(at, at + c.page)));
+              const out: BuildResult = { documents: [], issues: [] };
+              for (let at = 0; at < b.transactions.length; at += c.page) {
+                const page = builder.add(b.transactions.slice(at, at + c.page));
+                out.documents.push(...page.documents);
+                out.issues.push(...page.issues);
+              }
               const rest = builder.finish();
-              return { documents: [...documents, ...rest.documents], issues: rest.issues };
+              return { documents: [...out.documents, ...rest.documents], issues: [...out.issues, ...rest.issues] };
             });
             expect(paged).toEqual(attempt(() => buildStatementDocuments(b, o)));
           }
