@@ -10,7 +10,7 @@
 import { extractComponents, formatSigned, safeText, type Bucket, type Component, type ExtractedTransaction } from './components.js';
 import { localDate, toUnixSeconds } from './dates.js';
 import type { AccountRole, BookingDocument, BookingLine } from './document.js';
-import { checkDocument, checkStatementClearing, checkTransactionClearing } from './invariants.js';
+import { checkDocument, checkStatementClearing, checkTransactionClearing, clearingTotal } from './invariants.js';
 import { applyTax, hasMarketplaceVat } from './tax.js';
 import type { BookingIssue } from './issues.js';
 import { documentKey } from './keys.js';
@@ -195,26 +195,165 @@ function memoFor(tx: StatementTransaction, bucket: Bucket, statementId: string, 
   return `TikTok Shop ${subject}${sample} — ${what}, statement ${statementId}`;
 }
 
-/** One statement → its documents (per mode) and issues. The sync engine calls this per statement. */
+/** One statement → its documents (per mode) and issues. The sync engine builds statements a page at a time with StatementBuilder. */
 export function buildStatementDocuments(bundle: StatementBundle, opts: BuildOptions): BuildResult {
-  const statement = bundle.statement;
-  const currency = normCurrency(statement.currency);
-  const issues: BookingIssue[] = [];
-  const bad = statementShapeProblem(bundle);
-  if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: safeText(statement?.id), fields: [bad.field], message: `statement ${safeText(statement?.id)}: ${bad.message}; nothing booked` }] };
-  const builds = bundle.transactions.map((tx) => buildTransactionDocuments(tx, bundle, opts));
-  for (const b of builds) issues.push(...b.issues);
-  issues.push(...checkStatementData(bundle, builds, currency));
+  const builder = new StatementBuilder(bundle, opts);
+  const page = Array.isArray(bundle.transactions) ? builder.add(bundle.transactions) : { documents: [], issues: [] };
+  const rest = builder.finish();
+  return { documents: [...page.documents, ...rest.documents], issues: [...page.issues, ...rest.issues] };
+}
 
-  const statementOk = issues.every((i) => i.severity !== 'error');
-  if (statementOk) checkStatementClearing(bundle, builds.flatMap((b) => b.documents), currency);
+type RoleSum = { role: AccountRole; amount: number; description: string; count: number; tax?: BookingLine['tax'] };
 
-  if (opts.mode === 'per-transaction') return { documents: builds.flatMap((b) => b.documents), issues };
-  if (!statementOk) {
-    issues.push({ severity: 'error', code: 'statement_not_built', statementId: statement.id, message: `statement ${statement.id}: summary entry not built because of the errors above` });
-    return { documents: [], issues };
+/** What a summary document of one calendar month needs of its transactions, summed as they arrive. */
+interface MonthSums {
+  sums: Map<string, RoleSum>;
+  warnings: Set<string>;
+  memo: Record<string, number>;
+  count: number;
+  date: string;
+}
+
+/**
+ * One statement built as its transactions arrive, a page at a time: add() builds a page and hands
+ * back its per-transaction documents (none in summary mode) and their issues; the summary lines
+ * and the statement-level checks are running totals, which finish() turns into the statement's
+ * issues (and summary documents). What it holds does not grow with the statement, so
+ * a large shop's statement of thousands of transactions is never held built at once.
+ * add(all transactions) then finish(), concatenated, is buildStatementDocuments.
+ */
+export class StatementBuilder {
+  private readonly head: StatementBundle;
+  private readonly currency: string;
+  private readonly shape: ReturnType<typeof statementShapeProblem>;
+  /** A transaction could not be built: the statement's checks and summary are off. */
+  private transactionErrors = false;
+  private readonly totals: StatementTotals = { count: 0, settlement: 0, reserve: 0, complete: true, clearing: 0 };
+  private readonly months = new Map<string, MonthSums>();
+
+  /** `bundle.transactions` is not read: the transactions come through add(). */
+  constructor(bundle: StatementBundle, private readonly opts: BuildOptions) {
+    this.head = { statement: bundle.statement, header: bundle.header, transactions: [], payment: bundle.payment };
+    this.shape = statementShapeProblem({ ...this.head, transactions: Array.isArray(bundle.transactions) ? [] : bundle.transactions });
+    this.currency = this.shape ? '' : normCurrency(bundle.statement.currency);
   }
-  return { documents: summarize(bundle, builds, opts, currency), issues };
+
+  /** Builds the next transactions of the statement: their issues, and in per-transaction mode their documents. */
+  add(transactions: StatementTransaction[]): BuildResult {
+    const out: BuildResult = { documents: [], issues: [] };
+    if (this.shape) return out;
+    for (const tx of transactions) {
+      const b = buildTransactionDocuments(tx, this.head, this.opts);
+      out.issues.push(...b.issues);
+      if (b.issues.some((i) => i.severity === 'error')) this.transactionErrors = true;
+      const t = this.totals;
+      t.count++;
+      const s = b.extracted?.settlementMinor;
+      if (s === undefined) t.complete = false;
+      else t.settlement += s;
+      for (const c of b.extracted?.components ?? []) if (c.group === 'reserve') t.reserve += c.amountMinor;
+      t.clearing += clearingTotal(b.documents.filter((d) => d.kind !== 'reserve'));
+      if (this.opts.mode === 'per-transaction') out.documents.push(...b.documents);
+      else this.addToSummary(b);
+    }
+    return out;
+  }
+
+  /** The statement's own issues (its checks), and in summary mode its documents. */
+  finish(): BuildResult {
+    const { statement } = this.head;
+    const bad = this.shape;
+    if (bad) return { documents: [], issues: [{ severity: 'error', code: bad.code, statementId: safeText(statement?.id), fields: [bad.field], message: `statement ${safeText(statement?.id)}: ${bad.message}; nothing booked` }] };
+    const issues = checkStatementData(this.head, this.totals, this.currency);
+    const statementOk = !this.transactionErrors && issues.every((i) => i.severity !== 'error');
+    if (statementOk) checkStatementClearing(this.head, this.totals.clearing, this.currency);
+    if (this.opts.mode === 'per-transaction') return { documents: [], issues };
+    if (!statementOk) {
+      issues.push({ severity: 'error', code: 'statement_not_built', statementId: statement.id, message: `statement ${statement.id}: summary entry not built because of the errors above` });
+      return { documents: [], issues };
+    }
+    return { documents: this.summaryDocuments(), issues };
+  }
+
+  /** Summary mode: a transaction's lines folded into its month's sums by role. */
+  private addToSummary(b: TransactionBuild): void {
+    const m = b.date.slice(0, 7);
+    let month = this.months.get(m);
+    if (!month) {
+      month = { sums: new Map(), warnings: new Set(), memo: {}, count: 0, date: b.date };
+      this.months.set(m, month);
+    }
+    month.count++;
+    if (b.date > month.date) month.date = b.date;
+    for (const d of b.documents) {
+      d.warnings.forEach((w) => month.warnings.add(`transaction ${b.transaction.id}: ${w}`));
+      for (const l of d.lines) {
+        if (l.role === 'clearing' && !l.source.field.startsWith('supplementary_component')) continue;
+        // Tax is split again from the aggregated gross of each role and code (the ledger rounds per line).
+        if (l.role === 'vat') continue;
+        // MF-tax lines stay gross (collected / remitted) instead of netting to nothing.
+        const mf = l.source.field.startsWith('supplementary_component');
+        const k = mf ? `${l.role}|${l.amountMinor > 0 ? 'dr' : 'cr'}` : l.tax ? `${l.role}|tax:${l.tax.code}` : l.role;
+        const e = month.sums.get(k) ?? { role: l.role, amount: 0, description: mf ? l.description : roleDescription(l.role), count: 0, tax: l.tax ? { ...l.tax, amountMinor: 0 } : undefined };
+        e.amount += l.amountMinor + (l.tax?.amountMinor ?? 0);
+        e.count += 1;
+        month.sums.set(k, e);
+      }
+    }
+    for (const [f, v] of Object.entries(b.extracted?.memo ?? {})) {
+      try {
+        month.memo[f] = (month.memo[f] ?? 0) + parseMinor(v, this.currency, f);
+      } catch {
+        /* informational; unparseable values are left out of the statement total */
+      }
+    }
+  }
+
+  /** Summary mode: one balanced document per calendar month of the statement. */
+  private summaryDocuments(): BookingDocument[] {
+    const { opts, currency } = this;
+    const sid = this.head.statement.id;
+    const out: BookingDocument[] = [];
+    for (const [month, group] of [...this.months.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const lines: BookingLine[] = [];
+      for (const e of group.sums.values()) {
+        if (e.amount === 0) continue;
+        lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.count}]` }, ...(e.tax ? { tax: e.tax } : {}) });
+      }
+      const clearing = -lines.reduce((s, l) => s + l.amountMinor, 0);
+      if (clearing !== 0) lines.push({ role: 'clearing', amountMinor: clearing, description: 'TikTok Shop settlement', source: { kind: 'statement', id: sid, field: 'settlement_amount' } });
+      if (lines.length === 0) continue;
+      const split = this.months.size > 1;
+      const memo = group.memo;
+      const doc: BookingDocument = {
+        key: documentKey(opts.shopId, sid, 'statement', month.replace('-', '')),
+        kind: 'statement',
+        date: group.date,
+        currency,
+        memo: `TikTok Shop statement ${sid}${split ? ` (part ${month})` : ''}: ${group.count} transaction${group.count === 1 ? '' : 's'}`,
+        lines,
+        refs: { shopId: opts.shopId, statementId: sid, paymentId: this.head.statement.payment_id || undefined },
+        warnings: [...group.warnings],
+        memoData: Object.keys(memo).length > 0 ? Object.fromEntries(Object.entries(memo).map(([k, v]) => [k, formatSigned(v, currency).split(' ')[0]!])) : undefined,
+      };
+      const taxed = opts.tax ? applyTax(doc, opts.tax) : doc;
+      checkDocument(taxed);
+      out.push(taxed);
+    }
+    return out;
+  }
+}
+
+/** What the statement-level checks need of its transactions, summed as they are built. */
+interface StatementTotals {
+  count: number;
+  /** Σ stated settlement_amount (parsed leniently: unparseable ones are reported per transaction). */
+  settlement: number;
+  reserve: number;
+  /** Every transaction's settlement_amount could be read. */
+  complete: boolean;
+  /** Σ Clearing lines of the settlement (non-reserve) documents. */
+  clearing: number;
 }
 
 function statementShapeProblem(bundle: StatementBundle): { code: BookingIssue['code']; field: string; message: string } | undefined {
@@ -238,7 +377,7 @@ function statementAmount(raw: unknown, currency: string, field: string, statemen
   }
 }
 
-function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[], currency: string): BookingIssue[] {
+function checkStatementData(bundle: StatementBundle, totals: StatementTotals, currency: string): BookingIssue[] {
   const issues: BookingIssue[] = [];
   const { statement, header } = bundle;
   const sid = statement.id;
@@ -246,20 +385,12 @@ function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[],
   if (header && header.currency !== undefined && normCurrency(header.currency) !== currency) {
     issues.push({ severity: 'error', code: 'currency_mismatch', statementId: sid, fields: ['currency'], message: `statement ${sid}: transactions header currency ${safeText(header.currency)} differs from the statement's ${currency}` });
   }
-  if (header?.total_count !== undefined && header.total_count !== bundle.transactions.length) {
-    issues.push({ severity: 'error', code: 'statement_mismatch', statementId: sid, fields: ['total_count'], message: `statement ${sid}: ${bundle.transactions.length} transactions fetched but total_count is ${header.total_count}` });
+  if (header?.total_count !== undefined && header.total_count !== totals.count) {
+    issues.push({ severity: 'error', code: 'statement_mismatch', statementId: sid, fields: ['total_count'], message: `statement ${sid}: ${totals.count} transactions fetched but total_count is ${header.total_count}` });
   }
-  // Sum of stated transaction settlements (parsed leniently: unparseable ones are already reported per transaction).
-  let sum = 0;
-  let reserveSum = 0;
-  let complete = true;
-  for (const b of builds) {
-    const s = b.extracted?.settlementMinor;
-    if (s === undefined) complete = false;
-    else sum += s;
-    for (const c of b.extracted?.components ?? []) if (c.group === 'reserve') reserveSum += c.amountMinor;
-  }
-  if (!complete) return issues;
+  if (!totals.complete) return issues;
+  const sum = totals.settlement;
+  const reserveSum = totals.reserve;
   const stated = statementAmount(statement.settlement_amount, currency, 'settlement_amount', sid, issues);
   if (stated !== undefined && stated !== sum) {
     issues.push({ severity: 'error', code: 'statement_mismatch', statementId: sid, fields: ['statement.settlement_amount', 'transactions[].settlement_amount'], differenceMinor: sum - stated, message: `statement ${sid}: settlement_amount ${fmt(stated)} ≠ Σ transactions[].settlement_amount ${fmt(sum)} (difference ${fmt(sum - stated)})` });
@@ -279,71 +410,6 @@ function checkStatementData(bundle: StatementBundle, builds: TransactionBuild[],
     }
   }
   return issues;
-}
-
-/** Summary mode: per-transaction lines aggregated by role, one balanced document per calendar month. */
-function summarize(bundle: StatementBundle, builds: TransactionBuild[], opts: BuildOptions, currency: string): BookingDocument[] {
-  const sid = bundle.statement.id;
-  const months = new Map<string, TransactionBuild[]>();
-  for (const b of builds) {
-    const m = b.date.slice(0, 7);
-    months.set(m, [...(months.get(m) ?? []), b]);
-  }
-  const out: BookingDocument[] = [];
-  for (const [month, group] of [...months.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const sums = new Map<string, { role: AccountRole; amount: number; description: string; count: number; tax?: BookingLine['tax'] }>();
-    const warnings = new Set<string>();
-    const memo: Record<string, number> = {};
-    for (const b of group) {
-      for (const d of b.documents) {
-        d.warnings.forEach((w) => warnings.add(`transaction ${b.transaction.id}: ${w}`));
-        for (const l of d.lines) {
-          if (l.role === 'clearing' && !l.source.field.startsWith('supplementary_component')) continue;
-          // Tax is split again from the aggregated gross of each role and code (the ledger rounds per line).
-          if (l.role === 'vat') continue;
-          // MF-tax lines stay gross (collected / remitted) instead of netting to nothing.
-          const mf = l.source.field.startsWith('supplementary_component');
-          const k = mf ? `${l.role}|${l.amountMinor > 0 ? 'dr' : 'cr'}` : l.tax ? `${l.role}|tax:${l.tax.code}` : l.role;
-          const e = sums.get(k) ?? { role: l.role, amount: 0, description: mf ? l.description : roleDescription(l.role), count: 0, tax: l.tax ? { ...l.tax, amountMinor: 0 } : undefined };
-          e.amount += l.amountMinor + (l.tax?.amountMinor ?? 0);
-          e.count += 1;
-          sums.set(k, e);
-        }
-      }
-      for (const [f, v] of Object.entries(b.extracted?.memo ?? {})) {
-        try {
-          memo[f] = (memo[f] ?? 0) + parseMinor(v, currency, f);
-        } catch {
-          /* informational; unparseable values are left out of the statement total */
-        }
-      }
-    }
-    const lines: BookingLine[] = [];
-    for (const e of sums.values()) {
-      if (e.amount === 0) continue;
-      lines.push({ role: e.role, amountMinor: e.amount, description: e.description, source: { kind: 'statement', id: sid, field: `transactions[${group.length}]` }, ...(e.tax ? { tax: e.tax } : {}) });
-    }
-    const clearing = -lines.reduce((s, l) => s + l.amountMinor, 0);
-    if (clearing !== 0) lines.push({ role: 'clearing', amountMinor: clearing, description: 'TikTok Shop settlement', source: { kind: 'statement', id: sid, field: 'settlement_amount' } });
-    if (lines.length === 0) continue;
-    const date = group.map((b) => b.date).sort().at(-1)!;
-    const split = months.size > 1;
-    const doc: BookingDocument = {
-      key: documentKey(opts.shopId, sid, 'statement', month.replace('-', '')),
-      kind: 'statement',
-      date,
-      currency,
-      memo: `TikTok Shop statement ${sid}${split ? ` (part ${month})` : ''}: ${group.length} transaction${group.length === 1 ? '' : 's'}`,
-      lines,
-      refs: { shopId: opts.shopId, statementId: sid, paymentId: bundle.statement.payment_id || undefined },
-      warnings: [...warnings],
-      memoData: Object.keys(memo).length > 0 ? Object.fromEntries(Object.entries(memo).map(([k, v]) => [k, formatSigned(v, currency).split(' ')[0]!])) : undefined,
-    };
-    const taxed = opts.tax ? applyTax(doc, opts.tax) : doc;
-    checkDocument(taxed);
-    out.push(taxed);
-  }
-  return out;
 }
 
 function roleDescription(role: AccountRole): string {

@@ -46,9 +46,9 @@ export function checkTransactionClearing(tx: StatementTransaction, docs: Booking
   }
 }
 
-export function checkStatementClearing(bundle: StatementBundle, docs: BookingDocument[], currency: string): void {
+/** @param actual Σ Clearing lines of the statement's settlement (non-reserve) documents */
+export function checkStatementClearing(bundle: StatementBundle, actual: number, currency: string): void {
   const sid = bundle.statement.id;
-  const actual = clearingTotal(docs.filter((d) => d.kind !== 'reserve'));
   const targets: Array<[string, unknown]> = [['settlement_amount', bundle.statement.settlement_amount], ['total_settlement_amount', bundle.header?.total_settlement_amount]];
   for (const [field, raw] of targets) {
     if (raw === undefined || raw === null || raw === '') continue;

@@ -24,6 +24,7 @@ export async function defaultBuilder(): Promise<DocumentBuilder> {
   };
   return {
     statement: (bundle, ctx) => booking.buildStatementDocuments(bundle, optionsFor(ctx)),
+    statementPages: (bundle, ctx) => new booking.StatementBuilder(bundle, optionsFor(ctx)),
     payout: (payment, statements, ctx) => booking.buildPayoutDocuments(payment, statements, optionsFor(ctx)),
   };
 }

@@ -1,9 +1,9 @@
 import type { BookingDocument } from '../booking/document.js';
-import type { Order, Statement, StatementBundle } from '../booking/tiktok-data.js';
+import type { Order, Statement, StatementBundle, StatementTransaction } from '../booking/tiktok-data.js';
 import { needsWork, orderSource, statementChunks, statementSource, storedStatementIdsNeedingWork, transactionSource, type FetchedBundle, type SourceState } from './fetch.js';
 import { sourceFailure } from './run.js';
 import { collectWarnings, counted, observe, paymentOf, type IntegrationSource } from './source.js';
-import type { BuildContext, BuildOutput } from './types.js';
+import type { BuildContext, BuildOutput, StatementPages } from './types.js';
 import { workOf, type Built, type SourceLink } from './work.js';
 
 /** A statement whose records were stored and that has something to book. */
@@ -36,12 +36,26 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
         const o = observeBundle(src, bundle);
         if (o) observed.push(o);
       }
-      const ctx: BuildContext = { ...src.ctx, orders: ordersFor(src, observed, await orders) };
-      const built: Built = { work: [], links: [] };
+      // A summary sums lines by role: an order's item detail never reaches it, so its orders are only stored.
+      const fetched = await orders;
+      const ctx: BuildContext = { ...src.ctx, orders: run.mode === 'summary' ? new Map() : ordersFor(src, observed, fetched) };
+      let built: Built = { work: [], links: [] };
       for (const o of observed) {
-        const b = buildStatement(src, o, ctx);
-        built.work.push(...b.work);
-        built.links.push(...b.links);
+        // A statement larger than a chunk (a large shop's daily one): its documents go on a page at a time.
+        const pages = run.mode === 'per-transaction' && o.bundle.transactions.length > chunkTransactions ? src.builder.statementPages?.(fullBundle(src, o), ctx) : undefined;
+        if (!pages) {
+          const b = buildStatement(src, o, ctx);
+          built.work.push(...b.work);
+          built.links.push(...b.links);
+          continue;
+        }
+        if (built.work.length + built.links.length > 0) yield built;
+        built = { work: [], links: [] };
+        for (const page of statementPages(src, o, pages, chunkTransactions)) {
+          builtCount += page.work.length;
+          run.progress({ type: 'phase', phase: 'build', message: `Built ${builtCount} document(s)` });
+          yield page;
+        }
       }
       builtCount += built.work.length;
       for (const b of chunk) statementsSeen.add(b.statement.id);
@@ -87,7 +101,8 @@ export class ChunkPipeline {
     const next = this.chunks.next();
     // A dry run stores no orders: each chunk keeps the ones it fetched itself.
     const shared = this.src.run.write ? this.inFlight : undefined;
-    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared)));
+    const keep = this.src.run.mode !== 'summary';
+    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared, keep)));
     // Rethrown where they are awaited; not unhandled if the run stops first.
     next.catch(() => undefined);
     orders.catch(() => undefined);
@@ -114,9 +129,10 @@ export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Ob
 
 /**
  * Orders the chunk's transactions refer to that the store does not hold (and that are not being
- * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel).
+ * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel);
+ * returned unless `keep` is false (a summary, which does not read them).
  */
-export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>): Promise<Map<string, Order>> {
+export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>, keep = true): Promise<Map<string, Order>> {
   const { store } = src.run;
   const known = store.db.prepare("SELECT 1 FROM source_records WHERE integration_id = ? AND kind = 'order' AND external_id = ?").pluck();
   const missing = new Set<string>();
@@ -134,7 +150,7 @@ export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedB
     counted(src, 'orders', orders.length);
     store.transaction(() => {
       for (const o of orders) {
-        got.set(o.id, o);
+        if (keep) got.set(o.id, o);
         observe(src, orderSource(src.integration.id, o));
       }
     });
@@ -158,20 +174,60 @@ export function ordersFor(src: IntegrationSource, observed: ObservedBundle[], fe
   return orders;
 }
 
+const fullBundle = (src: IntegrationSource, { bundle }: ObservedBundle): StatementBundle => ({
+  statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: paymentOf(src, bundle.statement.payment_id),
+});
+
+const notBuilt = (statementId: string, err: unknown): BuildOutput => ({
+  documents: [],
+  issues: [{ severity: 'error', code: 'statement_not_built', statementId, message: `statement ${statementId} was not booked: ${(err as Error).message}` }],
+});
+
 /** Builds one statement's documents, and links each of its records to the documents that book it. */
 export function buildStatement(src: IntegrationSource, o: ObservedBundle, ctx: BuildContext): Built {
-  const { bundle } = o;
-  const full: StatementBundle = { statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: paymentOf(src, bundle.statement.payment_id) };
   let built: BuildOutput;
   try {
-    built = src.builder.statement(full, ctx);
+    built = src.builder.statement(fullBundle(src, o), ctx);
   } catch (err) {
     // An invariant of our own output broke: book nothing of this statement, say so, go on.
-    const message = `statement ${bundle.statement.id} was not booked: ${(err as Error).message}`;
-    built = { documents: [], issues: [{ severity: 'error', code: 'statement_not_built', statementId: bundle.statement.id, message }] };
+    built = notBuilt(o.bundle.statement.id, err);
   }
   collectWarnings(src, built.documents);
   return { work: built.documents.map((doc) => workOf(src.integration, doc)), links: statementLinks(src, o, built) };
+}
+
+/**
+ * Per-transaction mode, one statement `size` transactions at a time: each page's documents with
+ * the links of its transactions, then the statement's own link (its checks need every page).
+ * An invariant that breaks stops the statement there; the pages before it are booked.
+ */
+export function* statementPages(src: IntegrationSource, o: ObservedBundle, pages: StatementPages, size: number): Generator<Built> {
+  const { bundle, states, statementState } = o;
+  const sid = bundle.statement.id;
+  const keys: string[] = [];
+  let end: BuildOutput | undefined;
+  for (let at = 0; at < bundle.transactions.length; at += size) {
+    let page: BuildOutput = { documents: [], issues: [] };
+    try {
+      if (!end) page = pages.add(bundle.transactions.slice(at, at + size));
+    } catch (err) {
+      end = notBuilt(sid, err);
+    }
+    collectWarnings(src, page.documents);
+    for (const d of page.documents) keys.push(d.key);
+    const links = transactionLinks(src, bundle.transactions.slice(at, at + size), states.slice(at, at + size), sid, page, [], []);
+    yield { work: page.documents.map((doc) => workOf(src.integration, doc)), links };
+  }
+  if (!end) {
+    try {
+      end = pages.finish();
+    } catch (err) {
+      end = notBuilt(sid, err);
+    }
+  }
+  const statementErrors = end.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
+  if (statementErrors.length > 0) sourceFailure(src.run, 'statement', sid, undefined, sid, statementErrors);
+  yield { work: [], links: statementState.id !== undefined ? [{ recordId: statementState.id, kind: 'statement', externalId: sid, docKeys: keys, errors: statementErrors }] : [] };
 }
 
 /**
@@ -182,22 +238,29 @@ export function statementLinks(src: IntegrationSource, { bundle, states, stateme
   const { mode } = src.run;
   const docs = built.documents;
   const sid = bundle.statement.id;
-  const byTransaction = groupBy(docs.filter((d) => d.refs.transactionId), (d) => d.refs.transactionId!);
   const statementDocs = docs.filter((d) => !d.refs.transactionId && d.refs.statementId === sid);
   const statementErrors = built.issues.filter((i) => i.severity === 'error' && !i.transactionId).map((i) => i.message);
+  const links = transactionLinks(src, bundle.transactions, states, sid, built, statementDocs.map((d) => d.key), mode === 'summary' ? statementErrors : []);
+  if (statementErrors.length > 0 && mode !== 'summary') sourceFailure(src.run, 'statement', sid, undefined, sid, statementErrors);
+  if (statementState.id !== undefined) links.push({ recordId: statementState.id, kind: 'statement', externalId: sid, docKeys: docs.map((d) => d.key), errors: statementErrors });
+  return links;
+}
+
+/**
+ * Each transaction's link: its own documents (else `statementKeys`, the summary that books it) and
+ * its errors (and `statementErrors`, those of the statement it fails with).
+ */
+function transactionLinks(src: IntegrationSource, transactions: StatementTransaction[], states: SourceState[], sid: string, built: BuildOutput, statementKeys: string[], statementErrors: string[]): SourceLink[] {
+  const byTransaction = groupBy(built.documents.filter((d) => d.refs.transactionId), (d) => d.refs.transactionId!);
   const errorsOf = groupBy(built.issues.filter((i) => i.severity === 'error' && i.transactionId), (i) => i.transactionId!);
   const links: SourceLink[] = [];
-  const statementKeys = statementDocs.map((d) => d.key);
-  bundle.transactions.forEach((t, i) => {
+  transactions.forEach((t, i) => {
     const own = byTransaction.get(t.id);
-    const errors = (errorsOf.get(t.id) ?? []).map((x) => x.message);
-    if (mode === 'summary') errors.push(...statementErrors);
+    const errors = [...(errorsOf.get(t.id) ?? []).map((x) => x.message), ...statementErrors];
     if (errors.length > 0) sourceFailure(src.run, 'statement_transaction', t.id, t.order_id, sid, errors);
     const id = states[i]!.id;
     if (id !== undefined) links.push({ recordId: id, kind: 'statement_transaction', externalId: t.id, docKeys: own ? own.map((d: BookingDocument) => d.key) : statementKeys, errors });
   });
-  if (statementErrors.length > 0 && mode !== 'summary') sourceFailure(src.run, 'statement', sid, undefined, sid, statementErrors);
-  if (statementState.id !== undefined) links.push({ recordId: statementState.id, kind: 'statement', externalId: sid, docKeys: docs.map((d) => d.key), errors: statementErrors });
   return links;
 }
 

@@ -1,6 +1,6 @@
 import type { BookingDocument } from '../booking/document.js';
 import type { BookingIssue } from '../booking/issues.js';
-import type { Order, Payment, StatementBundle } from '../booking/tiktok-data.js';
+import type { Order, Payment, StatementBundle, StatementTransaction } from '../booking/tiktok-data.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
@@ -27,9 +27,19 @@ export interface BuildOutput {
   issues: BookingIssue[];
 }
 
+export interface StatementPages {
+  add(transactions: StatementTransaction[]): BuildOutput;
+  finish(): BuildOutput;
+}
+
 /** Turns TikTok finance data into booking documents (the booking core behind an interface). */
 export interface DocumentBuilder {
   statement(bundle: StatementBundle, ctx: BuildContext): BuildOutput;
+  /**
+   * The same, a page of transactions at a time (add() then finish(), concatenated, is statement()):
+   * a large statement's documents are handed on as they are built instead of all at once.
+   */
+  statementPages?(bundle: StatementBundle, ctx: BuildContext): StatementPages;
   payout(payment: Payment, statements: StatementBundle[], ctx: BuildContext): BuildOutput;
 }
 

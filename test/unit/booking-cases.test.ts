@@ -116,6 +116,14 @@ describe('orders', () => {
     expect(sales.map((l) => [l.amountMinor, l.item])).toEqual([[-2000, { sku: 'MUG-1', name: 'Mug', quantity: 2 }], [-1000, { sku: 'TEE-1', name: 'Tee', quantity: 1 }]]);
   });
 
+  it('a summary does not depend on the orders (the sync does not load them for one)', () => {
+    const bundle = bundleOf([workedExampleTx()], { settlement_amount: '20.70' });
+    const tax = { ledger: 'xero' as const, roles: { sales: { code: 'S', name: '20.0% S', percent: 20 } }, marketplaceVat: {} };
+    for (const o of [opts({ mode: 'summary' }), opts({ mode: 'summary', tax })]) {
+      expect(buildStatementDocuments(bundle, { ...o, orders: new Map([['o1', order]]) })).toEqual(buildStatementDocuments(bundle, o));
+    }
+  });
+
   it('does not apportion when line prices do not add up to the list price', () => {
     const o2 = { ...order, line_items: order.line_items.map((li) => ({ ...li, original_price: '9.99' })) };
     const { documents } = buildStatementDocuments(bundleOf([workedExampleTx()], { settlement_amount: '20.70' }), opts({ orders: new Map([['o1', o2]]) }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildDocuments, buildStatementDocuments, documentTotals, parseMinor, reconcile, type BookingDocument, type StatementBundle } from '../../src/booking/index.js';
+import { buildDocuments, buildStatementDocuments, documentTotals, parseMinor, reconcile, StatementBuilder, type BookingDocument, type BuildResult, type StatementBundle } from '../../src/booking/index.js';
 import { arbStatementSet } from './booking-arbitraries.js';
 import { opts } from './booking-fixtures.js';
 
@@ -67,6 +67,45 @@ describe('ledger properties (generated statement sets)', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('a statement built a page at a time equals it built at once, in both modes, errors included', () => {
+    // A page size per statement, and a corruption: none, a wrong statement total, a wrong count, a wrong transaction.
+    const arbCase = fc.record({ page: fc.integer({ min: 1, max: 7 }), corrupt: fc.constantFrom('none', 'total', 'count', 'transaction'), tax: fc.boolean() });
+    const attempt = (f: () => BuildResult): BuildResult | { threw: string } => {
+      try {
+        return f();
+      } catch (err) {
+        return { threw: (err as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(arbStatementSet(), fc.array(arbCase, { minLength: 4, maxLength: 4 }), (set, cases) => {
+        set.bundles.forEach((original, i) => {
+          const c = cases[i]!;
+          let b: StatementBundle = original;
+          if (c.corrupt === 'total') b = { ...b, statement: { ...b.statement, settlement_amount: '1234.56' } };
+          if (c.corrupt === 'count' && b.header) b = { ...b, header: { ...b.header, total_count: b.transactions.length + 1 } };
+          if (c.corrupt === 'transaction' && b.transactions.length > 0) b = { ...b, transactions: [{ ...b.transactions[0]!, settlement_amount: 'x' }, ...b.transactions.slice(1)] };
+          for (const mode of ['per-transaction', 'summary'] as const) {
+            const o = opts({ mode, mfTax: set.mfTax, dateBasis: set.dateBasis, ...(c.tax ? { tax: { ledger: 'xero' as const, roles: { sales: { code: 'S', name: '20.0% S', percent: 20 }, marketplace_fees: { code: 'P', name: '20.0% P', percent: 20 } }, marketplaceVat: {} } } : {}) });
+            const paged = attempt(() => {
+              const builder = new StatementBuilder(b, o);
+              const out: BuildResult = { documents: [], issues: [] };
+              for (let at = 0; at < b.transactions.length; at += c.page) {
+                const page = builder.add(b.transactions.slice(at, at + c.page));
+                out.documents.push(...page.documents);
+                out.issues.push(...page.issues);
+              }
+              const rest = builder.finish();
+              return { documents: [...out.documents, ...rest.documents], issues: [...out.issues, ...rest.issues] };
+            });
+            expect(paged).toEqual(attempt(() => buildStatementDocuments(b, o)));
+          }
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 

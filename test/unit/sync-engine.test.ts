@@ -6,6 +6,7 @@ import { LockedError } from '../../src/errors.js';
 import { runSync } from '../../src/sync/engine.js';
 import { acquireOrgLock } from '../../src/sync/lock.js';
 import type { SyncDeps } from '../../src/sync/types.js';
+import type { Store } from '../../src/store/store.js';
 import { FakeLedger, FakeTikTok, NOW, makeShop, makeStore } from './sync-fakes.js';
 
 const since = new Date(NOW.getTime() - 40 * 86_400_000);
@@ -209,6 +210,28 @@ describe('sync engine: dry run, lock, bookmarks', () => {
 });
 
 describe('sync engine: booked a chunk at a time', () => {
+  it('a statement larger than a chunk is booked a page at a time with the same documents, statuses and failures', async () => {
+    const statuses = (store: Store, integrationId: number) =>
+      store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement', 'statement_transaction'] }).map((r) => [r.kind, r.externalId, r.status]).sort();
+    const shop = () => {
+      const s = makeShop();
+      // One bad transaction: it fails alone, and its statement's total no longer adds up.
+      const detail = [...s.statementTransactions.values()].find((d) => d.transactions.length > 2)!;
+      detail.transactions[1]!.settlement_amount = '999.99';
+      return s;
+    };
+    const runs = [];
+    for (const chunkTransactions of [10_000, 2]) {
+      const made = await makeStore();
+      const ledger = new FakeLedger();
+      const r = await runSync({ ...deps(made.store, new FakeTikTok(shop()), ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
+      made.store.close();
+    }
+    expect(runs[0]!.failures.length).toBeGreaterThan(0);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it('small chunks book the same documents as one chunk, and a crash between chunks loses and doubles nothing', async () => {
     const whole = await makeStore();
     const wholeLedger = new FakeLedger();
