@@ -185,3 +185,59 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
     expect(r.stderr).toContain('synder connect tiktok');
   }, 30_000);
 });
+
+describe('two orgs on two QuickBooks companies of one sandbox', () => {
+  let a: E2E;
+  let b: E2E;
+  let companyB: { id: string; name: string };
+  beforeAll(async () => {
+    // The harness's org signs in first and gets the first company; the next sign-in the second.
+    a = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction', companies: 2, seed: 43, orders: 24, days: 8 });
+    a.org = 'E2E Shop';
+    expect((await a.cli(['org', 'create', 'E2E Second Company', '--currency', a.currency])).code).toBe(0);
+    const env = { ...a.env, SYNDER_ORG: 'E2E Second Company' };
+    const ledgerOut = (await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking'], env)) as { company: { id: string; name: string }; bankAccount: { name: string } };
+    const tiktokOut = (await connectThroughLoopback(['connect', 'tiktok', '--shops', 'all'], env)) as { clearingAccounts: Array<{ account: { name: string } }> };
+    companyB = ledgerOut.company;
+    const second = a.qbo!.companies[1]!;
+    b = {
+      ...a, mode: 'summary', env, org: 'E2E Second Company',
+      qbo: { ...a.qbo!, realmId: second.realmId, books: second },
+      bankAccount: ledgerOut.bankAccount.name, clearingAccount: tiktokOut.clearingAccounts[0]!.account.name,
+      cli: (args) => synder(args, { env, clock: systemClock }),
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+  });
+
+  it('each org books the shop exactly once into its own company, reconciles with zero difference, and a re-sync creates nothing', async () => {
+    const [first, second] = a.qbo!.companies;
+    expect(companyB).toMatchObject({ id: second!.realmId, name: second!.companyName });
+    expect(second!.realmId).not.toBe(first!.realmId);
+    for (const org of [a, b]) {
+      const run = await sync(org);
+      expect(run.result.code, run.result.stderr).toBe(0);
+      expect(run.summary.failures).toEqual([]);
+      expect(run.summary.documents.created).toBeGreaterThan(0);
+      expect(run.result.stderr).not.toMatch(/another org|already books|claim/i);
+    }
+    for (const org of [a, b]) {
+      const again = await sync(org);
+      expect(again.result.code, again.result.stderr).toBe(0);
+      expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+      // Read back from the org's own sandbox company: every document once, nothing of the other org's.
+      assertBooks(org, expect);
+      const rec = await org.cli(['reconcile', '--json']);
+      expect(rec.code, rec.stderr).toBe(0);
+      const r = JSON.parse(rec.stdout) as ReconcileJson;
+      expect(r.ok).toBe(true);
+      expect(r.reconciliation.reconciles).toBe(true);
+      expect(r.reconciliation.clearing.map((c) => c.differenceMinor)).toEqual([0]);
+      const failed = JSON.parse((await org.cli(['transactions', '--status', 'failed', '--json'])).stdout) as { transactions: unknown[] };
+      expect(failed.transactions).toEqual([]);
+    }
+    // Each org's documents are its own, and each company holds only its org's (assertBooks above).
+    expect(storedDocuments(a).length + storedDocuments(b).length).toBe(storedDocuments({ ...a, org: undefined }).length);
+  }, 240_000);
+});
