@@ -241,4 +241,19 @@ describe('two orgs on two QuickBooks companies of one sandbox', () => {
     // Each org's documents are its own, and each company holds only its org's (assertBooks above).
     expect(storedDocuments(a).length + storedDocuments(b).length).toBe(storedDocuments({ ...a, org: undefined }).length);
   }, 240_000);
+
+  it('connect quickbooks --company refuses a sign-in that picked another company and saves nothing', async () => {
+    const [first, second] = a.qbo!.companies;
+    expect((await a.cli(['org', 'create', 'E2E Third', '--currency', a.currency])).code).toBe(0);
+    const env = { ...a.env, SYNDER_ORG: 'E2E Third' };
+    // Both companies are connected, so the auto-approving consent picks the first one.
+    const refused = await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--company', second!.companyName], env).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toContain(`picked ${first!.companyName} (company ${first!.realmId}), not --company "${second!.companyName}"`);
+    const status = await synder(['status', '--json'], { env, clock: systemClock });
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { ledger: unknown }).ledger).toBeNull();
+    const ok = (await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking', '--company', first!.realmId], env)) as { company: { id: string } };
+    expect(ok.company.id).toBe(first!.realmId);
+  }, 60_000);
 });
