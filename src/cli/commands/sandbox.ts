@@ -49,16 +49,16 @@ export function registerSandbox(program: Command, deps: ProgramDeps): void {
     .addHelpText('after', `
 Prints one SYNDER_NAME=value line per variable (or writes them to --write-env),
 then serves until Ctrl+C or SIGTERM. Run it in the background and source the
-file in the shell that runs synder.
-
---shops N --companies N: a firm's sandbox. \`synder connect tiktok --shops <name>\`
-picks each org's shop. Each QuickBooks sign-in connects one company: the consent
-page lists them, and --auto-approve takes the next company no sign-in has
-connected yet (in order), so N orgs connected one after another get one company
-each. A Xero sign-in connects every organisation; \`synder connect xero --tenant
-<name>\` picks one ("Demo Company (Sandbox)", "Demo Company 2 (Sandbox)", …). Without a browser on this machine,
+file in the shell that runs synder. Without a browser on this machine,
 BROWSER='curl -sL -o /dev/null' lets \`synder connect\` sign in to an
 --auto-approve sandbox.
+
+--shops N --companies N: a firm's sandbox, every company with its own books.
+Each QuickBooks sign-in connects one company: the consent page lists them,
+and --auto-approve takes the next company no sign-in has connected yet, so N
+orgs connected one after another get one company each. A Xero sign-in grants
+every organisation: \`synder connect xero --tenant <name>\` picks one ("Demo
+Company 2 (Sandbox)"). \`synder connect tiktok --shops <name>\` picks a shop.
 
 --tiktok-data <file>: one JSON object in the TikTok API's own shapes (the "data"
 part of each response), so captured responses paste in as they are:
