@@ -161,7 +161,7 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     return u.toString();
   };
 
-  // Without a consent page to pick on, each new sign-in takes the next company not connected yet.
+  // What a sign-in gets without a pick (auto-approve, the default button): the next company not connected yet.
   const unconnected = (): string => {
     const connected = oauth.connectedRealms(clientId);
     return companies.find((c) => !connected.has(c.realmId))?.realmId ?? realmId;
