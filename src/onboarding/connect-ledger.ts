@@ -14,6 +14,8 @@ export interface ConnectLedgerOptions {
   mode?: SyncMode;
   bankAccount?: string;
   tenant?: string;
+  /** QuickBooks: the company (realm id or name) the consent page must have picked. */
+  company?: string;
   /** Book to the user's existing accounts or create synder's; `account`: role=name choices. */
   accounts?: 'existing' | 'create';
   account?: string[];
@@ -63,6 +65,24 @@ async function chooseXeroTenant(ctx: Context, tokens: TokenSet, opts: ConnectLed
 }
 
 /**
+ * Intuit lets the user pick the company on its consent page and only says afterwards which one
+ * (the realmId on the redirect); with many companies a wrong pick would book a shop into
+ * another client's books, so a named company is checked before anything is saved.
+ */
+async function checkQuickBooksCompany(ctx: Context, tokens: TokenSet, realmId: string, wanted: string): Promise<void> {
+  const want = wanted.trim().toLowerCase();
+  if (realmId.toLowerCase() === want) return;
+  const { QuickBooksConnector } = await import('../providers/quickbooks/index.js');
+  const cfg = ctx.config.quickbooks;
+  const picked = await new QuickBooksConnector({ apiUrl: cfg.apiUrl, appUrl: cfg.appUrl, realmId, getAccessToken: async () => tokens.accessToken }).company();
+  if (picked.name.trim().toLowerCase() === want) return;
+  throw new UsageError(
+    `The QuickBooks sign-in picked ${picked.name} (company ${realmId}), not --company "${wanted}". Nothing was saved.`,
+    `Run \`synder connect quickbooks --company "${wanted}"\` again and choose that company on the consent page.`,
+  );
+}
+
+/**
  * Connects the org's accounting company: sign-in, tokens into the vault, the ledger connection,
  * the sync mode, the payout bank account, and every mapped account — clearing accounts included.
  */
@@ -92,6 +112,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   if (opts.provider === 'quickbooks') {
     externalId = tokens.extra?.realmId ?? '';
     if (!externalId) throw new UsageError('QuickBooks did not say which company was connected (no realmId in the redirect).', 'Run `synder connect quickbooks` again.');
+    if (opts.company) await checkQuickBooksCompany(ctx, tokens, externalId, opts.company);
   } else {
     const tenant = await chooseXeroTenant(ctx, tokens, opts);
     externalId = tenant.id;

@@ -9,6 +9,14 @@ export interface SandboxOptions {
   seed?: number;
   orders?: number;
   days?: number;
+  /** TikTok shops the seller authorizes (default 1); `synder connect tiktok --shops` picks among them. */
+  shops?: number;
+  /**
+   * QuickBooks companies and Xero organisations (default 1 each), each with its own books, ids
+   * and rate limits. QuickBooks: each sign-in connects one company, and auto-approve takes the next
+   * one not connected yet. Xero: a sign-in connects every organisation, `--tenant` picks one.
+   */
+  companies?: number;
   currency?: string;
   /** The ledger companies' country (US, GB, CA, AU): codes, tax rules and home currency. */
   country?: string;
@@ -57,12 +65,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       const { startTikTokSandbox, loadReplayFile } = await import('./tiktok/index.js');
       const data = opts.tiktokDataFile ? await loadReplayFile(opts.tiktokDataFile) : undefined;
       services.push(
-        await startTikTokSandbox({ ...common(0), orders: opts.orders, days: opts.days, currency: opts.currency, data, redirectUri: opts.redirectUri }),
+        await startTikTokSandbox({ ...common(0), orders: opts.orders, days: opts.days, shops: opts.shops, currency: opts.currency, data, redirectUri: opts.redirectUri }),
       );
     }
     if (wanted.has('quickbooks')) {
       const { startQuickBooksSandbox } = await import('./quickbooks/index.js');
-      services.push(await startQuickBooksSandbox({ ...common(1), redirectUris, currency: opts.currency, country: opts.country, salesTax: opts.salesTax }));
+      services.push(
+        await startQuickBooksSandbox({ ...common(1), redirectUris, currency: opts.currency, country: opts.country, salesTax: opts.salesTax, companies: opts.companies }),
+      );
     }
     if (wanted.has('xero')) {
       const { startXeroSandbox } = await import('./xero/index.js');
@@ -71,7 +81,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
           ...common(2),
           redirectUris,
           openApiPath: opts.xeroOpenApi,
-          tenants: [{ name: 'Demo Company (Sandbox)', currency: opts.currency, country: opts.country, paysTax: opts.salesTax === undefined ? undefined : opts.salesTax !== 'off' }],
+          tenants: Array.from({ length: Math.max(1, opts.companies ?? 1) }, (_, i) => ({
+            name: i === 0 ? 'Demo Company (Sandbox)' : `Demo Company ${i + 1} (Sandbox)`,
+            currency: opts.currency,
+            country: opts.country,
+            paysTax: opts.salesTax === undefined ? undefined : opts.salesTax !== 'off',
+          })),
         }),
       );
     }

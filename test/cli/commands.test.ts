@@ -178,7 +178,7 @@ describe('exit codes', () => {
       init: ['--no-input', '--ledger <name>', '--mode <mode>', '--tiktok <how>', '--start-date <date>', '--timeout <seconds>', '--no-sync', '--json'],
       'org create': ['--country <code>', '--currency <code>', '--timezone <iana>', '--email <address>', '--no-use', '--json'],
       'org set': ['--mode <mode>', '--mf-tax <how>', '--date-basis <basis>'],
-      connect: ['--no-browser', '--timeout <seconds>', '--mode <mode>', '--bank-account <name>', '--tenant <name|id>', '--shops <ids>'],
+      connect: ['--no-browser', '--timeout <seconds>', '--mode <mode>', '--bank-account <name>', '--tenant <name|id>', '--company <name|id>', '--shops <ids>'],
       'invite tiktok': ['--email <owner>', '--expires <hours>'],
       sync: ['--since <date|Nd>', '--until <date|Nd>', '--dry-run', '--lookback <hours>', '--json'],
       transactions: ['--status <list>', '--since <date|Nd>', '--json'],
@@ -186,7 +186,7 @@ describe('exit codes', () => {
       reconcile: ['--json'],
       rollback: ['--run <id>', '--since <date|Nd>'],
       export: ['--format <hledger|beancount|csv>', '--since <date|Nd>', '--output <file>'],
-      sandbox: ['--port <n>', '--seed <n>', '--orders <n>', '--days <n>', '--currency <code>', '--auto-approve', '--faults <spec>', '--time-scale <n>'],
+      sandbox: ['--port <n>', '--seed <n>', '--orders <n>', '--days <n>', '--shops <n>', '--companies <n>', '--currency <code>', '--auto-approve', '--faults <spec>', '--time-scale <n>'],
       demo: ['--ledger <name>', '--mode <mode>', '--orders <n>', '--days <n>', '--seed <n>', '--home <dir>', '--faults <spec>'],
     };
     for (const [command, flags] of Object.entries(expected)) {

@@ -166,8 +166,9 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
     const [order] = bookedOrders(e).slice(-1);
     const r = await e.cli(['rollback', order!, '--yes']);
     expect(r.code, r.stderr).toBe(0);
+    // Progress on stderr (a status line only every few seconds without a terminal), the result on stdout.
     expect(r.stderr).toMatch(/^Removing \d+ document\(s\) from the ledger$/m);
-    // The counts move on a terminal; in a log a status line comes every few seconds, so a two-document run shows only its start.
+    expect(r.stderr).not.toMatch(/^Removed \d+ of/m);
     expect(r.stdout).toMatch(/^Removed (\d+) of \1 document\(s\) from QuickBooks \(.+\); the ledger refused 0\.$/m);
     expect(r.stdout).not.toContain('Removed from the ledger');
     const again = await e.cli(['sync', '--since', e.since, '--json']);
@@ -184,4 +185,75 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'reauth_required' } });
     expect(r.stderr).toContain('synder connect tiktok');
   }, 30_000);
+});
+
+describe('two orgs on two QuickBooks companies of one sandbox', () => {
+  let a: E2E;
+  let b: E2E;
+  let companyB: { id: string; name: string };
+  beforeAll(async () => {
+    // The harness's org signs in first and gets the first company; the next sign-in the second.
+    a = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction', companies: 2, seed: 43, orders: 24, days: 8 });
+    a.org = 'E2E Shop';
+    expect((await a.cli(['org', 'create', 'E2E Second Company', '--currency', a.currency])).code).toBe(0);
+    const env = { ...a.env, SYNDER_ORG: 'E2E Second Company' };
+    const ledgerOut = (await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking'], env)) as { company: { id: string; name: string }; bankAccount: { name: string } };
+    const tiktokOut = (await connectThroughLoopback(['connect', 'tiktok', '--shops', 'all'], env)) as { clearingAccounts: Array<{ account: { name: string } }> };
+    companyB = ledgerOut.company;
+    const second = a.qbo!.companies[1]!;
+    b = {
+      ...a, mode: 'summary', env, org: 'E2E Second Company',
+      qbo: { ...a.qbo!, realmId: second.realmId, books: second },
+      bankAccount: ledgerOut.bankAccount.name, clearingAccount: tiktokOut.clearingAccounts[0]!.account.name,
+      cli: (args) => synder(args, { env, clock: systemClock }),
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+  });
+
+  it('each org books the shop exactly once into its own company, reconciles with zero difference, and a re-sync creates nothing', async () => {
+    const [first, second] = a.qbo!.companies;
+    expect(companyB).toMatchObject({ id: second!.realmId, name: second!.companyName });
+    expect(second!.realmId).not.toBe(first!.realmId);
+    for (const org of [a, b]) {
+      const run = await sync(org);
+      expect(run.result.code, run.result.stderr).toBe(0);
+      expect(run.summary.failures).toEqual([]);
+      expect(run.summary.documents.created).toBeGreaterThan(0);
+      expect(run.result.stderr).not.toMatch(/another org|already books|claim/i);
+    }
+    for (const org of [a, b]) {
+      const again = await sync(org);
+      expect(again.result.code, again.result.stderr).toBe(0);
+      expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+      // Read back from the org's own sandbox company: every document once, nothing of the other org's.
+      assertBooks(org, expect);
+      const rec = await org.cli(['reconcile', '--json']);
+      expect(rec.code, rec.stderr).toBe(0);
+      const r = JSON.parse(rec.stdout) as ReconcileJson;
+      expect(r.ok).toBe(true);
+      expect(r.reconciliation.reconciles).toBe(true);
+      expect(r.reconciliation.clearing.map((c) => c.differenceMinor)).toEqual([0]);
+      const failed = JSON.parse((await org.cli(['transactions', '--status', 'failed', '--json'])).stdout) as { transactions: unknown[] };
+      expect(failed.transactions).toEqual([]);
+    }
+    // Each org's documents are its own, and each company holds only its org's (assertBooks above).
+    expect(storedDocuments(a).length + storedDocuments(b).length).toBe(storedDocuments({ ...a, org: undefined }).length);
+  }, 240_000);
+
+  it('connect quickbooks --company refuses a sign-in that picked another company and saves nothing', async () => {
+    const [first, second] = a.qbo!.companies;
+    expect((await a.cli(['org', 'create', 'E2E Third', '--currency', a.currency])).code).toBe(0);
+    const env = { ...a.env, SYNDER_ORG: 'E2E Third' };
+    // Both companies are connected, so the auto-approving consent picks the first one.
+    const refused = await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--company', second!.companyName], env).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toContain(`picked ${first!.companyName} (company ${first!.realmId}), not --company "${second!.companyName}"`);
+    const status = await synder(['status', '--json'], { env, clock: systemClock });
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { ledger: unknown }).ledger).toBeNull();
+    const ok = (await connectThroughLoopback(['connect', 'quickbooks', '--mode', 'summary', '--bank-account', 'Business Checking', '--company', first!.realmId], env)) as { company: { id: string } };
+    expect(ok.company.id).toBe(first!.realmId);
+  }, 60_000);
 });

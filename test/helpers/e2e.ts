@@ -34,6 +34,8 @@ export interface E2EOptions {
   currency?: string;
   /** A second ledger served by the same sandbox (for a second org booking the same shop). */
   alsoLedger?: LedgerName;
+  /** QuickBooks companies / Xero organisations the sandbox holds (the harness's org connects the first). */
+  companies?: number;
   /** The sandbox ledger's country and sales-tax setting. */
   country?: 'US' | 'GB' | 'CA' | 'AU';
   salesTax?: 'off' | 'automated' | 'on';
@@ -74,6 +76,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     country: opts.country,
     salesTax: opts.salesTax,
     tiktokDataFile: opts.tiktokDataFile,
+    companies: opts.companies,
     timeScale: opts.timeScale ?? 40,
     services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });

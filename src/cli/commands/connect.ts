@@ -13,6 +13,7 @@ export interface ConnectFlags {
   accounts?: 'existing' | 'create';
   account?: string[];
   tenant?: string;
+  company?: string;
   shops?: string;
   json?: boolean;
 }
@@ -29,6 +30,7 @@ export function registerConnect(program: Command, deps: ProgramDeps): void {
     .addOption(new Option('--accounts <how>', "book to your existing accounts (suggested by name and type) or create synder's").choices(['existing', 'create']))
     .option('--account <role=account>', 'book a role to this existing account (name, number or id); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--tenant <name|id>', 'Xero organisation to use when the sign-in grants several')
+    .option('--company <name|id>', 'QuickBooks company the consent page must pick (refused, nothing saved, if another was picked)')
     .option('--shops <ids>', 'TikTok shops to add: "all" or comma-separated ids')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
@@ -46,7 +48,7 @@ export async function runConnect(ctx: Context, flags: ConnectFlags, [provider]: 
   const signIn = { noBrowser: flags.browser === false, timeoutMs: flags.timeout };
   if (provider === 'quickbooks' || provider === 'xero') {
     const { connectLedger } = await import('../../onboarding/connect-ledger.js');
-    const result = await connectLedger(ctx, org, { provider, mode: flags.mode, bankAccount: flags.bankAccount, tenant: flags.tenant, accounts: flags.accounts, account: flags.account, signIn, prompter });
+    const result = await connectLedger(ctx, org, { provider, mode: flags.mode, bankAccount: flags.bankAccount, tenant: flags.tenant, company: flags.company, accounts: flags.accounts, account: flags.account, signIn, prompter });
     if (ctx.output.json) {
       ctx.output.printJson({ ok: true, provider, company: result.company, mode: result.mode, bankAccount: result.bankAccount, clearingAccounts: result.clearingAccounts });
       return;

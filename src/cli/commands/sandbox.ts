@@ -11,6 +11,8 @@ export interface SandboxFlags {
   seed: number;
   orders: number;
   days: number;
+  shops: number;
+  companies: number;
   currency?: string;
   country: 'US' | 'GB' | 'CA' | 'AU';
   salesTax?: 'off' | 'automated' | 'on';
@@ -31,6 +33,8 @@ export function registerSandbox(program: Command, deps: ProgramDeps): void {
     .addOption(numberOption('--seed <n>', 'seed for the generated shop (same seed, same data)', { min: 0, max: 2 ** 31 - 1, integer: true }).default(1, '1'))
     .addOption(numberOption('--orders <n>', 'number of orders to generate', { min: 0, max: 1_000_000, integer: true }).default(60, '60'))
     .addOption(numberOption('--days <n>', 'days of history to generate', { min: 1, max: 3650, integer: true }).default(30, '30'))
+    .addOption(numberOption('--shops <n>', 'TikTok shops the seller authorizes, each with its own generated data', { min: 1, max: 100, integer: true }).default(1, '1'))
+    .addOption(numberOption('--companies <n>', 'QuickBooks companies and Xero organisations, each with its own books', { min: 1, max: 100, integer: true }).default(1, '1'))
     .addOption(new Option('--currency <code>', 'shop and ledger currency (default: the country\'s)').argParser(currencyCode))
     .addOption(new Option('--country <code>', 'country of the QuickBooks company and Xero organisation (tax codes and rules)').choices(['US', 'GB', 'CA', 'AU']).default('US'))
     .addOption(new Option('--sales-tax <mode>', 'US: off or automated (automated sales tax); GB/CA/AU: on (VAT/GST registered) or off').choices(['off', 'automated', 'on']))
@@ -48,6 +52,13 @@ then serves until Ctrl+C or SIGTERM. Run it in the background and source the
 file in the shell that runs synder. Without a browser on this machine,
 BROWSER='curl -sL -o /dev/null' lets \`synder connect\` sign in to an
 --auto-approve sandbox.
+
+--shops N --companies N: a firm's sandbox, every company with its own books.
+Each QuickBooks sign-in connects one company: the consent page lists them,
+and --auto-approve takes the next company no sign-in has connected yet, so N
+orgs connected one after another get one company each. A Xero sign-in grants
+every organisation: \`synder connect xero --tenant <name>\` picks one ("Demo
+Company 2 (Sandbox)"). \`synder connect tiktok --shops <name>\` picks a shop.
 
 --tiktok-data <file>: one JSON object in the TikTok API's own shapes (the "data"
 part of each response), so captured responses paste in as they are:
@@ -78,6 +89,8 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags): Promise<voi
     seed: flags.seed,
     orders: flags.orders,
     days: flags.days,
+    shops: flags.shops,
+    companies: flags.companies,
     currency: flags.currency,
     country: flags.country,
     salesTax: flags.salesTax,

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 export interface Grant {
   id: string;
   clientId: string;
+  /** Intuit binds every grant to the one company the user picked on the consent page. */
+  realmId: string;
   revoked: boolean;
 }
 
@@ -46,8 +48,8 @@ export class OAuthState {
 
   constructor(private readonly timing: OAuthTiming, private readonly now: () => number) {}
 
-  issueCode(clientId: string, redirectUri: string): string {
-    const grant: Grant = { id: token('g'), clientId, revoked: false };
+  issueCode(clientId: string, redirectUri: string, realmId: string): string {
+    const grant: Grant = { id: token('g'), clientId, realmId, revoked: false };
     this.grants.set(grant.id, grant);
     this.createdAt.set(grant.id, this.now());
     const code = token('AB11');
@@ -110,6 +112,17 @@ export class OAuthState {
   private revokeGrant(id: string): void {
     const g = this.grants.get(id);
     if (g) g.revoked = true;
+  }
+
+  /** The companies some unrevoked grant of this app is connected to. */
+  connectedRealms(clientId: string): Set<string> {
+    return new Set([...this.grants.values()].filter((g) => g.clientId === clientId && !g.revoked).map((g) => g.realmId));
+  }
+
+  /** The company a bearer token was issued for (undefined for an unknown token). */
+  realmOf(tok: string): string | undefined {
+    const rec = this.access.get(tok);
+    return rec ? this.grants.get(rec.grantId)?.realmId : undefined;
   }
 
   /** undefined when the bearer token is valid; otherwise why not. */

@@ -22,7 +22,14 @@ export interface QuickBooksSandboxOptions extends SandboxCommonOptions {
   country?: string;
   /** Default: off for US, on (VAT/GST set up) elsewhere; automated = US automated sales tax. */
   salesTax?: SalesTaxMode;
+  /** The first company's realm; the others follow it. */
   realmId?: string;
+  /**
+   * How many companies the sandbox holds (default 1), each with its own books, ids and rate
+   * limits. The consent page lets the user pick one; auto-approve picks the first company the
+   * app is not connected to yet (every one connected: the first), and the redirect says which.
+   */
+  companies?: number;
   rejectDuplicateDocNumbers?: boolean;
 }
 
@@ -39,9 +46,12 @@ export interface QuickBooksSandboxStats {
 }
 
 export interface QuickBooksSandbox extends SandboxService {
+  /** The first company's realm and books (the only ones when the sandbox holds one company). */
   realmId: string;
   /** The company's objects and books, for in-process assertions. */
   books: Company;
+  /** Every company, in order: the first is `books`. */
+  companies: Company[];
   oauth: OAuthState;
   stats: QuickBooksSandboxStats;
   clientId: string;
@@ -78,6 +88,21 @@ class Window {
 
 type Reply = { status: number; body: unknown };
 
+/** One company: its books, and the limits and requestid memory Intuit keeps per realm. */
+interface Realm {
+  books: Company;
+  perMinute: Window;
+  perSecond: Window;
+  batches: Window;
+  inFlight: number;
+  replies: Map<string, Reply>;
+}
+
+function nthRealmId(first: string, i: number): string {
+  if (i === 0) return first;
+  return /^\d+$/.test(first) ? String(BigInt(first) + BigInt(i)) : `${first}-${i + 1}`;
+}
+
 export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}): Promise<QuickBooksSandbox> {
   const clock = opts.clock ?? realClock;
   const now = () => clock.now();
@@ -87,15 +112,30 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
   const clientSecret = opts.clientSecret ?? randomBytes(20).toString('base64url');
   const redirectUris = opts.redirectUris && opts.redirectUris.length > 0 ? opts.redirectUris : [DEFAULT_REDIRECT_URI];
   const realmId = opts.realmId ?? String(9_130_000_000_000_000 + (seed % 1_000_000) * 1000 + 7);
-  const books = new Company({
-    realmId,
-    companyName: opts.companyName ?? `Sandbox Company_${opts.country ?? 'US'}_1`,
-    currency: opts.currency ?? HOME_CURRENCY[(opts.country ?? 'US') as TaxCountry] ?? 'USD',
-    country: opts.country ?? 'US',
-    salesTax: opts.salesTax,
-    rejectDuplicateDocNumbers: opts.rejectDuplicateDocNumbers,
-    now,
-  });
+  const count = Math.max(1, Math.floor(opts.companies ?? 1));
+  const realms = new Map<string, Realm>();
+  for (let i = 0; i < count; i++) {
+    const id = nthRealmId(realmId, i);
+    const company = new Company({
+      realmId: id,
+      companyName: i === 0 && opts.companyName ? opts.companyName : `Sandbox Company_${opts.country ?? 'US'}_${i + 1}`,
+      currency: opts.currency ?? HOME_CURRENCY[(opts.country ?? 'US') as TaxCountry] ?? 'USD',
+      country: opts.country ?? 'US',
+      salesTax: opts.salesTax,
+      rejectDuplicateDocNumbers: opts.rejectDuplicateDocNumbers,
+      now,
+    });
+    realms.set(id, {
+      books: company,
+      perMinute: new Window(LIMITS.perMinute, 60_000 / scale),
+      perSecond: new Window(LIMITS.perSecond, 1_000 / scale),
+      batches: new Window(LIMITS.batchPerMinute, 60_000 / scale),
+      inFlight: 0,
+      replies: new Map(),
+    });
+  }
+  const companies = [...realms.values()].map((r) => r.books);
+  const books = companies[0]!;
   const oauth = new OAuthState(
     { accessTtlSec: opts.accessTokenTtlSec ?? 3600, refreshTtlSec: 8_726_400, refreshGraceSec: opts.refreshTokenGraceSec ?? 86_400, codeTtlSec: 600 },
     now,
@@ -103,11 +143,6 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
   const faults = new FaultInjector(opts.faults ?? [], seed);
   const stats: QuickBooksSandboxStats = { apiRequests: 0, throttled: 0, throttledBy: { concurrent: 0, perSecond: 0, perMinute: 0, batches: 0 }, injectedFaults: 0, requestIdReplays: 0, withoutMinorVersion: 0, maxInFlight: 0 };
   const pending = new Map<string, { redirectUri: string; state?: string; expiresAt: number }>();
-  const replies = new Map<string, Reply>();
-  const perMinute = new Window(LIMITS.perMinute, 60_000 / scale);
-  const perSecond = new Window(LIMITS.perSecond, 1_000 / scale);
-  const batches = new Window(LIMITS.batchPerMinute, 60_000 / scale);
-  let inFlight = 0;
   let baseUrl = '';
 
   const clientAuth = (req: http.IncomingMessage, form?: URLSearchParams): boolean => {
@@ -126,8 +161,14 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     return u.toString();
   };
 
-  const approve = (tx: { redirectUri: string; state?: string }) =>
-    callbackUrl(tx.redirectUri, { code: oauth.issueCode(clientId, tx.redirectUri), state: tx.state, realmId });
+  // What a sign-in gets without a pick (auto-approve, the default button): the next company not connected yet.
+  const unconnected = (): string => {
+    const connected = oauth.connectedRealms(clientId);
+    return companies.find((c) => !connected.has(c.realmId))?.realmId ?? realmId;
+  };
+
+  const approve = (tx: { redirectUri: string; state?: string }, realm: string) =>
+    callbackUrl(tx.redirectUri, { code: oauth.issueCode(clientId, tx.redirectUri, realm), state: tx.state, realmId: realm });
 
   async function handleAuthorize(res: http.ServerResponse, url: URL): Promise<void> {
     const p = url.searchParams;
@@ -140,20 +181,24 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     if (p.get('response_type') !== 'code') return redirect(res, callbackUrl(redirectUri, { error: 'unsupported_response_type', state }));
     const scopes = (p.get('scope') ?? '').split(/\s+/);
     if (!scopes.includes('com.intuit.quickbooks.accounting')) return redirect(res, callbackUrl(redirectUri, { error: 'invalid_scope', state }));
-    if (opts.autoApprove) return redirect(res, approve({ redirectUri, state }));
+    if (opts.autoApprove) return redirect(res, approve({ redirectUri, state }, unconnected()));
     const id = randomBytes(12).toString('hex');
     pending.set(id, { redirectUri, state, expiresAt: now() + 15 * 60_000 });
-    sendHtml(
-      res,
-      200,
-      consentPage({
-        provider: 'Intuit QuickBooks',
-        appName: 'synder',
-        details: [`Company: ${books.companyName} (realm ${realmId})`, 'Accounting data: read and write (com.intuit.quickbooks.accounting)'],
-        approveUrl: `/connect/oauth2/decision?tx=${id}&choice=approve`,
-        denyUrl: `/connect/oauth2/decision?tx=${id}&choice=deny`,
-      }),
-    );
+    const suggested = unconnected();
+    const page = consentPage({
+      provider: 'Intuit QuickBooks',
+      appName: 'synder',
+      details: [...companies.map((c) => `Company: ${c.companyName} (realm ${c.realmId})`), 'Accounting data: read and write (com.intuit.quickbooks.accounting)'],
+      approveUrl: `/connect/oauth2/decision?tx=${id}&choice=approve&realmId=${suggested}`,
+      denyUrl: `/connect/oauth2/decision?tx=${id}&choice=deny`,
+    });
+    // The company picker Intuit shows when the user has access to more than one.
+    const picker = companies.length < 2
+      ? ''
+      : `<p>Connect another company:</p><ul>${companies
+          .map((c) => `<li><form method="post" action="${escapeHtml(`/connect/oauth2/decision?tx=${id}&choice=approve&realmId=${c.realmId}`)}"><button type="submit" data-realm="${escapeHtml(c.realmId)}">${escapeHtml(c.companyName)}</button></form></li>`)
+          .join('')}</ul>`;
+    sendHtml(res, 200, picker ? page.replace('</body>', `${picker}</body>`) : page);
   }
 
   function handleDecision(res: http.ServerResponse, url: URL): void {
@@ -161,7 +206,11 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     const tx = pending.get(id);
     pending.delete(id);
     if (!tx || tx.expiresAt <= now()) return sendHtml(res, 400, '<h1>This sign-in request has expired</h1><p>Start again from the app.</p>');
-    if (url.searchParams.get('choice') === 'approve') return redirect(res, approve(tx));
+    if (url.searchParams.get('choice') === 'approve') {
+      const chosen = url.searchParams.get('realmId') ?? realmId;
+      if (!realms.has(chosen)) return sendHtml(res, 400, '<h1>Unknown company</h1><p>Pick one of the companies listed.</p>');
+      return redirect(res, approve(tx, chosen));
+    }
     redirect(res, callbackUrl(tx.redirectUri, { error: 'access_denied', state: tx.state }));
   }
 
@@ -209,6 +258,8 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
   function appPage(res: http.ServerResponse, url: URL): void {
     const page = APP_PAGES[url.pathname.slice('/app/'.length)];
     const id = page ? url.searchParams.get(page.param) : null;
+    // The real app shows the company the browser is signed in to; here the first one holding the id.
+    const books = (page && id ? companies.find((c) => c.get(page.entity, id) !== undefined) : undefined) ?? companies[0]!;
     const obj = page && id ? books.get(page.entity, id) : undefined;
     if (!page || !obj) return sendHtml(res, 404, '<h1>Not found</h1><p>This object does not exist in the sandbox company (deleted, or a wrong link).</p>');
     const rows = ((obj.Line ?? []) as Obj[])
@@ -226,7 +277,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
 
   const time = () => new Date(now()).toISOString();
 
-  function operate(entity: EntityName, op: string | undefined, body: Obj, include?: string): Obj {
+  function operate(books: Company, entity: EntityName, op: string | undefined, body: Obj, include?: string): Obj {
     if (op === 'delete') return books.delete(entity, body);
     if (op === 'update' || (op === undefined && body.Id !== undefined)) return books.update(entity, body, include);
     if (op === undefined || op === 'create') {
@@ -236,7 +287,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     throw invalidValue('operation', `"${op}" is not supported`);
   }
 
-  function batch(body: unknown, requestId: string | null): Reply {
+  function batch(books: Company, body: unknown, requestId: string | null): Reply {
     const items = (body as Obj | undefined)?.BatchItemRequest;
     if (!Array.isArray(items) || items.length === 0) throw invalidValue('BatchItemRequest', 'a non-empty list is required');
     if (items.length > LIMITS.batchItems) throw validation('2010', 'Request has invalid or unsupported property', `BatchItemRequest: at most ${LIMITS.batchItems} items per batch, got ${items.length}`, 'BatchItemRequest');
@@ -256,7 +307,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
         const entity = keys.length === 1 ? ENTITY_BY_PATH[keys[0]!.toLowerCase()] : undefined;
         if (!entity || keys[0] !== entity) throw invalidValue(keys.join(',') || 'entity', 'each batch item needs exactly one entity object or a Query');
         const op = item.operation === undefined ? 'create' : String(item.operation);
-        const result = operate(entity, op, item[entity], item.optionsData === 'void' ? 'void' : undefined);
+        const result = operate(books, entity, op, item[entity], item.optionsData === 'void' ? 'void' : undefined);
         out.push({ bId, [entity]: result });
       } catch (err) {
         if (!(err instanceof QboError)) throw err;
@@ -266,7 +317,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     return { status: 200, body: { BatchItemResponse: out, time: time() } };
   }
 
-  function dispatch(method: string, rest: string[], url: URL, text: string): Reply {
+  function dispatch(books: Company, method: string, rest: string[], url: URL, text: string): Reply {
     const [resource = '', id] = rest;
     const params = url.searchParams;
     const json = (): Obj => {
@@ -279,7 +330,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     switch (resource.toLowerCase()) {
       case 'companyinfo':
         if (method !== 'GET') break;
-        if (id !== realmId) throw validation('610', 'Object Not Found', `CompanyInfo ${id} not found`);
+        if (id !== books.realmId) throw validation('610', 'Object Not Found', `CompanyInfo ${id} not found`);
         return { status: 200, body: { CompanyInfo: books.companyInfo(), time: time() } };
       case 'preferences':
         if (method !== 'GET') break;
@@ -290,13 +341,13 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
       }
       case 'batch':
         if (method !== 'POST') break;
-        return batch(json(), params.get('requestid'));
+        return batch(books, json(), params.get('requestid'));
       default: {
         const entity = ENTITY_BY_PATH[resource.toLowerCase()];
         if (!entity) break;
         if (method === 'GET' && id) return { status: 200, body: { [entity]: books.read(entity, id), time: time() } };
         if (method === 'POST' && !id) {
-          const result = operate(entity, params.get('operation') ?? undefined, json(), params.get('include') ?? undefined);
+          const result = operate(books, entity, params.get('operation') ?? undefined, json(), params.get('include') ?? undefined);
           return { status: 200, body: { [entity]: result, time: time() } };
         }
       }
@@ -312,7 +363,8 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
       await readBody(req);
       return sendJson(res, 401, authFailure(now(), authProblem), { 'www-authenticate': 'Bearer realm="Intuit", error="invalid_token"' });
     }
-    if (parts[2] !== realmId) {
+    const realm = parts[2] === oauth.realmOf(bearer!) ? realms.get(parts[2]!) : undefined;
+    if (!realm) {
       await readBody(req);
       return sendJson(res, 403, new QboError(403, '3100', 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', 'The app is not authorized for this company', 'AUTHORIZATION').body(now()));
     }
@@ -338,7 +390,8 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     if (fault === 'slow') await new Promise((r) => setTimeout(r, 2_000 / scale));
     const isBatch = parts[3]?.toLowerCase() === 'batch';
     const t = now();
-    const refusedBy = inFlight >= LIMITS.concurrent ? 'concurrent' : perSecond.full(t) ? 'perSecond' : perMinute.full(t) ? 'perMinute' : isBatch && batches.full(t) ? 'batches' : undefined;
+    const { perSecond, perMinute, batches, replies } = realm;
+    const refusedBy = realm.inFlight >= LIMITS.concurrent ? 'concurrent' : perSecond.full(t) ? 'perSecond' : perMinute.full(t) ? 'perMinute' : isBatch && batches.full(t) ? 'batches' : undefined;
     if (refusedBy) {
       stats.throttled++;
       stats.throttledBy[refusedBy]++;
@@ -348,8 +401,8 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     perSecond.add(t);
     perMinute.add(t);
     if (isBatch) batches.add(t);
-    inFlight++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    realm.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, realm.inFlight);
     try {
       const text = await readBody(req);
       const mv = url.searchParams.get('minorversion');
@@ -365,7 +418,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
       }
       if (!reply) {
         try {
-          reply = dispatch(req.method ?? 'GET', parts.slice(3), url, text);
+          reply = dispatch(realm.books, req.method ?? 'GET', parts.slice(3), url, text);
         } catch (err) {
           if (!(err instanceof QboError)) throw err;
           reply = { status: err.status, body: err.body(now()) };
@@ -379,7 +432,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
       }
       sendJson(res, reply.status, reply.body, { intuit_tid: randomBytes(8).toString('hex') });
     } finally {
-      inFlight--;
+      realm.inFlight--;
     }
   }
 
@@ -397,7 +450,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
       if (req.method === 'GET' && url.pathname.startsWith('/app/')) return appPage(res, url);
       if (parts[0] === 'v3' && parts[1] === 'company' && parts.length >= 4) return handleApi(req, res, url, parts);
       if (req.method === 'GET' && url.pathname === '/') {
-        return sendHtml(res, 200, `<h1>QuickBooks Online sandbox</h1><p>${escapeHtml(books.companyName)} — realm ${escapeHtml(realmId)} — ${books.currency}</p>`);
+        return sendHtml(res, 200, `<h1>QuickBooks Online sandbox</h1>${companies.map((c) => `<p>${escapeHtml(c.companyName)} — realm ${escapeHtml(c.realmId)} — ${c.currency}</p>`).join('')}`);
       }
       sendJson(res, 404, { error: 'not_found', path: url.pathname });
     };
@@ -414,6 +467,7 @@ ${rows ? `<table>${rows}</table>` : ''}${obj.PrivateNote ? `<pre>${escapeHtml(ob
     url: baseUrl,
     realmId,
     books,
+    companies,
     oauth,
     stats,
     clientId,
