@@ -44,20 +44,7 @@ describe('one shop in two orgs, and the ways a second booker or a lost document 
       expect(first.summary.failures).toEqual([]);
       expect(first.summary.documents.created).toBeGreaterThan(0);
     }
-    for (const org of [e, x]) {
-      const again = await sync(org);
-      expect(again.result.code, again.result.stderr).toBe(0);
-      expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
-      assertBooks(org, expect);
-      const rec = await org.cli(['reconcile', '--json']);
-      expect(rec.code, rec.stderr).toBe(0);
-      const r = JSON.parse(rec.stdout) as ReconcileJson;
-      expect(r.ok).toBe(true);
-      expect(r.reconciliation.reconciles).toBe(true);
-      expect(r.reconciliation.clearing.map((c) => c.differenceMinor)).toEqual([0]);
-      const failed = JSON.parse((await org.cli(['transactions', '--status', 'failed', '--json'])).stdout) as { transactions: unknown[] };
-      expect(failed.transactions).toEqual([]);
-    }
+    for (const org of [e, x]) await resyncsCleanAndReconciles(org);
     // Each org's documents are its own: together they are every row of the state store.
     expect(storedDocuments(e).length + storedDocuments(x).length).toBe(storedDocuments({ ...e, org: undefined }).length);
   }, 240_000);
@@ -223,21 +210,8 @@ describe('two orgs on two QuickBooks companies of one sandbox', () => {
       expect(run.summary.documents.created).toBeGreaterThan(0);
       expect(run.result.stderr).not.toMatch(/another org|already books|claim/i);
     }
-    for (const org of [a, b]) {
-      const again = await sync(org);
-      expect(again.result.code, again.result.stderr).toBe(0);
-      expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
-      // Read back from the org's own sandbox company: every document once, nothing of the other org's.
-      assertBooks(org, expect);
-      const rec = await org.cli(['reconcile', '--json']);
-      expect(rec.code, rec.stderr).toBe(0);
-      const r = JSON.parse(rec.stdout) as ReconcileJson;
-      expect(r.ok).toBe(true);
-      expect(r.reconciliation.reconciles).toBe(true);
-      expect(r.reconciliation.clearing.map((c) => c.differenceMinor)).toEqual([0]);
-      const failed = JSON.parse((await org.cli(['transactions', '--status', 'failed', '--json'])).stdout) as { transactions: unknown[] };
-      expect(failed.transactions).toEqual([]);
-    }
+    // Read back from each org's own sandbox company: every document once, nothing of the other org's.
+    for (const org of [a, b]) await resyncsCleanAndReconciles(org);
     // Each org's documents are its own, and each company holds only its org's (assertBooks above).
     expect(storedDocuments(a).length + storedDocuments(b).length).toBe(storedDocuments({ ...a, org: undefined }).length);
   }, 240_000);
@@ -257,3 +231,19 @@ describe('two orgs on two QuickBooks companies of one sandbox', () => {
     expect(ok.company.id).toBe(first!.realmId);
   }, 60_000);
 });
+
+/** A second sync creates nothing, the ledger holds exactly the expected books, reconcile finds no difference and nothing failed. */
+async function resyncsCleanAndReconciles(org: E2E): Promise<void> {
+  const again = await sync(org);
+  expect(again.result.code, again.result.stderr).toBe(0);
+  expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+  assertBooks(org, expect);
+  const rec = await org.cli(['reconcile', '--json']);
+  expect(rec.code, rec.stderr).toBe(0);
+  const r = JSON.parse(rec.stdout) as ReconcileJson;
+  expect(r.ok).toBe(true);
+  expect(r.reconciliation.reconciles).toBe(true);
+  expect(r.reconciliation.clearing.map((c) => c.differenceMinor)).toEqual([0]);
+  const failed = JSON.parse((await org.cli(['transactions', '--status', 'failed', '--json'])).stdout) as { transactions: unknown[] };
+  expect(failed.transactions).toEqual([]);
+}
