@@ -1,4 +1,4 @@
-import { formatMinor, reconcile, type DocumentTotals, type ExplanationKind, type Payment, type Statement, type StatementBundle, type StatementTransaction } from '../booking/index.js';
+import { formatMinor, reconcile, type DocumentTotals, type ExplanationKind, type StatementBundle, type StatementTransaction } from '../booking/index.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { Integration } from '../store/integrations.js';
@@ -169,15 +169,15 @@ export function storedInput(store: Store, org: Org, integration: Integration) {
   for (const [statementId, txs] of storedReserveTransactions(store, integration.id)) for (const tx of txs) add(statementId, tx);
   for (const r of store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], status: NOT_BOOKED })) {
     transactionStatus.set(r.externalId, r.status);
-    if (r.statementId) add(r.statementId, r.raw as StatementTransaction);
+    if (r.statementId) add(r.statementId, r.raw);
   }
   const statements = new Map<string, { date: string | null; paymentId: string | null }>();
   const bundles: StatementBundle[] = store.sourceRecords.list({ integrationIds: ids, kind: ['statement'] }).map((r) => {
-    const statement = r.raw as Statement;
+    const statement = r.raw;
     statements.set(r.externalId, { date: r.occurredAt?.slice(0, 10) ?? null, paymentId: statement.payment_id || null });
     return { statement, transactions: [...(txsByStatement.get(r.externalId)?.values() ?? [])] };
   });
-  const payments = store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] }).map((r) => r.raw as Payment);
+  const payments = store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] }).map((r) => r.raw);
   const documentStatus = new Map<string, string>();
   function* documents(): Generator<DocumentTotals> {
     for (const d of store.documents.clearingTotals(org.id, integration.id)) {

@@ -1,5 +1,4 @@
 import { closeReport, formatMinor, localDate, type CloseReport, type PostedDocument, type ReportPeriod, type ReportShopInput } from '../booking/index.js';
-import type { BookingDocument } from '../booking/document.js';
 import type { LedgerConnector } from '../providers/ledger-connector.js';
 import { integrationScope } from '../store/account-mappings.js';
 import type { Org } from '../store/orgs.js';
@@ -60,7 +59,7 @@ export async function closeReportFor(
     const mine = clearing.filter((m) => m.scope === integrationScope(integration.id));
     if (mine.length === 0) continue;
     const rows = store.documents.list(org.id, { status: ['posted'], integrationId: integration.id, until: period.until });
-    const posted: PostedDocument[] = rows.map((r) => ({ document: r.body as BookingDocument, ledgerRef: r.refs[0] ? { type: r.refs[0].type, id: r.refs[0].id, number: r.refs[0].number } : undefined }));
+    const posted: PostedDocument[] = rows.map((r) => ({ document: r.body, ledgerRef: r.refs[0] ? { type: r.refs[0].type, id: r.refs[0].id, number: r.refs[0].number } : undefined }));
     const input = storedInput(store, org, integration);
     const totals = [...input.documents];
     for (const m of mine) {

@@ -1,5 +1,4 @@
 import { StateError } from '../errors.js';
-import type { BookingDocument } from '../booking/document.js';
 import type { StatementBundle } from '../booking/tiktok-data.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
@@ -195,7 +194,7 @@ async function bookLeftovers(run: RunContext, booking: Booking, integrations: In
     const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
     if (!integration) continue;
     booking.decider.claim(row.baseKey);
-    page.push({ integration, doc: row.body as BookingDocument, hash: row.hash, action: 'retry' });
+    page.push({ integration, doc: row.body, hash: row.hash, action: 'retry' });
     if (page.length >= pageSize) {
       await book(run, booking, [], [], page);
       page = [];

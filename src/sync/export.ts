@@ -16,7 +16,7 @@ export function exportJournal(store: Store, org: Org, opts: { format: ExportForm
   const resolver = new AccountResolver(store, org.id);
   const rows = store.documents.list(org.id, { status: ['posted'], since: opts.since });
   const byKey = new Map(rows.map((r) => [r.key, r]));
-  const documents = rows.map((r) => r.body as BookingDocument);
+  const documents = rows.map((r) => r.body);
   const names = new Map<string, string>();
   const text = WRITERS[opts.format](documents, {
     accountName: (role, currency, doc) => {

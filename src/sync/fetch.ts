@@ -97,8 +97,8 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
 function storedBundle(store: Store, integrationId: number, id: string): FetchedBundle | undefined {
   const statement = store.sourceRecords.get(integrationId, 'statement', id);
   if (!statement) return undefined;
-  const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw as StatementTransaction);
-  return { statement: statement.raw as Statement, transactions };
+  const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw);
+  return { statement: statement.raw, transactions };
 }
 
 /** Ids of stored statements whose transactions still need booking but that this run did not fetch. */
@@ -171,5 +171,5 @@ export function storedPaymentsNeedingWork(store: Store, integrationId: number, s
   return store.sourceRecords
     .list({ integrationIds: [integrationId], kind: ['payment'], status: ['deleted', 'ready', 'failed'] })
     .filter((r) => !skip.has(r.externalId))
-    .map((r) => r.raw as Payment);
+    .map((r) => r.raw);
 }

@@ -1,4 +1,3 @@
-import type { BookingDocument } from '../booking/document.js';
 import type { DocumentRow } from '../store/documents.js';
 import { recordEvent, type RunContext } from './run.js';
 
@@ -14,7 +13,7 @@ export async function recoverPending(run: RunContext, pageSize: number): Promise
   progress({ type: 'phase', phase: 'recover', message: `Checking ${keys.length} document(s) left pending by an interrupted run` });
   for (let i = 0; i < keys.length; i += pageSize) {
     const rows = keys.slice(i, i + pageSize).map((k) => store.documents.get(org.id, k)).filter((r): r is DocumentRow => r !== undefined);
-    const found = await ledger.findByKeys(rows.map((r) => r.body as BookingDocument));
+    const found = await ledger.findByKeys(rows.map((r) => r.body));
     store.transaction(() => {
       for (const row of rows) {
         const refs = found.get(row.key);

@@ -3,7 +3,6 @@ import type { DocumentRow } from '../store/documents.js';
 import type { Org } from '../store/orgs.js';
 import type { Store } from '../store/store.js';
 import { acquireOrgLock, type LockOptions } from './lock.js';
-import type { ProgressEvent } from './types.js';
 
 export interface RollbackSelection {
   orderIds?: string[];

@@ -47,7 +47,7 @@ export function observe(src: IntegrationSource, input: SourceInput): SourceState
 /** The payment a statement is paid by: from this run, else as stored. */
 export function paymentOf(src: IntegrationSource, id: string | undefined): Payment | undefined {
   if (!id) return undefined;
-  return src.payments.get(id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'payment', id)?.raw as Payment | undefined);
+  return src.payments.get(id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'payment', id)?.raw);
 }
 
 /** Warnings of built documents go into the summary. */

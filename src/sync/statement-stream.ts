@@ -167,7 +167,7 @@ export function ordersFor(src: IntegrationSource, observed: ObservedBundle[], fe
   for (const { bundle } of observed) {
     for (const t of bundle.transactions) {
       if (!t.order_id || orders.has(t.order_id)) continue;
-      const order = fetched.get(t.order_id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'order', t.order_id)?.raw as Order | undefined);
+      const order = fetched.get(t.order_id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'order', t.order_id)?.raw);
       if (order) orders.set(t.order_id, order);
     }
   }

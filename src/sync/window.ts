@@ -7,7 +7,7 @@ const STREAM = 'statements';
 
 /** The first sync of an integration reads from its (or its org's) import start, else the last 30 days. */
 export function importStart(integration: Integration, org: Org, now: Date): Date {
-  const configured = (integration.settings.importStart ?? org.settings.importStart) as string | undefined;
+  const configured = integration.settings.importStart ?? org.settings.importStart;
   const parsed = configured ? new Date(configured) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date(now.getTime() - 30 * DAY_MS);
 }
