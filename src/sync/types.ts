@@ -44,7 +44,7 @@ export interface DocumentBuilder {
 }
 
 export type ProgressEvent =
-  | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check' | 'remove'; integration?: string; message: string }
+  | { type: 'phase'; phase: 'recover' | 'fetch' | 'build' | 'accounts' | 'post' | 'check'; integration?: string; message: string }
   | { type: 'fetched'; integration: string; kind: 'statements' | 'transactions' | 'payments' | 'orders'; count: number }
   | { type: 'posted'; done: number; total: number; created: number; existing: number; failed: number }
   /** Statements read so far of those the run will read, and the documents built from them. */
