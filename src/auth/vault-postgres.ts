@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Env } from '../config.js';
 import { StateError, UsageError } from '../errors.js';
-import type { SqlDatabase } from '../store/sql.js';
+import type { SqlConnection, SqlDatabase } from '../store/sql.js';
 import type { TokenSet, TokenVault } from './types.js';
 import { credentialsKey, open, seal, type SealedBox } from './vault-crypto.js';
 import { tokenSetSchema } from './vault-file.js';
@@ -39,8 +39,9 @@ export class PostgresVault implements TokenVault {
   readonly kind = 'database' as const;
   readonly location: string;
 
-  constructor(private readonly db: SqlDatabase, private readonly passphrase: string) {
-    this.location = `database ${db.description} (encrypted)`;
+  /** `db` may be a transaction's connection (a state copy writes credentials with the tables). */
+  constructor(private readonly db: SqlConnection, private readonly passphrase: string, private readonly description: string) {
+    this.location = `database ${description} (encrypted)`;
   }
 
   /**
@@ -48,7 +49,7 @@ export class PostgresVault implements TokenVault {
    * so a host with the wrong key fails at start rather than at its first refresh.
    */
   static async open(db: SqlDatabase, env: Env): Promise<PostgresVault> {
-    const vault = new PostgresVault(db, requireCredentialsKey(env));
+    const vault = new PostgresVault(db, requireCredentialsKey(env), db.description);
     const row = await db.get<{ kind: Kind; key: string; sealed: string }>('SELECT kind, key, sealed FROM credentials ORDER BY updated_at DESC LIMIT 1');
     if (row) vault.open(row.kind, row.key, row.sealed);
     return vault;
@@ -94,7 +95,7 @@ export class PostgresVault implements TokenVault {
   }
 
   private open(kind: Kind, key: string, sealed: string): unknown {
-    const what = `the ${kind === 'token' ? 'tokens' : 'secret'} "${key}" in ${this.db.description}`;
+    const what = `the ${kind === 'token' ? 'tokens' : 'secret'} "${key}" in ${this.description}`;
     let box: SealedBox;
     try {
       box = sealedSchema.parse(JSON.parse(sealed));
