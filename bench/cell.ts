@@ -196,11 +196,11 @@ const countObjects = (home: string) => inStore(home, (store) => store.documents.
 const countSettled = (home: string) => inStore(home, (store) => store.sourceRecords.settledOrderCount());
 
 /** One number read from the sync's state store. */
-async function inStore(home: string, read: (store: Store) => number): Promise<number> {
+async function inStore(home: string, read: (store: Store) => Promise<number>): Promise<number> {
   const store = await Store.open(home, () => new Date());
   try {
-    return read(store);
+    return await read(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -59,7 +59,7 @@ export async function createInvite(opts: CreateInviteOptions): Promise<CreatedIn
   const pkce = opts.adapter.usesPkce ? newPkcePair() : undefined;
   const authorizeUrl = opts.adapter.authorizeUrl({ state, redirectUri: opts.redirectUri, codeChallenge: pkce?.challenge });
   const expiresAt = new Date(now().getTime() + ttlHours * 3_600_000);
-  const invite = repo.create({
+  const invite = await repo.create({
     orgId: opts.orgId,
     platform: opts.platform,
     email,
@@ -70,15 +70,15 @@ export async function createInvite(opts: CreateInviteOptions): Promise<CreatedIn
   const message = composeInviteMessage({ to: email, orgName: opts.orgName, platform: opts.platform, authorizeUrl, redirectUri: opts.redirectUri, expiresAt });
 
   if (!opts.smtpUrl) {
-    repo.updateDetail(invite.id, { delivery: 'manual' });
-    return { invite: repo.get(invite.id)!, authorizeUrl, message, delivery: { kind: 'manual', mailto: mailtoLink(message) } };
+    await repo.updateDetail(invite.id, { delivery: 'manual' });
+    return { invite: (await repo.get(invite.id))!, authorizeUrl, message, delivery: { kind: 'manual', mailto: mailtoLink(message) } };
   }
   try {
     const messageId = await sendMail(opts.smtpUrl, message, { from: opts.from ?? opts.env?.SYNDER_SMTP_FROM, replyTo: opts.replyTo });
-    repo.updateDetail(invite.id, { delivery: 'smtp', messageId });
-    return { invite: repo.get(invite.id)!, authorizeUrl, message, delivery: { kind: 'smtp', messageId } };
+    await repo.updateDetail(invite.id, { delivery: 'smtp', messageId });
+    return { invite: (await repo.get(invite.id))!, authorizeUrl, message, delivery: { kind: 'smtp', messageId } };
   } catch (err) {
-    repo.cancel(invite.id);
+    await repo.cancel(invite.id);
     throw new SynderError(`Could not send the invitation to ${email} through ${smtpHost(opts.smtpUrl)}: ${errorMessage(err)}`, {
       code: 'smtp_failed',
       hint: 'Check SYNDER_SMTP_URL (smtp://user:password@host:587 or smtps://…:465), or unset it to get the message and a mailto: link to send yourself.',
@@ -139,7 +139,7 @@ export async function acceptInvite(opts: AcceptInviteOptions): Promise<AcceptedI
   }
   const state = params.get('state')?.trim();
   if (!state) throw new SynderError('The address carries no state, so it cannot be matched to an invitation.', { code: 'invite_not_found', hint: 'Use the link from the invitation email; authorizations started elsewhere cannot be accepted here.' });
-  const invite = repo.findByState(state);
+  const invite = await repo.findByState(state);
   if (!invite) {
     throw new SynderError('No invitation matches this address (its state is unknown to this synder profile).', {
       code: 'invite_not_found',
@@ -155,14 +155,14 @@ export async function acceptInvite(opts: AcceptInviteOptions): Promise<AcceptedI
 
   const verdict = judgeCallback(params, invite.state, invite.platform);
   if (verdict.kind === 'fail') throw verdict.error;
-  if (!repo.claim(invite.id)) throw new SynderError(`${who} is no longer pending.`, { code: 'invite_used', hint: 'See `synder status`.' });
+  if (!await repo.claim(invite.id)) throw new SynderError(`${who} is no longer pending.`, { code: 'invite_used', hint: 'See `synder status`.' });
   const redirectUri = typeof invite.detail.redirectUri === 'string' ? invite.detail.redirectUri : '';
   const codeVerifier = typeof invite.detail.codeVerifier === 'string' ? invite.detail.codeVerifier : undefined;
   let tokens: TokenSet;
   try {
     tokens = await opts.adapter.exchange(params, { redirectUri, codeVerifier });
   } catch (err) {
-    repo.unclaim(invite.id);
+    await repo.unclaim(invite.id);
     if (err instanceof SynderError) throw err;
     throw new SynderError(`${providerName(invite.platform)} did not accept the authorization code: ${redactSecrets(errorMessage(err))}`, {
       code: 'code_exchange_failed',
@@ -170,18 +170,18 @@ export async function acceptInvite(opts: AcceptInviteOptions): Promise<AcceptedI
       hint: 'The code in the address works once and expires about 30 minutes after approval: ask the owner to open the link again and send the new address.',
     });
   }
-  return { invite: repo.get(invite.id)!, tokens, callback: params };
+  return { invite: (await repo.get(invite.id))!, tokens, callback: params };
 }
 
-export function listInvites(opts: { invites: InviteRepository; orgId: number; status?: Invite['status'] }): Invite[] {
-  return opts.invites.list(opts.orgId, opts.status);
+export async function listInvites(opts: { invites: InviteRepository; orgId: number; status?: Invite['status'] }): Promise<Invite[]> {
+  return await opts.invites.list(opts.orgId, opts.status);
 }
 
 /** Cancels a pending invitation of the org; a used, cancelled or unknown one is an error. */
-export function cancelInvite(opts: { invites: InviteRepository; orgId: number; id: number }): Invite {
+export async function cancelInvite(opts: { invites: InviteRepository; orgId: number; id: number }): Promise<Invite> {
   const repo = opts.invites;
-  const invite = repo.get(opts.id);
+  const invite = await repo.get(opts.id);
   if (!invite || invite.orgId !== opts.orgId) throw new UsageError(`There is no invitation #${opts.id} in this organization.`, 'See `synder status` for the pending ones.');
-  if (!repo.cancel(invite.id)) throw new UsageError(`Invitation #${opts.id} is ${invite.status}, not pending.`);
-  return repo.get(invite.id)!;
+  if (!await repo.cancel(invite.id)) throw new UsageError(`Invitation #${opts.id} is ${invite.status}, not pending.`);
+  return (await repo.get(invite.id))!;
 }

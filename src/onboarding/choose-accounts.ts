@@ -71,7 +71,7 @@ export async function chooseAccounts(ctx: Context, org: Org, connector: LedgerCo
   const { setRole, acceptableAccountTypes } = await import('../sync/mapping.js');
   const provider = connector.provider;
   const accounts = await connector.listAccounts();
-  const clearingIds = new Set(store.accounts.list(org.id).filter((m) => m.role === 'clearing' || m.role === 'bank').map((m) => m.accountId));
+  const clearingIds = new Set((await store.accounts.list(org.id)).filter((m) => m.role === 'clearing' || m.role === 'bank').map((m) => m.accountId));
   const chosen: Array<{ role: AccountRole; account: string }> = [];
   const CREATE = '\u0000create';
   for (const role of CHOOSABLE_ROLES) {
@@ -96,7 +96,7 @@ export async function chooseAccounts(ctx: Context, org: Org, connector: LedgerCo
       }
     }
     if (!name) continue;
-    await setRole(store, store.orgs.get(org.id)!, role, { account: name }, async () => connector);
+    await setRole(store, (await store.orgs.get(org.id))!, role, { account: name }, async () => connector);
     chosen.push({ role, account: name });
   }
   return chosen;

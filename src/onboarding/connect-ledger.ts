@@ -93,10 +93,10 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   let mode = opts.mode ?? org.mode ?? undefined;
   mode ??= await opts.prompter.select({ message: 'Sync mode:', flag: '--mode <per-transaction|summary>', choices: MODE_CHOICES });
   const { assertModeChangeAllowed } = await import('../orgs/settings.js');
-  assertModeChangeAllowed(store, org, mode);
+  await assertModeChangeAllowed(store, org, mode);
 
-  const existing = store.integrations.getLedgerConnection(org.id);
-  if (existing && existing.provider !== opts.provider && store.documents.hasAny(org.id, ['posted'])) {
+  const existing = await store.integrations.getLedgerConnection(org.id);
+  if (existing && existing.provider !== opts.provider && await store.documents.hasAny(org.id, ['posted'])) {
     throw new UsageError(
       `${org.name} already books into ${existing.provider}; switching to ${opts.provider} would book everything twice.`,
       'Create a new organization for the other ledger (`synder org create`).',
@@ -120,7 +120,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
     tokens.extra = { ...(tokens.extra ?? {}), tenantId: tenant.id };
   }
 
-  if (existing && existing.externalId !== externalId && existing.provider === opts.provider && store.documents.hasAny(org.id, ['posted'])) {
+  if (existing && existing.externalId !== externalId && existing.provider === opts.provider && await store.documents.hasAny(org.id, ['posted'])) {
     throw new UsageError(
       `${org.name} already books into another ${opts.provider} company (${existing.name ?? existing.externalId}).`,
       'Connect the same company again, or create a new organization for the other company.',
@@ -129,13 +129,13 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
 
   // Tokens first: a rotating refresh token must never exist only in memory.
   await vault.set(vaultKeys.ledger(org.id), tokens);
-  store.integrations.setLedgerConnection({ orgId: org.id, provider: opts.provider, externalId, name, settings: existing?.externalId === externalId ? { ...existing.settings, reauthRequired: false, disconnected: false } : {} });
-  const updated = store.orgs.update(org.id, { ledger: opts.provider, mode });
+  await store.integrations.setLedgerConnection({ orgId: org.id, provider: opts.provider, externalId, name, settings: existing?.externalId === externalId ? { ...existing.settings, reauthRequired: false, disconnected: false } : {} });
+  const updated = await store.orgs.update(org.id, { ledger: opts.provider, mode });
 
   const { openLedger } = await import('../sync/clients.js');
   const connector = await openLedger(ctx, updated);
   const company = await connector.company();
-  store.integrations.setLedgerConnection({
+  await store.integrations.setLedgerConnection({
     orgId: org.id,
     provider: opts.provider,
     externalId,
@@ -149,7 +149,7 @@ export async function connectLedger(ctx: Context, org: Org, opts: ConnectLedgerO
   const { refreshTaxProfile, orgTaxPlan } = await import('../sync/tax.js');
   const profile = await refreshTaxProfile(store, updated, connector);
   ctx.output.info(`${company.name}: ${describeTax(profile)}.`);
-  const plan = orgTaxPlan(store, updated);
+  const plan = await orgTaxPlan(store, updated);
   if (plan && !plan.ok) for (const p of plan.problems) ctx.logger.warn(`${p} Sync refuses to book until then.`);
 
   const bankAccount = await chooseBankAccount(ctx, updated, connector, opts);
@@ -172,10 +172,10 @@ async function chooseBankAccount(
   opts: ConnectLedgerOptions,
 ): Promise<LedgerAccount> {
   const store = await ctx.store();
-  const clearingIds = new Set(store.accounts.list(org.id).filter((m) => m.role === 'clearing').map((m) => m.accountId));
+  const clearingIds = new Set((await store.accounts.list(org.id)).filter((m) => m.role === 'clearing').map((m) => m.accountId));
   const isBank = (a: LedgerAccount) => /^bank$/i.test(a.type) && !clearingIds.has(a.id) && !/tiktok shop clearing/i.test(a.name);
   const banks = (await connector.listAccounts()).filter(isBank);
-  const current = store.accounts.get(org.id, 'bank');
+  const current = await store.accounts.get(org.id, 'bank');
   let name = opts.bankAccount?.trim();
   if (!name) {
     const CREATE = '\u0000create';
@@ -190,6 +190,6 @@ async function chooseBankAccount(
   if (/tiktok shop clearing/i.test(name)) throw new UsageError(`"${name}" is a clearing account; payouts must land in a real bank account.`, 'Pass another --bank-account.');
   const existing = banks.find((b) => b.name.toLowerCase() === name!.toLowerCase());
   const account = existing ?? (await connector.ensureAccounts([{ role: 'bank', name, class: 'bank', currency: org.currency ?? undefined }]))[0]!;
-  store.accounts.set({ orgId: org.id, scope: '', role: 'bank', currency: '', accountId: account.id, accountName: account.name });
+  await store.accounts.set({ orgId: org.id, scope: '', role: 'bank', currency: '', accountId: account.id, accountName: account.name });
   return account;
 }

@@ -54,18 +54,19 @@ export async function recordTikTokAuthorization(ctx: Context, org: Org, tokens: 
   const authId = tokens.extra?.open_id ?? tokens.extra?.seller_name ?? 'default';
   const authKey = vaultKeys.tiktok(org.id, authId);
   await vault.set(authKey, tokens);
-  const integrations = shops.map((shop) =>
-    store.integrations.upsert({
+  const integrations: Integration[] = [];
+  for (const shop of shops) {
+    integrations.push(await store.integrations.upsert({
       orgId: org.id,
       platform: 'tiktok',
       externalId: shop.id,
       name: shop.name,
       region: shop.region,
       settings: { cipher: shop.cipher, code: shop.code ?? null, sellerType: shop.seller_type ?? null, authKey, reauthRequired: false },
-    }),
-  );
+    }));
+  }
   let clearing: ConnectTikTokResult['clearingAccounts'] = [];
-  const current = store.orgs.get(org.id)!;
+  const current = (await store.orgs.get(org.id))!;
   if (current.ledger) {
     const { openLedger } = await import('../sync/clients.js');
     const { ensureLedgerAccounts } = await import('../sync/setup.js');

@@ -85,8 +85,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
 
       // In summary mode no document carries an order, but every synced order still has an explain.
       const orderId =
-        store.documents.list(org.id, { status: ['posted'] }).find((d) => d.orderId && d.kind === 'sale')?.orderId ??
-        store.sourceRecords.list({ integrationIds: store.integrations.listForOrg(org.id).map((i) => i.id), status: ['synced'] }).find((r) => r.orderId)?.orderId ??
+        (await store.documents.list(org.id, { status: ['posted'] })).find((d) => d.orderId && d.kind === 'sale')?.orderId ??
+        (await store.sourceRecords.list({ integrationIds: (await store.integrations.listForOrg(org.id)).map((i) => i.id), status: ['synced'] })).find((r) => r.orderId)?.orderId ??
         undefined;
       if (orderId) {
         ctx.output.info('');

@@ -18,11 +18,11 @@ export async function disconnect(ctx: Context, org: Org, provider: string): Prom
   const store = await ctx.store();
   const vault = await ctx.vault();
   if (provider === 'tiktok') {
-    const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+    const integrations = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
     if (integrations.length === 0) throw new UsageError(`${org.name} has no TikTok Shop connection.`);
     const keys = new Set(integrations.map((i) => i.settings.authKey).filter((k): k is string => typeof k === 'string'));
     for (const key of keys) await vault.delete(key);
-    for (const i of integrations) store.integrations.setStatus(i.id, 'disconnected');
+    for (const i of integrations) await store.integrations.setStatus(i.id, 'disconnected');
     return {
       provider,
       revoked: false,
@@ -31,7 +31,7 @@ export async function disconnect(ctx: Context, org: Org, provider: string): Prom
     };
   }
   if (provider === 'quickbooks' || provider === 'xero') {
-    const conn = store.integrations.getLedgerConnection(org.id);
+    const conn = await store.integrations.getLedgerConnection(org.id);
     if (!conn || conn.provider !== provider) throw new UsageError(`${org.name} is not connected to ${provider}.`);
     const key = vaultKeys.ledger(org.id);
     const tokens = await vault.get(key);
@@ -50,7 +50,7 @@ export async function disconnect(ctx: Context, org: Org, provider: string): Prom
       }
     }
     await vault.delete(key);
-    store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, disconnected: true } });
+    await store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, disconnected: true } });
     return { provider, revoked, forgotten: [conn.name ?? conn.externalId], note };
   }
   throw new UsageError(`Unknown provider "${provider}".`, 'Use one of: tiktok, quickbooks, xero.');

@@ -65,19 +65,19 @@ async function stepOrganization(ctx: Context, flags: InitOptions, prompter: Prom
   const store = await ctx.store();
   let name = flags.name ?? (await ctx.activeOrgName());
   if (!flags.name && prompter.interactive) {
-    const orgs = store.orgs.list();
+    const orgs = await store.orgs.list();
     if (orgs.length > 0) {
       const NEW = '\u0000new';
       const pick = await prompter.select<string>({
         message: 'Organization:',
         flag: '--name <business>',
-        default: name && store.orgs.findByName(name) ? store.orgs.findByName(name)!.name : NEW,
+        default: name && await store.orgs.findByName(name) ? (await store.orgs.findByName(name))!.name : NEW,
         choices: [...orgs.map((o) => ({ name: `${o.name}${o.ledger ? ` (${o.ledger})` : ''}`, value: o.name })), { name: 'Create a new organization', value: NEW }],
       });
       name = pick === NEW ? undefined : pick;
     } else name = undefined;
   }
-  const existing = name ? store.orgs.findByName(name) : undefined;
+  const existing = name ? await store.orgs.findByName(name) : undefined;
   const sysTz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   if (existing) {
     ctx.output.info(`Resuming set-up of "${existing.name}".`);
@@ -87,7 +87,7 @@ async function stepOrganization(ctx: Context, flags: InitOptions, prompter: Prom
       timezone: flags.timezone ? validateTimeZone(flags.timezone) : existing.timezone,
       email: flags.email ? validateEmail(flags.email) : existing.email,
     };
-    const org = store.orgs.update(existing.id, patch);
+    const org = await store.orgs.update(existing.id, patch);
     (await ctx.preferences()).activeOrg = org.name;
     return org;
   }
@@ -119,7 +119,7 @@ async function stepOrganization(ctx: Context, flags: InitOptions, prompter: Prom
   }
   prompter.canGoBack = false;
   const [orgName, country, currency, timezone, emailRaw] = answers as [string, string, string, string, string];
-  const org = store.orgs.create({ name: orgName, country, currency, timezone, email: emailRaw.trim() ? validateEmail(emailRaw) : null });
+  const org = await store.orgs.create({ name: orgName, country, currency, timezone, email: emailRaw.trim() ? validateEmail(emailRaw) : null });
   (await ctx.preferences()).activeOrg = org.name;
   ctx.output.info(`Created organization "${org.name}".`);
   return org;
@@ -142,7 +142,7 @@ async function stepPlatforms(ctx: Context, flags: InitOptions, prompter: Prompte
 async function stepLedger(ctx: Context, org: Org, flags: InitOptions, prompter: Prompter, signIn: SignInOptions): Promise<ConnectLedgerResult | undefined> {
   const store = await ctx.store();
   ctx.output.info('\nAccounting');
-  const connection = store.integrations.getLedgerConnection(org.id);
+  const connection = await store.integrations.getLedgerConnection(org.id);
   if (connection && !flags.ledger) {
     const keep = await prompter.confirm({ message: `Keep the connection to ${connection.name ?? connection.provider}?`, flag: '--ledger <quickbooks|xero>', default: true });
     if (keep) {
@@ -168,7 +168,7 @@ async function stepLedger(ctx: Context, org: Org, flags: InitOptions, prompter: 
 async function stepTikTok(ctx: Context, org: Org, flags: InitOptions, prompter: Prompter, signIn: SignInOptions): Promise<ConnectTikTokResult | { invited: string } | undefined> {
   const store = await ctx.store();
   ctx.output.info('\nTikTok Shop');
-  const existing = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+  const existing = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
   const how = await prompter.select<'connect' | 'invite' | 'skip'>({
     message: 'Connect TikTok Shop:',
     flag: '--tiktok <connect|invite|skip>',
@@ -249,8 +249,8 @@ async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
   prompter.canGoBack = false;
 
   const store = await ctx.store();
-  const current = store.orgs.get(org.id)!;
-  const integrations = store.integrations.listForOrg(org.id);
+  const current = (await store.orgs.get(org.id))!;
+  const integrations = await store.integrations.listForOrg(org.id);
   const ready = Boolean(current.ledger) && integrations.length > 0;
   let sync: unknown = null;
   let exit: number = ExitCode.ok;
@@ -259,7 +259,7 @@ async function wizard(ctx: Context, flags: InitOptions): Promise<number> {
       flags.startDate !== undefined
         ? notInFuture(flags.startDate, ctx.clock.now(), '--start-date')
         : parseStartDate(await prompter.text({ message: 'Import orders settled since (YYYY-MM-DD or 30d):', flag: '--start-date <date>', default: '30d', validate: asValidator((v) => parseStartDate(v, ctx.clock.now())) }), ctx.clock.now());
-    store.orgs.update(org.id, { settings: { importStart: since.toISOString() } });
+    await store.orgs.update(org.id, { settings: { importStart: since.toISOString() } });
     ctx.output.info(`\nFirst sync of orders settled since ${since.toISOString().slice(0, 10)}…`);
     const { firstSync } = await import('./first-sync.js');
     const result = await firstSync(ctx, current, since);

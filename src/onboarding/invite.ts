@@ -47,7 +47,7 @@ export async function acceptOwnerInvite(ctx: Context, org: Org, url: string, sho
   await ensureAppCredentials('tiktok', ctx.config, vault, new Prompter(ctx), (t) => ctx.output.info(t));
   const { acceptInvite } = await import('../auth/index.js');
   const accepted = await acceptInvite({ invites: store.invites, url, adapter: await tiktokAdapter(ctx) });
-  const owner = store.orgs.get(accepted.invite.orgId) ?? org;
+  const owner = await store.orgs.get(accepted.invite.orgId) ?? org;
   const result = await recordTikTokAuthorization(ctx, owner, accepted.tokens, { shops: shops ?? 'all', prompter: new Prompter(ctx) });
   return { ...result, email: accepted.invite.email };
 }

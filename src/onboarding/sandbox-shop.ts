@@ -23,12 +23,12 @@ export interface SandboxShopOptions {
  */
 export async function connectSandboxShop(ctx: Context, opts: SandboxShopOptions): Promise<{ ledger: ConnectLedgerResult; tiktok: ConnectTikTokResult }> {
   const store = await ctx.store();
-  const org = store.orgs.findByName(opts.orgName) ?? store.orgs.create({ name: opts.orgName, country: opts.country ?? 'US', currency: opts.currency ?? 'USD', timezone: 'UTC', email: opts.email });
+  const org = await store.orgs.findByName(opts.orgName) ?? await store.orgs.create({ name: opts.orgName, country: opts.country ?? 'US', currency: opts.currency ?? 'USD', timezone: 'UTC', email: opts.email });
   (await ctx.preferences()).activeOrg = org.name;
   const prompter = new Prompter(ctx, { allowPrompts: false });
   const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
   const ledger = await connectLedger(ctx, org, { provider: opts.ledger, mode: opts.mode, bankAccount: 'Business Checking', signIn, prompter });
   opts.onLedgerConnected?.(ledger);
-  const tiktok = await connectTikTok(ctx, store.orgs.get(org.id)!, { shops: 'all', signIn, prompter });
+  const tiktok = await connectTikTok(ctx, (await store.orgs.get(org.id))!, { shops: 'all', signIn, prompter });
   return { ledger, tiktok };
 }

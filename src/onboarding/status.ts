@@ -78,11 +78,11 @@ export async function collectStatus(ctx: Context, org: Org, opts: { check?: bool
   const store = await ctx.store();
   const vault = await ctx.vault();
   const now = ctx.clock.now().getTime();
-  const ledgerConn = store.integrations.getLedgerConnection(org.id);
+  const ledgerConn = await store.integrations.getLedgerConnection(org.id);
   const ledgerTokens = ledgerConn ? await vault.get(vaultKeys.ledger(org.id)) : undefined;
-  const mappings = store.accounts.list(org.id);
+  const mappings = await store.accounts.list(org.id);
   const integrations = [];
-  for (const i of store.integrations.listForOrg(org.id)) {
+  for (const i of await store.integrations.listForOrg(org.id)) {
     const authKey = typeof i.settings.authKey === 'string' ? i.settings.authKey : undefined;
     const tokens = authKey ? await vault.get(authKey) : undefined;
     const clearing = mappings.filter((m) => m.role === 'clearing' && m.scope === `integration:${i.id}`);
@@ -101,7 +101,7 @@ export async function collectStatus(ctx: Context, org: Org, opts: { check?: bool
   if (opts.check) {
     const clients = await import('../sync/clients.js');
     if (ledgerConn && ledgerToken && ledgerToken.health !== 'not connected') ledgerToken = applyCheck(ledgerToken, await checkWith(async () => (await clients.openLedger(ctx, org)).company()));
-    for (const [n, i] of store.integrations.listForOrg(org.id).entries()) {
+    for (const [n, i] of (await store.integrations.listForOrg(org.id)).entries()) {
       const row = integrations[n]!;
       if (i.platform !== 'tiktok' || row.token.health === 'not connected') continue;
       const since = Math.floor(now / 1000) - 86_400;
@@ -110,9 +110,9 @@ export async function collectStatus(ctx: Context, org: Org, opts: { check?: bool
       }));
     }
   }
-  const lastRun = store.runs.last(org.id);
+  const lastRun = await store.runs.last(org.id);
   const { listInvites } = await import('../auth/index.js');
-  const invites = listInvites({ invites: store.invites, orgId: org.id }).map((r): InviteRow => ({
+  const invites = (await listInvites({ invites: store.invites, orgId: org.id })).map((r): InviteRow => ({
     id: r.id,
     email: r.email,
     platform: r.platform,

@@ -11,10 +11,10 @@ export interface OrgInput {
   email?: string;
 }
 
-export function createOrg(store: Store, input: OrgInput): Org {
+export async function createOrg(store: Store, input: OrgInput): Promise<Org> {
   const name = validateOrgName(input.name);
-  if (store.orgs.findByName(name)) throw new UsageError(`An organization named "${name}" already exists.`, 'Pick another name, or `synder org use` it.');
-  return store.orgs.create({
+  if (await store.orgs.findByName(name)) throw new UsageError(`An organization named "${name}" already exists.`, 'Pick another name, or `synder org use` it.');
+  return await store.orgs.create({
     name,
     country: input.country ? validateCountry(input.country) : null,
     currency: input.currency ? validateCurrency(input.currency) : null,
@@ -23,8 +23,8 @@ export function createOrg(store: Store, input: OrgInput): Org {
   });
 }
 
-export function orgView(store: Store, org: Org, activeName: string | undefined) {
-  const ledger = store.integrations.getLedgerConnection(org.id);
+export async function orgView(store: Store, org: Org, activeName: string | undefined) {
+  const ledger = await store.integrations.getLedgerConnection(org.id);
   return {
     name: org.name,
     active: activeName !== undefined && activeName.toLowerCase() === org.name.toLowerCase(),
@@ -36,6 +36,6 @@ export function orgView(store: Store, org: Org, activeName: string | undefined) 
     ledgerCompany: ledger?.name ?? null,
     mode: org.mode,
     createdAt: org.createdAt,
-    integrations: store.integrations.listForOrg(org.id).map((i) => ({ id: i.id, platform: i.platform, externalId: i.externalId, name: i.name, region: i.region, currency: i.currency, status: i.status })),
+    integrations: (await store.integrations.listForOrg(org.id)).map((i) => ({ id: i.id, platform: i.platform, externalId: i.externalId, name: i.name, region: i.region, currency: i.currency, status: i.status })),
   };
 }

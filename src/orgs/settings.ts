@@ -6,9 +6,9 @@ import type { Org, SyncMode } from '../store/orgs.js';
  * Switching the sync mode after documents are booked would book the same money twice (per
  * transaction and again per statement), so it is refused until those documents are rolled back.
  */
-export function assertModeChangeAllowed(store: Store, org: Org, next: SyncMode): void {
+export async function assertModeChangeAllowed(store: Store, org: Org, next: SyncMode): Promise<void> {
   if (!org.mode || org.mode === next) return;
-  const posted = store.documents.list(org.id, { status: ['posted', 'pending'] }).length;
+  const posted = (await store.documents.list(org.id, { status: ['posted', 'pending'] })).length;
   if (posted > 0) {
     throw new UsageError(
       `${org.name} already has ${posted} document(s) booked in ${org.mode} mode; switching to ${next} would book that money twice.`,
@@ -29,13 +29,13 @@ export interface OrgSettingsInput {
 }
 
 /** Applies `synder org set` to an org; a mode switch is refused once documents are booked. */
-export function applyOrgSettings(store: Store, org: Org, input: OrgSettingsInput): Org {
+export async function applyOrgSettings(store: Store, org: Org, input: OrgSettingsInput): Promise<Org> {
   const patch: { mode?: SyncMode; settings: Record<string, unknown> } = { settings: {} };
   if (input.mode !== undefined) {
-    assertModeChangeAllowed(store, org, input.mode);
+    await assertModeChangeAllowed(store, org, input.mode);
     patch.mode = input.mode;
   }
   if (input.mfTax !== undefined) patch.settings.mfTax = input.mfTax;
   if (input.dateBasis !== undefined) patch.settings.dateBasis = input.dateBasis;
-  return store.orgs.update(org.id, patch);
+  return await store.orgs.update(org.id, patch);
 }

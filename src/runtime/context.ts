@@ -101,11 +101,11 @@ export class Context {
     const name = await this.activeOrgName();
     const store = await this.store();
     if (!name) {
-      const all = store.orgs.list();
+      const all = await store.orgs.list();
       if (all.length === 1) return all[0]!;
       throw new UsageError('No organization is active.', all.length === 0 ? 'Run `synder init` or `synder org create <name>` first.' : 'Pick one with `synder org use <name>` or pass --org <name>.');
     }
-    const org = store.orgs.findByName(name);
+    const org = await store.orgs.findByName(name);
     if (!org) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
     return org;
   }

@@ -1,4 +1,4 @@
-import type { Database } from './db.js';
+import type { SqlConnection } from './sql.js';
 
 export interface AccountMapping {
   orgId: number;
@@ -12,29 +12,30 @@ export interface AccountMapping {
 export const integrationScope = (integrationId: number): string => `integration:${integrationId}`;
 
 export class AccountMappingRepository {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly conn: () => SqlConnection) {}
 
-  list(orgId: number): AccountMapping[] {
-    return (this.db.prepare('SELECT * FROM account_mappings WHERE org_id = ? ORDER BY scope, role, currency').all(orgId) as Array<{
-      org_id: number; scope: string; role: string; currency: string; account_id: string; account_name: string;
-    }>).map((r) => ({ orgId: r.org_id, scope: r.scope, role: r.role, currency: r.currency, accountId: r.account_id, accountName: r.account_name }));
+  async list(orgId: number): Promise<AccountMapping[]> {
+    const rows = await this.conn().all<{ org_id: number; scope: string; role: string; currency: string; account_id: string; account_name: string }>(
+      'SELECT * FROM account_mappings WHERE org_id = ? ORDER BY scope, role, currency',
+      [orgId],
+    );
+    return rows.map((r) => ({ orgId: r.org_id, scope: r.scope, role: r.role, currency: r.currency, accountId: r.account_id, accountName: r.account_name }));
   }
 
-  get(orgId: number, role: string, opts: { scope?: string; currency?: string } = {}): AccountMapping | undefined {
-    return this.list(orgId).find((m) => m.role === role && m.scope === (opts.scope ?? '') && m.currency === (opts.currency ?? ''));
+  async get(orgId: number, role: string, opts: { scope?: string; currency?: string } = {}): Promise<AccountMapping | undefined> {
+    return (await this.list(orgId)).find((m) => m.role === role && m.scope === (opts.scope ?? '') && m.currency === (opts.currency ?? ''));
   }
 
   /** Forgets an org-wide role's account (clearing mappings are per integration and stay). */
-  remove(orgId: number, role: string): void {
-    this.db.prepare("DELETE FROM account_mappings WHERE org_id = ? AND role = ? AND scope = '' AND currency = ''").run(orgId, role);
+  async remove(orgId: number, role: string): Promise<void> {
+    await this.conn().run("DELETE FROM account_mappings WHERE org_id = ? AND role = ? AND scope = '' AND currency = ''", [orgId, role]);
   }
 
-  set(m: AccountMapping): void {
-    this.db
-      .prepare(
-        `INSERT INTO account_mappings (org_id, scope, role, currency, account_id, account_name) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(org_id, scope, role, currency) DO UPDATE SET account_id=excluded.account_id, account_name=excluded.account_name`,
-      )
-      .run(m.orgId, m.scope, m.role, m.currency, m.accountId, m.accountName);
+  async set(m: AccountMapping): Promise<void> {
+    await this.conn().run(
+      `INSERT INTO account_mappings (org_id, scope, role, currency, account_id, account_name) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(org_id, scope, role, currency) DO UPDATE SET account_id=excluded.account_id, account_name=excluded.account_name`,
+      [m.orgId, m.scope, m.role, m.currency, m.accountId, m.accountName],
+    );
   }
 }

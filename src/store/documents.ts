@@ -1,10 +1,9 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import type { BookingDocument } from '../booking/document.js';
 import type { LedgerRef } from '../providers/ledger-connector.js';
-import { PreparedStatements, type Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
 import { accountRole } from './settings.js';
+import type { SqlConnection } from './sql.js';
 
 /**
  * Lifecycle of a ledger document synder books:
@@ -154,99 +153,126 @@ export interface DocumentTotalsRow {
 }
 
 export class DocumentRepository {
-  private readonly statements: PreparedStatements;
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
-  constructor(db: Database, private readonly now: () => Date) {
-    this.statements = new PreparedStatements(db);
-  }
-
-  private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
-    return this.statements.get(sql);
-  }
-
-  get(orgId: number, key: string): DocumentRow | undefined {
-    const r = this.prepare('SELECT * FROM documents WHERE org_id = ? AND key = ?').get(orgId, key) as Row | undefined;
+  async get(orgId: number, key: string): Promise<DocumentRow | undefined> {
+    const r = await this.conn().get<Row>('SELECT * FROM documents WHERE org_id = ? AND key = ?', [orgId, key]);
     return r && fromRow(r);
   }
 
   /** Every version of one economic event, oldest first. */
-  versions(orgId: number, baseKey: string): DocumentRow[] {
+  async versions(orgId: number, baseKey: string): Promise<DocumentRow[]> {
     // Two lookups on the unique key index (the key itself, then the "~v" range); a substr()
     // condition here scanned the whole table for every document.
-    const rows = this.prepare('SELECT * FROM documents WHERE org_id = ? AND key = ? UNION ALL SELECT * FROM documents WHERE org_id = ? AND key >= ? AND key < ?')
-      .all(orgId, baseKey, orgId, `${baseKey}~v`, `${baseKey}~w`) as Row[];
+    const rows = await this.conn().all<Row>('SELECT * FROM documents WHERE org_id = ? AND key = ? UNION ALL SELECT * FROM documents WHERE org_id = ? AND key >= ? AND key < ?', [
+      orgId, baseKey, orgId, `${baseKey}~v`, `${baseKey}~w`,
+    ]);
     return rows.map(fromRow).filter((d) => d.baseKey === baseKey).sort((a, b) => a.version - b.version);
   }
 
   /** The newest version of an economic event, whatever its status. */
-  latest(orgId: number, baseKey: string): DocumentRow | undefined {
-    const all = this.versions(orgId, baseKey);
+  async latest(orgId: number, baseKey: string): Promise<DocumentRow | undefined> {
+    const all = await this.versions(orgId, baseKey);
     return all[all.length - 1];
   }
 
   /** Records the intent to post (status pending) — always before the ledger is called. Not read back: a sync records thousands. */
-  recordIntent(i: DocumentIntent): void {
+  async recordIntent(i: DocumentIntent): Promise<void> {
     const at = this.now().toISOString();
-    this.prepare(
-        `INSERT INTO documents (org_id, integration_id, key, kind, source_kind, source_id, order_id, statement_id, payment_id, date, currency,
-           body_json, hash, status, warnings_json, run_id, created_at, updated_at)
-         VALUES (@orgId, @integrationId, @key, @kind, @sourceKind, @sourceId, @orderId, @statementId, @paymentId, @date, @currency,
-           @body, @hash, 'pending', @warnings, @runId, @at, @at)
-         ON CONFLICT(org_id, key) DO UPDATE SET body_json=excluded.body_json, hash=excluded.hash, date=excluded.date, status='pending',
-           warnings_json=excluded.warnings_json, run_id=excluded.run_id, error=NULL, updated_at=excluded.updated_at`,
-      )
-      .run({
+    await this.conn().run(
+      `INSERT INTO documents (org_id, integration_id, key, kind, source_kind, source_id, order_id, statement_id, payment_id, date, currency,
+         body_json, hash, status, warnings_json, run_id, created_at, updated_at)
+       VALUES (@orgId, @integrationId, @key, @kind, @sourceKind, @sourceId, @orderId, @statementId, @paymentId, @date, @currency,
+         @body, @hash, 'pending', @warnings, @runId, @at, @at)
+       ON CONFLICT(org_id, key) DO UPDATE SET body_json=excluded.body_json, hash=excluded.hash, date=excluded.date, status='pending',
+         warnings_json=excluded.warnings_json, run_id=excluded.run_id, error=NULL, updated_at=excluded.updated_at`,
+      {
         orgId: i.orgId, integrationId: i.integrationId, key: i.key, kind: i.kind, sourceKind: i.sourceKind ?? null, sourceId: i.sourceId ?? null,
         orderId: i.orderId ?? null, statementId: i.statementId ?? null, paymentId: i.paymentId ?? null, date: i.date, currency: i.currency,
         body: JSON.stringify(i.body), hash: i.hash, warnings: JSON.stringify(i.warnings), runId: i.runId, at,
-      });
+      },
+    );
   }
 
-  markPosted(orgId: number, key: string, refs: LedgerRef[], runId: number | null): void {
+  async markPosted(orgId: number, key: string, refs: LedgerRef[], runId: number | null): Promise<void> {
     const first = refs[0];
-    this.prepare(`UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE org_id=? AND key=?`)
-      .run(first?.type ?? null, first?.id ?? null, first?.number ?? null, JSON.stringify({ refs }), runId, this.now().toISOString(), orgId, key);
+    await this.conn().run(
+      `UPDATE documents SET status='posted', ledger_type=?, ledger_id=?, ledger_number=?, ledger_json=?, error=NULL, run_id=COALESCE(?, run_id), updated_at=? WHERE org_id=? AND key=?`,
+      [first?.type ?? null, first?.id ?? null, first?.number ?? null, JSON.stringify({ refs }), runId, this.now().toISOString(), orgId, key],
+    );
   }
 
-  markFailed(orgId: number, key: string, error: string, fix: string | undefined, refs: LedgerRef[] = []): void {
-    this.prepare(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE org_id=? AND key=?`)
-      .run(error, JSON.stringify({ refs, fix: fix ?? undefined }), this.now().toISOString(), orgId, key);
+  async markFailed(orgId: number, key: string, error: string, fix: string | undefined, refs: LedgerRef[] = []): Promise<void> {
+    await this.conn().run(`UPDATE documents SET status='failed', error=?, ledger_json=?, updated_at=? WHERE org_id=? AND key=?`, [
+      error, JSON.stringify({ refs, fix: fix ?? undefined }), this.now().toISOString(), orgId, key,
+    ]);
   }
 
-  setStatus(orgId: number, key: string, status: DocumentStatus, error?: string | null): void {
-    this.prepare('UPDATE documents SET status=?, error=?, updated_at=? WHERE org_id=? AND key=?').run(status, error ?? null, this.now().toISOString(), orgId, key);
+  async setStatus(orgId: number, key: string, status: DocumentStatus, error?: string | null): Promise<void> {
+    await this.conn().run('UPDATE documents SET status=?, error=?, updated_at=? WHERE org_id=? AND key=?', [status, error ?? null, this.now().toISOString(), orgId, key]);
   }
 
   /** Whether the org has any document in one of these statuses (without loading rows). */
-  hasAny(orgId: number, statuses: DocumentStatus[]): boolean {
+  async hasAny(orgId: number, statuses: DocumentStatus[]): Promise<boolean> {
     const marks = statuses.map(() => '?').join(',');
-    return this.prepare(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`).get(orgId, ...statuses) !== undefined;
+    return (await this.conn().get(`SELECT 1 FROM documents WHERE org_id = ? AND status IN (${marks}) LIMIT 1`, [orgId, ...statuses])) !== undefined;
+  }
+
+  /** Keys of the org's documents in these statuses, oldest first (keys only: a large backlog is then read a page at a time). */
+  async keys(orgId: number, statuses: DocumentStatus[], opts: { notOfRun?: number | null } = {}): Promise<string[]> {
+    const marks = statuses.map(() => '?').join(',');
+    const params: unknown[] = [orgId, ...statuses];
+    let notOfRun = '';
+    if (opts.notOfRun !== undefined) {
+      notOfRun = ' AND (run_id IS NULL OR run_id <> ?)';
+      params.push(opts.notOfRun ?? -1);
+    }
+    const rows = await this.conn().all<{ key: string }>(`SELECT key FROM documents WHERE org_id = ? AND status IN (${marks})${notOfRun} ORDER BY date, id`, params);
+    return rows.map((r) => r.key);
   }
 
   /** How many ledger objects the posted documents of every org stand for (their refs). */
-  postedLedgerObjectCount(): number {
-    return (this.prepare("SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'").get() as { n: number }).n;
+  async postedLedgerObjectCount(): Promise<number> {
+    const sql =
+      this.conn().dialect === 'postgres'
+        ? "SELECT COALESCE(SUM(jsonb_array_length((ledger_json::jsonb)->'refs')), 0) AS n FROM documents WHERE status = 'posted'"
+        : "SELECT COALESCE(SUM(json_array_length(ledger_json, '$.refs')), 0) AS n FROM documents WHERE status = 'posted'";
+    return Number((await this.conn().get<{ n: number | string }>(sql))!.n);
   }
 
   /**
    * Clearing and Reserve totals of every posted, pending or failed document of one integration,
-   * summed by SQLite and read one row at a time, so reconciling a large shop never holds the
-   * documents in memory. No other query may run on the store until the rows are read.
+   * summed by the database: only the totals reach synder, never the documents' bodies.
    */
-  clearingTotals(orgId: number, integrationId: number): IterableIterator<DocumentTotalsRow> {
-    return this.prepare(
-      `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS orderId, d.statement_id AS statementId, d.payment_id AS paymentId,
+  async clearingTotals(orgId: number, integrationId: number): Promise<DocumentTotalsRow[]> {
+    const conn = this.conn();
+    const sql =
+      conn.dialect === 'postgres'
+        ? `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS "orderId", d.statement_id AS "statementId", d.payment_id AS "paymentId",
+              CASE WHEN d.source_kind = 'statement_transaction' THEN d.source_id END AS "transactionId",
+              COALESCE(SUM(CASE WHEN l.value->>'role' = 'clearing' THEN (l.value->>'amountMinor')::bigint END), 0) AS "clearingMinor",
+              COALESCE(SUM(CASE WHEN l.value->>'role' = 'reserve' THEN (l.value->>'amountMinor')::bigint END), 0) AS "reserveMinor"
+         FROM documents d, jsonb_array_elements((d.body_json::jsonb)->'lines') AS l(value)
+        WHERE d.org_id = ? AND d.integration_id = ? AND d.status IN ('posted', 'pending', 'failed')
+        GROUP BY d.id
+        ORDER BY d.id`
+        : `SELECT d.key, d.kind, d.status, d.date, d.currency, d.order_id AS orderId, d.statement_id AS statementId, d.payment_id AS paymentId,
               CASE WHEN d.source_kind = 'statement_transaction' THEN d.source_id END AS transactionId,
               COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'clearing' THEN json_extract(l.value, '$.amountMinor') END), 0) AS clearingMinor,
               COALESCE(SUM(CASE WHEN json_extract(l.value, '$.role') = 'reserve' THEN json_extract(l.value, '$.amountMinor') END), 0) AS reserveMinor
          FROM documents d, json_each(d.body_json, '$.lines') l
         WHERE d.org_id = ? AND d.integration_id = ? AND d.status IN ('posted', 'pending', 'failed')
         GROUP BY d.id
-        ORDER BY d.id`,
-    ).iterate(orgId, integrationId) as IterableIterator<DocumentTotalsRow>;
+        ORDER BY d.id`;
+    const rows = await conn.all<DocumentTotalsRow>(sql, [orgId, integrationId]);
+    for (const r of rows) {
+      r.clearingMinor = Number(r.clearingMinor);
+      r.reserveMinor = Number(r.reserveMinor);
+    }
+    return rows;
   }
 
-  list(orgId: number, f: DocumentFilter = {}): DocumentRow[] {
+  async list(orgId: number, f: DocumentFilter = {}): Promise<DocumentRow[]> {
     const where = ['org_id = @orgId'];
     const params: Record<string, unknown> = { orgId };
     if (f.status?.length) {
@@ -267,6 +293,18 @@ export class DocumentRepository {
       where.push('date < @until');
       params.until = f.until;
     }
-    return (this.prepare(`SELECT * FROM documents WHERE ${where.join(' AND ')} ORDER BY date, id`).all(params) as Row[]).map(fromRow);
+    return (await this.conn().all<Row>(`SELECT * FROM documents WHERE ${where.join(' AND ')} ORDER BY date, id`, params)).map(fromRow);
+  }
+
+  /**
+   * The state of the newest version of an economic event, read the way `versions` reads (two
+   * lookups on the key index) but without the body, which deciding on a document does not need.
+   */
+  async stateRows(orgId: number, baseKey: string): Promise<Array<{ key: string; status: string; hash: string; runId: number | null; error: string | null; warnings: string }>> {
+    return this.conn().all(
+      `SELECT key, status, hash, run_id AS "runId", error, warnings_json AS warnings FROM documents WHERE org_id = ? AND key = ?
+       UNION ALL SELECT key, status, hash, run_id AS "runId", error, warnings_json AS warnings FROM documents WHERE org_id = ? AND key >= ? AND key < ?`,
+      [orgId, baseKey, orgId, `${baseKey}~v`, `${baseKey}~w`],
+    );
   }
 }

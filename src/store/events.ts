@@ -1,4 +1,4 @@
-import { PreparedStatements, type Database } from './db.js';
+import type { SqlConnection } from './sql.js';
 
 export interface StatusEvent {
   id: number;
@@ -17,23 +17,18 @@ const fromRow = (r: Row): StatusEvent => ({ id: r.id, orgId: r.org_id, subjectKi
 
 /** Status history of source records and documents (what `explain` shows). */
 export class EventRepository {
-  private readonly statements: PreparedStatements;
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
-  constructor(private readonly db: Database, private readonly now: () => Date) {
-    this.statements = new PreparedStatements(db);
+  async add(e: { orgId: number; subjectKind: string; subjectId: string; status: string; message?: string | null; runId?: number | null }): Promise<void> {
+    await this.conn().run('INSERT INTO events (org_id, subject_kind, subject_id, status, message, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      e.orgId, e.subjectKind, e.subjectId, e.status, e.message ?? null, e.runId ?? null, this.now().toISOString(),
+    ]);
   }
 
-  add(e: { orgId: number; subjectKind: string; subjectId: string; status: string; message?: string | null; runId?: number | null }): void {
-    // A sync adds one per document and source record: prepared once.
-    this.statements
-      .get('INSERT INTO events (org_id, subject_kind, subject_id, status, message, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(e.orgId, e.subjectKind, e.subjectId, e.status, e.message ?? null, e.runId ?? null, this.now().toISOString());
-  }
-
-  forSubjects(orgId: number, subjects: Array<{ kind: string; id: string }>): StatusEvent[] {
+  async forSubjects(orgId: number, subjects: Array<{ kind: string; id: string }>): Promise<StatusEvent[]> {
     if (subjects.length === 0) return [];
     const cond = subjects.map(() => '(subject_kind = ? AND subject_id = ?)').join(' OR ');
     const params = subjects.flatMap((s) => [s.kind, s.id]);
-    return (this.db.prepare(`SELECT * FROM events WHERE org_id = ? AND (${cond}) ORDER BY id`).all(orgId, ...params) as Row[]).map(fromRow);
+    return (await this.conn().all<Row>(`SELECT * FROM events WHERE org_id = ? AND (${cond}) ORDER BY id`, [orgId, ...params])).map(fromRow);
   }
 }

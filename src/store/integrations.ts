@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
 import type { LedgerKind } from './orgs.js';
 import { integrationSettings, ledgerSettings, type IntegrationSettings, type LedgerSettings } from './settings.js';
+import type { SqlConnection } from './sql.js';
 
 export interface Integration {
   id: number;
@@ -54,58 +54,55 @@ const fromRow = (r: IntegrationRow): Integration => ({
 
 const ledgerKind = z.enum(['quickbooks', 'xero']) satisfies z.ZodType<LedgerKind>;
 
-export class IntegrationRepository {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+interface LedgerConnectionRow { org_id: number; provider: string; external_id: string; name: string | null; settings_json: string; connected_at: string }
 
-  listForOrg(orgId: number): Integration[] {
-    return (this.db.prepare('SELECT * FROM integrations WHERE org_id = ? ORDER BY id').all(orgId) as IntegrationRow[]).map(fromRow);
+export class IntegrationRepository {
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
+
+  async listForOrg(orgId: number): Promise<Integration[]> {
+    return (await this.conn().all<IntegrationRow>('SELECT * FROM integrations WHERE org_id = ? ORDER BY id', [orgId])).map(fromRow);
   }
 
-  get(id: number): Integration | undefined {
-    const row = this.db.prepare('SELECT * FROM integrations WHERE id = ?').get(id) as IntegrationRow | undefined;
+  async get(id: number): Promise<Integration | undefined> {
+    const row = await this.conn().get<IntegrationRow>('SELECT * FROM integrations WHERE id = ?', [id]);
     return row && fromRow(row);
   }
 
-  find(orgId: number, platform: string, externalId: string): Integration | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM integrations WHERE org_id = ? AND platform = ? AND external_id = ?')
-      .get(orgId, platform, externalId) as IntegrationRow | undefined;
+  async find(orgId: number, platform: string, externalId: string): Promise<Integration | undefined> {
+    const row = await this.conn().get<IntegrationRow>('SELECT * FROM integrations WHERE org_id = ? AND platform = ? AND external_id = ?', [orgId, platform, externalId]);
     return row && fromRow(row);
   }
 
   /** Creates the integration, or updates name/region/settings of an existing one (re-connect keeps history). */
-  upsert(i: { orgId: number; platform: string; externalId: string; name: string; region?: string | null; currency?: string | null; settings?: IntegrationSettings }): Integration {
-    const existing = this.find(i.orgId, i.platform, i.externalId);
+  async upsert(i: { orgId: number; platform: string; externalId: string; name: string; region?: string | null; currency?: string | null; settings?: IntegrationSettings }): Promise<Integration> {
+    const existing = await this.find(i.orgId, i.platform, i.externalId);
     if (existing) {
-      this.db
-        .prepare(`UPDATE integrations SET name=?, region=?, currency=?, status='active', settings_json=? WHERE id=?`)
-        .run(i.name, i.region ?? existing.region, i.currency ?? existing.currency, JSON.stringify({ ...existing.settings, ...(i.settings ?? {}) }), existing.id);
-      return this.get(existing.id)!;
+      await this.conn().run(`UPDATE integrations SET name=?, region=?, currency=?, status='active', settings_json=? WHERE id=?`, [
+        i.name, i.region ?? existing.region, i.currency ?? existing.currency, JSON.stringify({ ...existing.settings, ...(i.settings ?? {}) }), existing.id,
+      ]);
+      return (await this.get(existing.id))!;
     }
-    const info = this.db
-      .prepare(
-        `INSERT INTO integrations (org_id, platform, external_id, name, region, currency, settings_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(i.orgId, i.platform, i.externalId, i.name, i.region ?? null, i.currency ?? null, JSON.stringify(i.settings ?? {}), this.now().toISOString());
-    return this.get(Number(info.lastInsertRowid))!;
+    const row = await this.conn().get<{ id: number }>(
+      `INSERT INTO integrations (org_id, platform, external_id, name, region, currency, settings_json, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [i.orgId, i.platform, i.externalId, i.name, i.region ?? null, i.currency ?? null, JSON.stringify(i.settings ?? {}), this.now().toISOString()],
+    );
+    return (await this.get(row!.id))!;
   }
 
-  updateSettings(id: number, patch: IntegrationSettings): Integration {
-    const current = this.get(id);
+  async updateSettings(id: number, patch: IntegrationSettings): Promise<Integration> {
+    const current = await this.get(id);
     if (!current) throw new Error(`integration ${id} does not exist`);
-    this.db.prepare('UPDATE integrations SET settings_json=? WHERE id=?').run(JSON.stringify({ ...current.settings, ...patch }), id);
-    return this.get(id)!;
+    await this.conn().run('UPDATE integrations SET settings_json=? WHERE id=?', [JSON.stringify({ ...current.settings, ...patch }), id]);
+    return (await this.get(id))!;
   }
 
-  setStatus(id: number, status: string): void {
-    this.db.prepare('UPDATE integrations SET status=? WHERE id=?').run(status, id);
+  async setStatus(id: number, status: string): Promise<void> {
+    await this.conn().run('UPDATE integrations SET status=? WHERE id=?', [status, id]);
   }
 
-  getLedgerConnection(orgId: number): LedgerConnection | undefined {
-    const r = this.db.prepare('SELECT * FROM ledger_connections WHERE org_id = ?').get(orgId) as
-      | { org_id: number; provider: string; external_id: string; name: string | null; settings_json: string; connected_at: string }
-      | undefined;
+  async getLedgerConnection(orgId: number): Promise<LedgerConnection | undefined> {
+    const r = await this.conn().get<LedgerConnectionRow>('SELECT * FROM ledger_connections WHERE org_id = ?', [orgId]);
     if (!r) return undefined;
     const at = (column: string) => ({ table: 'ledger_connections', row: `of org ${r.org_id}`, column });
     return {
@@ -118,14 +115,13 @@ export class IntegrationRepository {
     };
   }
 
-  setLedgerConnection(c: Omit<LedgerConnection, 'connectedAt'>): LedgerConnection {
-    this.db
-      .prepare(
-        `INSERT INTO ledger_connections (org_id, provider, external_id, name, settings_json, connected_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(org_id) DO UPDATE SET provider=excluded.provider, external_id=excluded.external_id, name=excluded.name,
-         settings_json=excluded.settings_json, connected_at=excluded.connected_at`,
-      )
-      .run(c.orgId, c.provider, c.externalId, c.name, JSON.stringify(c.settings), this.now().toISOString());
-    return this.getLedgerConnection(c.orgId)!;
+  async setLedgerConnection(c: Omit<LedgerConnection, 'connectedAt'>): Promise<LedgerConnection> {
+    await this.conn().run(
+      `INSERT INTO ledger_connections (org_id, provider, external_id, name, settings_json, connected_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(org_id) DO UPDATE SET provider=excluded.provider, external_id=excluded.external_id, name=excluded.name,
+       settings_json=excluded.settings_json, connected_at=excluded.connected_at`,
+      [c.orgId, c.provider, c.externalId, c.name, JSON.stringify(c.settings), this.now().toISOString()],
+    );
+    return (await this.getLedgerConnection(c.orgId))!;
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
 import { inviteDetail, type InviteDetail } from './settings.js';
+import type { SqlConnection } from './sql.js';
 
 /** Stored status; "expired" is derived from expires_at for pending rows. */
 export type InviteStatus = 'pending' | 'accepted' | 'cancelled';
@@ -36,7 +36,7 @@ const inviteStatus = z.enum(['pending', 'accepted', 'cancelled']) satisfies z.Zo
 
 /** Pending "invite the account owner" authorizations: one row per link sent, keyed by its OAuth state. */
 export class InviteRepository {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
   private fromRow = (r: InviteRow): Invite => {
     const at = (column: string) => ({ table: 'invites', row: r.id, column });
@@ -55,46 +55,47 @@ export class InviteRepository {
     };
   };
 
-  create(i: { orgId: number; platform: string; email: string; state: string; expiresAt: Date; detail?: InviteDetail }): Invite {
-    const info = this.db
-      .prepare('INSERT INTO invites (org_id, platform, email, state, status, created_at, expires_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(i.orgId, i.platform, i.email, i.state, 'pending', this.now().toISOString(), i.expiresAt.toISOString(), JSON.stringify(i.detail ?? {}));
-    return this.get(Number(info.lastInsertRowid))!;
+  async create(i: { orgId: number; platform: string; email: string; state: string; expiresAt: Date; detail?: InviteDetail }): Promise<Invite> {
+    const row = await this.conn().get<{ id: number }>(
+      'INSERT INTO invites (org_id, platform, email, state, status, created_at, expires_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [i.orgId, i.platform, i.email, i.state, 'pending', this.now().toISOString(), i.expiresAt.toISOString(), JSON.stringify(i.detail ?? {})],
+    );
+    return (await this.get(row!.id))!;
   }
 
-  get(id: number): Invite | undefined {
-    const row = this.db.prepare('SELECT * FROM invites WHERE id = ?').get(id) as InviteRow | undefined;
+  async get(id: number): Promise<Invite | undefined> {
+    const row = await this.conn().get<InviteRow>('SELECT * FROM invites WHERE id = ?', [id]);
     return row && this.fromRow(row);
   }
 
-  findByState(state: string): Invite | undefined {
-    const row = this.db.prepare('SELECT * FROM invites WHERE state = ?').get(state) as InviteRow | undefined;
+  async findByState(state: string): Promise<Invite | undefined> {
+    const row = await this.conn().get<InviteRow>('SELECT * FROM invites WHERE state = ?', [state]);
     return row && this.fromRow(row);
   }
 
-  list(orgId: number, status?: Invite['status']): Invite[] {
-    const all = (this.db.prepare('SELECT * FROM invites WHERE org_id = ? ORDER BY id').all(orgId) as InviteRow[]).map(this.fromRow);
+  async list(orgId: number, status?: Invite['status']): Promise<Invite[]> {
+    const all = (await this.conn().all<InviteRow>('SELECT * FROM invites WHERE org_id = ? ORDER BY id', [orgId])).map(this.fromRow);
     return status ? all.filter((i) => i.status === status) : all;
   }
 
   /** Marks a pending, unexpired invite accepted; false when another accept got there first. */
-  claim(id: number): boolean {
+  async claim(id: number): Promise<boolean> {
     const now = this.now().toISOString();
-    return this.db.prepare(`UPDATE invites SET status = 'accepted', accepted_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`).run(now, id, now).changes === 1;
+    return (await this.conn().run(`UPDATE invites SET status = 'accepted', accepted_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?`, [now, id, now])).changes === 1;
   }
 
   /** Puts a claimed invite back to pending (the code exchange failed, so the link may be retried). */
-  unclaim(id: number): void {
-    this.db.prepare(`UPDATE invites SET status = 'pending', accepted_at = NULL WHERE id = ? AND status = 'accepted'`).run(id);
+  async unclaim(id: number): Promise<void> {
+    await this.conn().run(`UPDATE invites SET status = 'pending', accepted_at = NULL WHERE id = ? AND status = 'accepted'`, [id]);
   }
 
-  updateDetail(id: number, patch: InviteDetail): void {
-    const current = this.get(id);
+  async updateDetail(id: number, patch: InviteDetail): Promise<void> {
+    const current = await this.get(id);
     if (!current) return;
-    this.db.prepare('UPDATE invites SET detail_json = ? WHERE id = ?').run(JSON.stringify({ ...current.detail, ...patch }), id);
+    await this.conn().run('UPDATE invites SET detail_json = ? WHERE id = ?', [JSON.stringify({ ...current.detail, ...patch }), id]);
   }
 
-  cancel(id: number): boolean {
-    return this.db.prepare(`UPDATE invites SET status = 'cancelled' WHERE id = ? AND status = 'pending'`).run(id).changes === 1;
+  async cancel(id: number): Promise<boolean> {
+    return (await this.conn().run(`UPDATE invites SET status = 'cancelled' WHERE id = ? AND status = 'pending'`, [id])).changes === 1;
   }
 }

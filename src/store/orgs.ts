@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
 import { orgSettings, type OrgSettings } from './settings.js';
+import type { SqlConnection } from './sql.js';
 
 export type LedgerKind = 'quickbooks' | 'xero';
 export type SyncMode = 'per-transaction' | 'summary';
@@ -63,29 +63,28 @@ const fromRow = (r: OrgRow): Org => {
 };
 
 export class OrgRepository {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
-  list(): Org[] {
-    return (this.db.prepare('SELECT * FROM orgs ORDER BY name').all() as OrgRow[]).map(fromRow);
+  async list(): Promise<Org[]> {
+    return (await this.conn().all<OrgRow>('SELECT * FROM orgs ORDER BY name')).map(fromRow);
   }
 
-  findByName(name: string): Org | undefined {
-    const row = this.db.prepare('SELECT * FROM orgs WHERE name = ?').get(name) as OrgRow | undefined;
+  /** Names are unique regardless of case (the column's NOCASE collation in SQLite); compared the same way on every engine. */
+  async findByName(name: string): Promise<Org | undefined> {
+    const row = await this.conn().get<OrgRow>('SELECT * FROM orgs WHERE lower(name) = lower(?)', [name]);
     return row && fromRow(row);
   }
 
-  get(id: number): Org | undefined {
-    const row = this.db.prepare('SELECT * FROM orgs WHERE id = ?').get(id) as OrgRow | undefined;
+  async get(id: number): Promise<Org | undefined> {
+    const row = await this.conn().get<OrgRow>('SELECT * FROM orgs WHERE id = ?', [id]);
     return row && fromRow(row);
   }
 
-  create(o: NewOrg): Org {
-    const info = this.db
-      .prepare(
-        `INSERT INTO orgs (name, country, currency, timezone, email, ledger, mode, settings_json, created_at)
-         VALUES (@name, @country, @currency, @timezone, @email, @ledger, @mode, @settings, @createdAt)`,
-      )
-      .run({
+  async create(o: NewOrg): Promise<Org> {
+    const row = await this.conn().get<{ id: number }>(
+      `INSERT INTO orgs (name, country, currency, timezone, email, ledger, mode, settings_json, created_at)
+       VALUES (@name, @country, @currency, @timezone, @email, @ledger, @mode, @settings, @createdAt) RETURNING id`,
+      {
         name: o.name,
         country: o.country ?? null,
         currency: o.currency ?? null,
@@ -95,20 +94,19 @@ export class OrgRepository {
         mode: o.mode ?? null,
         settings: JSON.stringify(o.settings ?? {}),
         createdAt: this.now().toISOString(),
-      });
-    return this.get(Number(info.lastInsertRowid))!;
+      },
+    );
+    return (await this.get(row!.id))!;
   }
 
-  update(id: number, patch: Partial<NewOrg>): Org {
-    const current = this.get(id);
+  async update(id: number, patch: Partial<NewOrg>): Promise<Org> {
+    const current = await this.get(id);
     if (!current) throw new Error(`org ${id} does not exist`);
     const next = { ...current, ...patch, settings: { ...current.settings, ...(patch.settings ?? {}) } };
-    this.db
-      .prepare(
-        `UPDATE orgs SET name=@name, country=@country, currency=@currency, timezone=@timezone, email=@email,
-         ledger=@ledger, mode=@mode, settings_json=@settings WHERE id=@id`,
-      )
-      .run({
+    await this.conn().run(
+      `UPDATE orgs SET name=@name, country=@country, currency=@currency, timezone=@timezone, email=@email,
+       ledger=@ledger, mode=@mode, settings_json=@settings WHERE id=@id`,
+      {
         id,
         name: next.name,
         country: next.country ?? null,
@@ -118,11 +116,12 @@ export class OrgRepository {
         ledger: next.ledger ?? null,
         mode: next.mode ?? null,
         settings: JSON.stringify(next.settings),
-      });
-    return this.get(id)!;
+      },
+    );
+    return (await this.get(id))!;
   }
 
-  remove(id: number): void {
-    this.db.prepare('DELETE FROM orgs WHERE id = ?').run(id);
+  async remove(id: number): Promise<void> {
+    await this.conn().run('DELETE FROM orgs WHERE id = ?', [id]);
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
+import type { SqlConnection } from './sql.js';
 
 const runStatus = z.enum(['running', 'ok', 'partial', 'failed']);
 export type RunStatus = z.output<typeof runStatus>;
@@ -30,33 +30,33 @@ const fromRow = (r: Row): SyncRun => {
   const at = (column: string) => ({ table: 'sync_runs', row: r.id, column });
   return {
     id: r.id, orgId: r.org_id, startedAt: r.started_at, finishedAt: r.finished_at, status: parseColumn(runStatus, r.status, at('status')), since: r.since, until: r.until,
-    dryRun: r.dry_run === 1, summary: r.summary_json ? parseJsonColumn(runSummary, r.summary_json, at('summary_json')) : null, error: r.error,
+    dryRun: Number(r.dry_run) === 1, summary: r.summary_json ? parseJsonColumn(runSummary, r.summary_json, at('summary_json')) : null, error: r.error,
   };
 };
 
 export class RunRepository {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
-  start(orgId: number, opts: { since?: string | null; until?: string | null; dryRun?: boolean }): SyncRun {
-    const info = this.db
-      .prepare('INSERT INTO sync_runs (org_id, started_at, since, until, dry_run) VALUES (?, ?, ?, ?, ?)')
-      .run(orgId, this.now().toISOString(), opts.since ?? null, opts.until ?? null, opts.dryRun ? 1 : 0);
-    return this.get(Number(info.lastInsertRowid))!;
+  async start(orgId: number, opts: { since?: string | null; until?: string | null; dryRun?: boolean }): Promise<SyncRun> {
+    const row = await this.conn().get<{ id: number }>('INSERT INTO sync_runs (org_id, started_at, since, until, dry_run) VALUES (?, ?, ?, ?, ?) RETURNING id', [
+      orgId, this.now().toISOString(), opts.since ?? null, opts.until ?? null, opts.dryRun ? 1 : 0,
+    ]);
+    return (await this.get(row!.id))!;
   }
 
-  finish(id: number, status: Exclude<RunStatus, 'running'>, summary: unknown, error?: string | null): void {
-    this.db
-      .prepare('UPDATE sync_runs SET finished_at=?, status=?, summary_json=?, error=? WHERE id=?')
-      .run(this.now().toISOString(), status, summary === undefined ? null : JSON.stringify(summary), error ?? null, id);
+  async finish(id: number, status: Exclude<RunStatus, 'running'>, summary: unknown, error?: string | null): Promise<void> {
+    await this.conn().run('UPDATE sync_runs SET finished_at=?, status=?, summary_json=?, error=? WHERE id=?', [
+      this.now().toISOString(), status, summary === undefined ? null : JSON.stringify(summary), error ?? null, id,
+    ]);
   }
 
-  get(id: number): SyncRun | undefined {
-    const r = this.db.prepare('SELECT * FROM sync_runs WHERE id=?').get(id) as Row | undefined;
+  async get(id: number): Promise<SyncRun | undefined> {
+    const r = await this.conn().get<Row>('SELECT * FROM sync_runs WHERE id=?', [id]);
     return r && fromRow(r);
   }
 
-  last(orgId: number): SyncRun | undefined {
-    const r = this.db.prepare('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT 1').get(orgId) as Row | undefined;
+  async last(orgId: number): Promise<SyncRun | undefined> {
+    const r = await this.conn().get<Row>('SELECT * FROM sync_runs WHERE org_id=? ORDER BY id DESC LIMIT 1', [orgId]);
     return r && fromRow(r);
   }
 }

@@ -1,9 +1,8 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import type { Order, Payment, Statement, StatementTransaction } from '../booking/tiktok-data.js';
 import * as tiktok from '../providers/tiktok/schemas.js';
-import { PreparedStatements, type Database } from './db.js';
 import { parseColumn, parseJsonColumn } from './json.js';
+import type { SqlConnection } from './sql.js';
 
 /** The "Platform transactions" status of a source record. */
 const sourceStatus = z.enum(['ready', 'synced', 'synced_with_warnings', 'failed', 'skipped', 'deleted']);
@@ -100,34 +99,38 @@ export interface SourceFilter<K extends SourceRecordKind = SourceRecordKind> {
 }
 
 export class SourceRecordRepository {
-  private readonly statements: PreparedStatements;
+  constructor(private readonly conn: () => SqlConnection, private readonly now: () => Date) {}
 
-  constructor(db: Database, private readonly now: () => Date) {
-    this.statements = new PreparedStatements(db);
-  }
-
-  private prepare(sql: string): BetterSqlite3.Statement<unknown[]> {
-    return this.statements.get(sql);
-  }
-
-  get<K extends SourceRecordKind>(integrationId: number, kind: K, externalId: string): SourceRecord<K> | undefined {
-    const r = this.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(integrationId, kind, externalId) as Row | undefined;
+  async get<K extends SourceRecordKind>(integrationId: number, kind: K, externalId: string): Promise<SourceRecord<K> | undefined> {
+    const r = await this.conn().get<Row>('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?', [integrationId, kind, externalId]);
     return r && fromRow<K>(r);
   }
 
-  byId(id: number): SourceRecord | undefined {
-    const r = this.prepare('SELECT * FROM source_records WHERE id=?').get(id) as Row | undefined;
+  /** Whether the record is stored (without reading it). */
+  async has(integrationId: number, kind: SourceRecordKind, externalId: string): Promise<boolean> {
+    return (await this.conn().get('SELECT 1 FROM source_records WHERE integration_id = ? AND kind = ? AND external_id = ?', [integrationId, kind, externalId])) !== undefined;
+  }
+
+  async byId(id: number): Promise<SourceRecord | undefined> {
+    const r = await this.conn().get<Row>('SELECT * FROM source_records WHERE id=?', [id]);
     return r && fromRow(r);
+  }
+
+  /** A record's status and error only: comparing them does not need its raw JSON. */
+  async statusOf(id: number): Promise<{ status: SourceStatus; error: string | null } | undefined> {
+    const r = await this.conn().get<{ status: string; error: string | null }>('SELECT status, error FROM source_records WHERE id = ?', [id]);
+    return r && { status: parseColumn(sourceStatus, r.status, { table: 'source_records', row: id, column: 'status' }), error: r.error };
   }
 
   /**
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
    */
-  upsert<K extends SourceRecordKind>(i: SourceInput<K>): { record: SourceRecord<K>; change: 'new' | 'same' | 'changed'; previous?: SourceRecord<K> } {
+  async upsert<K extends SourceRecordKind>(i: SourceInput<K>): Promise<{ record: SourceRecord<K>; change: 'new' | 'same' | 'changed'; previous?: SourceRecord<K> }> {
+    const conn = this.conn();
     // An unchanged record (every re-read in the lookback window) is the common case: its content
     // is the input's (the same hash), so the stored JSON is not parsed.
-    const stored = this.prepare('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?').get(i.integrationId, i.kind, i.externalId) as Row | undefined;
+    const stored = await conn.get<Row>('SELECT * FROM source_records WHERE integration_id=? AND kind=? AND external_id=?', [i.integrationId, i.kind, i.externalId]);
     if (stored && stored.hash === i.hash) return { record: fromRow<K>(stored, i.raw as RawByKind[K]), change: 'same' };
     const previous = stored && fromRow<K>(stored);
     const at = this.now().toISOString();
@@ -140,28 +143,30 @@ export class SourceRecordRepository {
       status: 'ready', error: null, fetchedAt, updatedAt: at,
     }) as SourceRecordOf<SourceRecordKind> as SourceRecord<K>;
     if (previous) {
-      this.prepare(`UPDATE source_records SET statement_id=?, order_id=?, occurred_at=?, currency=?, amount_minor=?, raw_json=?, hash=?, status='ready', error=NULL, fetched_at=?, updated_at=? WHERE id=?`)
-        .run(i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at, previous.id);
+      await conn.run(
+        `UPDATE source_records SET statement_id=?, order_id=?, occurred_at=?, currency=?, amount_minor=?, raw_json=?, hash=?, status='ready', error=NULL, fetched_at=?, updated_at=? WHERE id=?`,
+        [i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at, previous.id],
+      );
       return { record: written(previous.id, at), change: 'changed', previous };
     }
-    const info = this.prepare(
-        `INSERT INTO source_records (integration_id, kind, external_id, statement_id, order_id, occurred_at, currency, amount_minor, raw_json, hash, fetched_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(i.integrationId, i.kind, i.externalId, i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at);
-    return { record: written(Number(info.lastInsertRowid), at), change: 'new' };
+    const row = await conn.get<{ id: number }>(
+      `INSERT INTO source_records (integration_id, kind, external_id, statement_id, order_id, occurred_at, currency, amount_minor, raw_json, hash, fetched_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [i.integrationId, i.kind, i.externalId, i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at],
+    );
+    return { record: written(Number(row!.id), at), change: 'new' };
   }
 
-  setStatus(id: number, status: SourceStatus, error?: string | null): void {
-    this.prepare('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?').run(status, error ?? null, this.now().toISOString(), id);
+  async setStatus(id: number, status: SourceStatus, error?: string | null): Promise<void> {
+    await this.conn().run('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?', [status, error ?? null, this.now().toISOString(), id]);
   }
 
-  list<K extends SourceRecordKind = SourceRecordKind>(f: SourceFilter<K> = {}): SourceRecord<K>[] {
+  async list<K extends SourceRecordKind = SourceRecordKind>(f: SourceFilter<K> = {}): Promise<SourceRecord<K>[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const inList = (col: string, values: unknown[] | undefined) => {
       if (!values) return;
-      if (values.length === 0) where.push('0');
+      if (values.length === 0) where.push('1 = 0');
       else {
         where.push(`${col} IN (${values.map(() => '?').join(',')})`);
         params.push(...values);
@@ -192,28 +197,53 @@ export class SourceRecordRepository {
       params.push(f.until);
     }
     const sql = `SELECT * FROM source_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`;
-    return (this.prepare(sql).all(...params) as Row[]).map((r) => fromRow<K>(r));
+    return (await this.conn().all<Row>(sql, params)).map((r) => fromRow<K>(r));
   }
 
   /** Distinct orders, across every integration, with a settled ORDER statement transaction. */
-  settledOrderCount(): number {
-    return (this.prepare("SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'").get() as { n: number }).n;
+  async settledOrderCount(): Promise<number> {
+    const sql =
+      this.conn().dialect === 'postgres'
+        ? "SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND (raw_json::jsonb)->>'type' = 'ORDER'"
+        : "SELECT COUNT(DISTINCT order_id) AS n FROM source_records WHERE kind = 'statement_transaction' AND json_extract(raw_json, '$.type') = 'ORDER'";
+    return Number((await this.conn().get<{ n: number | string }>(sql))!.n);
   }
 
   /** Ids of an integration's statements with transactions still to book (new, failed or rolled back). */
-  statementIdsNeedingWork(integrationId: number): string[] {
-    const rows = this.prepare(
+  async statementIdsNeedingWork(integrationId: number): Promise<string[]> {
+    const rows = await this.conn().all<{ id: string }>(
       `SELECT DISTINCT statement_id AS id FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction'
        AND status IN ('deleted', 'ready', 'failed') AND statement_id IS NOT NULL ORDER BY statement_id`,
-    ).all(integrationId) as Array<{ id: string }>;
+      [integrationId],
+    );
     return rows.map((r) => r.id);
   }
 
   /** An integration's transactions that carry a reserve movement, without loading the rest. */
-  reserveTransactions(integrationId: number): Array<SourceRecord<'statement_transaction'>> {
-    const rows = this.prepare(
-      `SELECT * FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`,
-    ).all(integrationId) as Row[];
-    return rows.map((r) => fromRow<'statement_transaction'>(r));
+  async reserveTransactions(integrationId: number): Promise<Array<SourceRecord<'statement_transaction'>>> {
+    const sql =
+      this.conn().dialect === 'postgres'
+        ? `SELECT * FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND (raw_json::jsonb)->>'reserve_amount' IS NOT NULL ORDER BY occurred_at, id`
+        : `SELECT * FROM source_records WHERE integration_id = ? AND kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`;
+    return (await this.conn().all<Row>(sql, [integrationId])).map((r) => fromRow<'statement_transaction'>(r));
+  }
+
+  /** An integration's statements (ids only) with the payment that pays each, oldest first. */
+  async statementPayments(integrationId: number): Promise<Array<{ id: string; paymentId: string | null }>> {
+    const sql =
+      this.conn().dialect === 'postgres'
+        ? `SELECT external_id AS id, (raw_json::jsonb)->>'payment_id' AS "paymentId" FROM source_records WHERE integration_id = ? AND kind = 'statement' ORDER BY occurred_at, id`
+        : `SELECT external_id AS id, json_extract(raw_json, '$.payment_id') AS paymentId FROM source_records WHERE integration_id = ? AND kind = 'statement' ORDER BY occurred_at, id`;
+    return this.conn().all(sql, [integrationId]);
+  }
+
+  /** What TikTok sent for one statement's transactions that move the reserve (their raw JSON, unparsed). */
+  async statementReserveRaws(integrationId: number, statementId: string): Promise<string[]> {
+    // By the statement_id index (the "+" keeps SQLite off the wider one): one statement's rows, not all transactions.
+    const sql =
+      this.conn().dialect === 'postgres'
+        ? `SELECT raw_json AS raw FROM source_records WHERE statement_id = ? AND integration_id = ? AND kind = 'statement_transaction' AND (raw_json::jsonb)->>'reserve_amount' IS NOT NULL ORDER BY occurred_at, id`
+        : `SELECT raw_json AS raw FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`;
+    return (await this.conn().all<{ raw: string }>(sql, [statementId, integrationId])).map((r) => r.raw);
   }
 }

@@ -1,5 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
-import { openDatabase, type Database } from './db.js';
 import { OrgRepository } from './orgs.js';
 import { IntegrationRepository } from './integrations.js';
 import { AccountMappingRepository } from './account-mappings.js';
@@ -9,8 +9,10 @@ import { RunRepository } from './runs.js';
 import { EventRepository } from './events.js';
 import { BookmarkRepository } from './bookmarks.js';
 import { InviteRepository } from './invites.js';
+import { SqliteDatabase } from './sqlite.js';
+import type { SqlConnection, SqlDatabase } from './sql.js';
 
-/** The state store: one SQLite database and the repositories over it. */
+/** The state store: one database (any engine behind the SQL seam) and the repositories over it. */
 export class Store {
   readonly orgs: OrgRepository;
   readonly integrations: IntegrationRepository;
@@ -20,32 +22,52 @@ export class Store {
   readonly runs: RunRepository;
   readonly events: EventRepository;
   readonly bookmarks: BookmarkRepository;
-  /** The state directory (SYNDER_HOME) the database lives in; lock files live beside it. */
-  readonly home: string;
   readonly invites: InviteRepository;
+  /**
+   * The transaction the current async flow runs in. Per store, not per module: two stores (two
+   * state folders in one process, as tests have) must never see each other's transactions.
+   */
+  private readonly inTransaction = new AsyncLocalStorage<SqlConnection>();
 
-  constructor(readonly db: Database, now: () => Date) {
-    this.orgs = new OrgRepository(db, now);
-    this.integrations = new IntegrationRepository(db, now);
-    this.accounts = new AccountMappingRepository(db);
-    this.documents = new DocumentRepository(db, now);
-    this.sourceRecords = new SourceRecordRepository(db, now);
-    this.runs = new RunRepository(db, now);
-    this.events = new EventRepository(db, now);
-    this.bookmarks = new BookmarkRepository(db, now);
-    this.home = path.dirname(db.name);
-    this.invites = new InviteRepository(db, now);
+  /**
+   * @param home The state directory (SYNDER_HOME); lock files live there, whatever the engine.
+   */
+  constructor(readonly db: SqlDatabase, now: () => Date, readonly home: string) {
+    const conn = this.connection;
+    this.orgs = new OrgRepository(conn, now);
+    this.integrations = new IntegrationRepository(conn, now);
+    this.accounts = new AccountMappingRepository(conn);
+    this.documents = new DocumentRepository(conn, now);
+    this.sourceRecords = new SourceRecordRepository(conn, now);
+    this.runs = new RunRepository(conn, now);
+    this.events = new EventRepository(conn, now);
+    this.bookmarks = new BookmarkRepository(conn, now);
+    this.invites = new InviteRepository(conn, now);
   }
 
+  /** The SQLite state database in `home`. */
   static async open(home: string, now: () => Date): Promise<Store> {
-    return new Store(await openDatabase(home), now);
+    const db = await SqliteDatabase.open(home);
+    return new Store(db, now, path.dirname(db.description));
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * Where a statement runs: the open transaction of the calling async flow, or the database.
+   * Repositories ask for it on every call, so whatever they do inside `transaction` is part of it.
+   */
+  readonly connection = (): SqlConnection => this.inTransaction.getStore() ?? this.db;
+
+  /**
+   * Runs `fn` in one transaction: every repository call it makes (awaited or not, in any async
+   * function it calls) runs on the transaction's connection, and commits or rolls back with it.
+   * A transaction started inside one joins it (the outer one commits or rolls back the lot).
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    return this.db.transaction((tx) => this.inTransaction.run(tx, fn));
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    await this.db.close();
   }
 }

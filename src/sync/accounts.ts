@@ -1,6 +1,6 @@
 import { ACCOUNT_ROLES, isAccountRole, type AccountRole, type BookingDocument } from '../booking/document.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector } from '../providers/ledger-connector.js';
-import { integrationScope } from '../store/account-mappings.js';
+import { integrationScope, type AccountMapping } from '../store/account-mappings.js';
 import type { Integration } from '../store/integrations.js';
 import type { Store } from '../store/store.js';
 
@@ -19,6 +19,19 @@ interface Need {
   role: AccountRole;
   integration?: Integration;
   currency: string;
+}
+
+/** A role's account as the org's mapping names it (else the default), from the mapping as read. */
+function specFrom(mappings: AccountMapping[], need: Need): AccountSpec {
+  const mapped = (role: string, scope = '', currency = '') => mappings.find((m) => m.role === role && m.scope === scope && m.currency === currency);
+  if (need.role === 'clearing' && need.integration) {
+    const m = mapped('clearing', integrationScope(need.integration.id), need.currency);
+    const spec = clearingAccountSpec(need.integration, need.currency);
+    return m ? { ...spec, name: m.accountName } : spec;
+  }
+  const m = mapped(need.role);
+  const def = ACCOUNT_ROLES[need.role];
+  return { role: need.role, name: m?.accountName ?? def.name, class: def.class };
 }
 
 const needKey = (role: string, integrationId: number | undefined, currency: string): string =>
@@ -41,23 +54,24 @@ export class AccountResolver {
     }
   }
 
-  specFor(need: Need): AccountSpec {
-    if (need.role === 'clearing' && need.integration) {
-      const mapped = this.store.accounts.get(this.orgId, 'clearing', { scope: integrationScope(need.integration.id), currency: need.currency });
-      const spec = clearingAccountSpec(need.integration, need.currency);
-      return mapped ? { ...spec, name: mapped.accountName } : spec;
-    }
-    const mapped = this.store.accounts.get(this.orgId, need.role);
-    const def = ACCOUNT_ROLES[need.role];
-    return { role: need.role, name: mapped?.accountName ?? def.name, class: def.class };
+  async specFor(need: Need): Promise<AccountSpec> {
+    return specFrom(await this.store.accounts.list(this.orgId), need);
+  }
+
+  /**
+   * The mapping as it is now, for naming many accounts at once (export, explain, the close
+   * report) without reading it for each, and from code that cannot wait (the booking core's callbacks).
+   */
+  async snapshot(): Promise<(need: Need) => AccountSpec> {
+    const mappings = await this.store.accounts.list(this.orgId);
+    return (need) => specFrom(mappings, need);
   }
 
   /** Account names per role for one document, without touching the ledger (dry run, explain). */
-  namesFor(doc: BookingDocument, integration: Integration): Record<string, string> {
+  async namesFor(doc: BookingDocument, integration: Integration): Promise<Record<string, string>> {
+    const specFor = await this.snapshot();
     const out: Record<string, string> = {};
-    for (const line of doc.lines) {
-      out[line.role] = this.specFor({ role: line.role, integration, currency: doc.currency }).name;
-    }
+    for (const line of doc.lines) out[line.role] = specFor({ role: line.role, integration, currency: doc.currency }).name;
     return out;
   }
 
@@ -65,14 +79,15 @@ export class AccountResolver {
   async ensure(ledger: LedgerConnector): Promise<void> {
     const entries = [...this.needs.entries()].filter(([k]) => !this.resolved.has(k));
     if (entries.length === 0) return;
-    const specs = entries.map(([, n]) => this.specFor(n));
+    const specFor = await this.snapshot();
+    const specs = entries.map(([, n]) => specFor(n));
     const accounts = await ledger.ensureAccounts(specs);
-    entries.forEach(([key, need], i) => {
+    for (const [i, [key, need]] of entries.entries()) {
       const spec = specs[i]!;
       const account = accounts.length === specs.length ? accounts[i]! : accounts.find((a) => a.name === spec.name);
       if (!account) throw new Error(`the ledger did not return an account for ${spec.name}`);
       this.resolved.set(key, account);
-      this.store.accounts.set({
+      await this.store.accounts.set({
         orgId: this.orgId,
         scope: need.role === 'clearing' && need.integration ? integrationScope(need.integration.id) : '',
         role: need.role,
@@ -80,7 +95,7 @@ export class AccountResolver {
         accountId: account.id,
         accountName: account.name,
       });
-    });
+    }
   }
 
   accountsFor(doc: BookingDocument, integrationId: number): Partial<Record<AccountRole, LedgerAccount>> {

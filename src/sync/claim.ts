@@ -49,12 +49,12 @@ export class ShopClaimedError extends SynderError {
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
 /** This org's booker id, made (and kept in its settings) the first time it claims a shop. */
-function bookerOf(run: RunContext): string | undefined {
+async function bookerOf(run: RunContext): Promise<string | undefined> {
   const existing = run.org.settings.bookerId;
   if (typeof existing === 'string' && /^[0-9a-f]{8}$/.test(existing)) return existing;
   if (!run.write) return undefined;
   const made = randomBytes(4).toString('hex');
-  run.org = run.store.orgs.update(run.org.id, { settings: { bookerId: made } });
+  run.org = await run.store.orgs.update(run.org.id, { settings: { bookerId: made } });
   return made;
 }
 
@@ -65,7 +65,7 @@ function bookerOf(run: RunContext): string | undefined {
 async function clearingOf(run: RunContext, integration: Integration): Promise<Pick<LedgerAccount, 'id'> | undefined> {
   const { store, org, ledger } = run;
   const currency = integration.currency ?? org.currency;
-  const mapped = store.accounts.list(org.id).find((m) => m.role === 'clearing' && m.scope === integrationScope(integration.id) && (!currency || m.currency === currency));
+  const mapped = (await store.accounts.list(org.id)).find((m) => m.role === 'clearing' && m.scope === integrationScope(integration.id) && (!currency || m.currency === currency));
   if (mapped) return { id: mapped.accountId };
   if (!currency) return undefined;
   const spec = clearingAccountSpec(integration, currency);
@@ -73,7 +73,7 @@ async function clearingOf(run: RunContext, integration: Integration): Promise<Pi
   if (!run.write) return (await ledger.listAccounts()).find((a) => a.name.toLowerCase() === spec.name.toLowerCase());
   const [account] = await ledger.ensureAccounts([spec]);
   if (!account) return undefined;
-  store.accounts.set({ orgId: org.id, scope: integrationScope(integration.id), role: 'clearing', currency, accountId: account.id, accountName: account.name });
+  await store.accounts.set({ orgId: org.id, scope: integrationScope(integration.id), role: 'clearing', currency, accountId: account.id, accountName: account.name });
   return account;
 }
 
@@ -83,7 +83,7 @@ async function clearingOf(run: RunContext, integration: Integration): Promise<Pi
  * only reads. `takeOver` moves the claim to this org from that date on (the cut-over): the other
  * claimant is refused from then on, and this org books nothing settled before it.
  */
-export async function claimShops(run: RunContext, integrations: Integration[], startOf: (i: Integration) => Date, takeOver?: Date): Promise<void> {
+export async function claimShops(run: RunContext, integrations: Integration[], startOf: (i: Integration) => Promise<Date>, takeOver?: Date): Promise<void> {
   const { store, ledger, org, mode } = run;
   const ledgerName = ledger.provider === 'xero' ? 'Xero organisation' : 'QuickBooks company';
   for (const integration of integrations) {
@@ -91,12 +91,12 @@ export async function claimShops(run: RunContext, integrations: Integration[], s
     if (!clearing) continue;
     const text = await ledger.shopClaim(integration.externalId, clearing);
     const theirs = parseClaim(text);
-    const booker = bookerOf(run);
+    const booker = await bookerOf(run);
     const mine = (from: string): ShopClaim => ({ booker: booker!, mode, from, org: org.name });
     if (takeOver) {
       if (!run.write) continue;
       await ledger.setShopClaim(integration.externalId, clearing, formatClaim(mine(day(takeOver))));
-      store.integrations.updateSettings(integration.id, { bookFrom: takeOver.toISOString() });
+      await store.integrations.updateSettings(integration.id, { bookFrom: takeOver.toISOString() });
       integration.settings = { ...integration.settings, bookFrom: takeOver.toISOString() };
       continue;
     }
@@ -109,7 +109,7 @@ export async function claimShops(run: RunContext, integrations: Integration[], s
       );
     }
     if (!run.write) continue;
-    const start = day(startOf(integration));
+    const start = day(await startOf(integration));
     if (!theirs) {
       await refuseUnclaimedHistory(run, integration, clearing, ledgerName);
       await ledger.setShopClaim(integration.externalId, clearing, formatClaim(mine(start)));
@@ -126,7 +126,7 @@ export async function claimShops(run: RunContext, integrations: Integration[], s
  */
 async function refuseUnclaimedHistory(run: RunContext, integration: Integration, clearing: Pick<LedgerAccount, 'id'>, ledgerName: string): Promise<void> {
   const { store, ledger, org } = run;
-  if (store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced'])) return;
+  if (await store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced'])) return;
   const balance = await ledger.accountBalance(clearing.id);
   if (balance === 0) return;
   throw new ShopClaimedError(

@@ -56,7 +56,7 @@ type DocumentFinder = Pick<LedgerConnector, 'findByKeys'>;
 
 /** `synder reconcile`: every clearing account of the org's TikTok shops against TikTok's unpaid statements, with what explains each difference. */
 export async function reconcileOrg(deps: { store: Store; ledger: BalanceReader & DocumentFinder & Pick<LedgerConnector, 'provider'> }, org: Org, integrations?: Integration[]): Promise<Reconciliation> {
-  const shops = integrations ?? deps.store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+  const shops = integrations ?? (await deps.store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
   const clearing = await reconcileClearing(deps.store, deps.ledger, org, shops, deps.ledger);
   return { org: org.name, ledger: deps.ledger.provider, reconciles: clearing.every((c) => c.differenceMinor === 0), clearing };
 }
@@ -68,13 +68,13 @@ export async function clearingChecks(store: Store, ledger: BalanceReader, org: O
 
 async function reconcileClearing(store: Store, ledger: BalanceReader, org: Org, integrations: Integration[], finder?: DocumentFinder): Promise<ClearingReconciliation[]> {
   const out: ClearingReconciliation[] = [];
-  const mappings = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
+  const mappings = (await store.accounts.list(org.id)).filter((m) => m.role === 'clearing');
   for (const integration of integrations) {
     const mine = mappings.filter((m) => m.scope === integrationScope(integration.id));
     if (mine.length === 0) continue;
     const balances: Array<{ currency: string; clearingMinor: number }> = [];
     for (const m of mine) balances.push({ currency: m.currency, clearingMinor: await ledger.accountBalance(m.accountId) });
-    const input = storedInput(store, org, integration);
+    const input = await storedInput(store, org, integration);
     const results = reconcile({ documents: input.documents, bundles: input.bundles, payments: input.payments, ledgerBalances: balances });
     const missing = finder && results.some((r) => r.explanations.some((e) => e.kind === 'outside_synder' && e.clearingMinor !== 0)) ? await missingInLedger(store, finder, org, integration) : [];
     mine.forEach((m, i) => {
@@ -120,7 +120,7 @@ type Explanation = ReturnType<typeof reconcile>[number]['explanations'][number] 
  * only when the ledger's Clearing differs from what synder posted, since it reads every document.
  */
 async function missingInLedger(store: Store, finder: DocumentFinder, org: Org, integration: Integration): Promise<Array<{ currency: string; doc: DocumentRow; clearingMinor: number }>> {
-  const posted = store.documents.list(org.id, { status: ['posted'], integrationId: integration.id });
+  const posted = await store.documents.list(org.id, { status: ['posted'], integrationId: integration.id });
   const found = await finder.findByKeys(posted.map((d) => d.body));
   return posted
     .filter((d) => !found.has(d.key))
@@ -153,11 +153,11 @@ const NOT_BOOKED: SourceStatus[] = ['ready', 'failed', 'skipped', 'deleted'];
 
 /**
  * What reconcile needs of one integration, read from the store: every statement and payment, the
- * documents' totals (no bodies, streamed), and of the transactions only those carrying a reserve
+ * documents' totals (no bodies), and of the transactions only those carrying a reserve
  * (their statements' reserve movements) or without a booked document (the difference they
  * explain) — the rest are covered by their documents, and loading them all would not scale.
  */
-export function storedInput(store: Store, org: Org, integration: Integration) {
+export async function storedInput(store: Store, org: Org, integration: Integration) {
   const ids = [integration.id];
   const transactionStatus = new Map<string, SourceStatus>();
   const txsByStatement = new Map<string, Map<string, StatementTransaction>>();
@@ -166,21 +166,22 @@ export function storedInput(store: Store, org: Org, integration: Integration) {
     m.set(tx.id, tx);
     txsByStatement.set(statementId, m);
   };
-  for (const [statementId, txs] of storedReserveTransactions(store, integration.id)) for (const tx of txs) add(statementId, tx);
-  for (const r of store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], status: NOT_BOOKED })) {
+  for (const [statementId, txs] of await storedReserveTransactions(store, integration.id)) for (const tx of txs) add(statementId, tx);
+  for (const r of await store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], status: NOT_BOOKED })) {
     transactionStatus.set(r.externalId, r.status);
     if (r.statementId) add(r.statementId, r.raw);
   }
   const statements = new Map<string, { date: string | null; paymentId: string | null }>();
-  const bundles: StatementBundle[] = store.sourceRecords.list({ integrationIds: ids, kind: ['statement'] }).map((r) => {
+  const bundles: StatementBundle[] = (await store.sourceRecords.list({ integrationIds: ids, kind: ['statement'] })).map((r) => {
     const statement = r.raw;
     statements.set(r.externalId, { date: r.occurredAt?.slice(0, 10) ?? null, paymentId: statement.payment_id || null });
     return { statement, transactions: [...(txsByStatement.get(r.externalId)?.values() ?? [])] };
   });
-  const payments = store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] }).map((r) => r.raw);
+  const payments = (await store.sourceRecords.list({ integrationIds: ids, kind: ['payment'] })).map((r) => r.raw);
   const documentStatus = new Map<string, string>();
+  const totals = await store.documents.clearingTotals(org.id, integration.id);
   function* documents(): Generator<DocumentTotals> {
-    for (const d of store.documents.clearingTotals(org.id, integration.id)) {
+    for (const d of totals) {
       if (d.status !== 'posted') documentStatus.set(d.key, d.status);
       yield {
         key: d.key, kind: d.kind as DocumentTotals['kind'], date: d.date, currency: d.currency,

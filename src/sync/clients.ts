@@ -38,14 +38,14 @@ async function tokenAccess(ctx: Context, vault: TokenVault, key: string, adapter
 
 const markLedgerReauth = (ctx: Context, orgId: number) => async () => {
   const store = await ctx.store();
-  const conn = store.integrations.getLedgerConnection(orgId);
-  if (conn) store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, reauthRequired: true } });
+  const conn = await store.integrations.getLedgerConnection(orgId);
+  if (conn) await store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, reauthRequired: true } });
 };
 
 /** The org's ledger connector (QuickBooks Online or Xero), authenticated from the vault. */
 export async function openLedger(ctx: Context, org: Org): Promise<LedgerConnector> {
   const store = await ctx.store();
-  const conn = store.integrations.getLedgerConnection(org.id);
+  const conn = await store.integrations.getLedgerConnection(org.id);
   if (!conn || !org.ledger) throw new UsageError(`${org.name} has no ledger connected.`, 'Run `synder connect quickbooks` or `synder connect xero`.');
   const vault = await ctx.vault();
   const key = vaultKeys.ledger(org.id);
@@ -94,7 +94,7 @@ export async function openTikTok(ctx: Context, org: Org, integration: Integratio
   if (!appKey || !appSecret) throw new UsageError('TikTok Shop app credentials are missing.', 'Set SYNDER_TIKTOK_APP_KEY and SYNDER_TIKTOK_APP_SECRET (or run `synder connect tiktok`).');
   const t = await import('../providers/tiktok/index.js');
   const signIn = await tokenAccess(ctx, vault, key, t.createTikTokOAuth(ctx.config.tiktok), async () => {
-    (await ctx.store()).integrations.updateSettings(integration.id, { reauthRequired: true });
+    await (await ctx.store()).integrations.updateSettings(integration.id, { reauthRequired: true });
   });
   // An org may have several shops: the refusal names the one whose sign-in TikTok no longer takes.
   const named = async <T>(fn: () => Promise<T>): Promise<T> => {

@@ -51,16 +51,16 @@ export async function closeReportFor(
   let ledger: Pick<LedgerConnector, 'accountBalance'> | undefined;
   const reachesToday = period.since <= today && today < period.until;
   let ledgerError: string | null = null;
-  const resolver = new AccountResolver(store, org.id);
-  const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
-  const clearing = store.accounts.list(org.id).filter((m) => m.role === 'clearing');
+  const specFor = await new AccountResolver(store, org.id).snapshot();
+  const integrations = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
+  const clearing = (await store.accounts.list(org.id)).filter((m) => m.role === 'clearing');
   const shops: ReportShopInput[] = [];
   for (const integration of integrations) {
     const mine = clearing.filter((m) => m.scope === integrationScope(integration.id));
     if (mine.length === 0) continue;
-    const rows = store.documents.list(org.id, { status: ['posted'], integrationId: integration.id, until: period.until });
+    const rows = await store.documents.list(org.id, { status: ['posted'], integrationId: integration.id, until: period.until });
     const posted: PostedDocument[] = rows.map((r) => ({ document: r.body, ledgerRef: r.refs[0] ? { type: r.refs[0].type, id: r.refs[0].id, number: r.refs[0].number } : undefined }));
-    const input = storedInput(store, org, integration);
+    const input = await storedInput(store, org, integration);
     const totals = [...input.documents];
     for (const m of mine) {
       let ledgerClearingMinor: number | undefined;
@@ -75,18 +75,18 @@ export async function closeReportFor(
       }
       shops.push({
         shop: integration.name, currency: m.currency, clearingAccount: m.accountName, posted, totals, bundles: input.bundles, payments: input.payments, ledgerClearingMinor,
-        accountName: (role) => resolver.specFor({ role, currency: m.currency, integration }).name,
+        accountName: (role) => specFor({ role, currency: m.currency, integration }).name,
       });
     }
   }
   const report = closeReport({ period, timeZone, shops });
-  return { org: org.name, ledger: org.ledger, mode: org.mode, timeZone, generatedAt: now.toISOString(), ledgerError, ...report, exceptions: exceptions(store, org, period, report) };
+  return { org: org.name, ledger: org.ledger, mode: org.mode, timeZone, generatedAt: now.toISOString(), ledgerError, ...report, exceptions: await exceptions(store, org, period, report) };
 }
 
-function exceptions(store: Store, org: Org, period: ReportPeriod, report: CloseReport): ReportException[] {
+async function exceptions(store: Store, org: Org, period: ReportPeriod, report: CloseReport): Promise<ReportException[]> {
   const out: ReportException[] = [];
   const inPeriod = (d: string | null) => d !== null && d >= period.since && d < period.until;
-  for (const t of listTransactions(store, org, { status: EXCEPTION_STATUSES, since: period.since })) {
+  for (const t of await listTransactions(store, org, { status: EXCEPTION_STATUSES, since: period.since })) {
     if (!inPeriod(t.date)) continue;
     const ref = t.orderId ?? t.id;
     const explain = t.orderId ? `synder explain ${t.orderId}` : `synder transactions --status ${t.status}`;

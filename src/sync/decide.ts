@@ -36,12 +36,12 @@ export class Decider {
    */
   constructor(private readonly store: Store, private readonly orgId: number, private readonly runId: number | undefined, private readonly storeHasHistory: boolean) {}
 
-  decide(work: Work[]): Decision {
+  async decide(work: Work[]): Promise<Decision> {
     const out: Decision = { toPost: [], toReplace: [], existing: [] };
     for (const w of work) {
       const base = w.doc.key;
       if (this.open.has(base)) continue;
-      const latest = latestState(this.store, this.orgId, base);
+      const latest = await latestState(this.store, this.orgId, base);
       if (latest && this.isThisRuns(latest)) continue;
       this.open.add(base);
       if (!latest) out.toPost.push({ ...w, action: 'create', fresh: this.storeHasHistory });
@@ -49,7 +49,7 @@ export class Decider {
         if (latest.hash === w.hash) {
           out.existing.push({ ...w, action: 'existing' });
           this.settled(base);
-        } else out.toReplace.push({ old: this.store.documents.get(this.orgId, latest.key)!, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
+        } else out.toReplace.push({ old: (await this.store.documents.get(this.orgId, latest.key))!, item: { ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'update' } });
       } else if (latest.status === 'pending' || latest.status === 'failed') out.toPost.push({ ...w, doc: { ...w.doc, key: latest.key }, action: 'retry' });
       else out.toPost.push({ ...w, doc: { ...w.doc, key: versionedKey(latest.baseKey, latest.version + 1) }, action: 'create' });
     }

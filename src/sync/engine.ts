@@ -2,6 +2,7 @@ import { StateError } from '../errors.js';
 import type { StatementBundle } from '../booking/tiktok-data.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
+import { SqliteDatabase } from '../store/sqlite.js';
 import { AccountResolver } from './accounts.js';
 import { defaultBuilder } from './builder.js';
 import { claimShops } from './claim.js';
@@ -40,7 +41,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const { store, ledger, clock } = deps;
   const t0 = Date.now();
   const startedAt = clock.now();
-  const org = store.orgs.get(opts.orgId);
+  const org = await store.orgs.get(opts.orgId);
   if (!org) throw new StateError(`Organization ${opts.orgId} does not exist.`);
   const mode = org.mode ?? 'per-transaction';
   const until = opts.until ?? startedAt;
@@ -52,23 +53,25 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
 
   // SQLite's page cache fills up to its cap (16 MB by default here) as the store grows; a sync
   // appends and looks up by key, and the OS caches the file anyway, so a few MB serve as well.
-  store.db.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
+  if (store.db instanceof SqliteDatabase) store.db.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
   const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
   const apis: TikTokShopApi[] = [];
   let poster: Poster | undefined;
   let unforce: (() => void) | undefined;
   try {
-    if (write) run.runId = summary.runId = store.runs.start(org.id, { since: summary.since, until: summary.until }).id;
+    if (write) run.runId = summary.runId = (await store.runs.start(org.id, { since: summary.since, until: summary.until })).id;
     unforce = opts.onForce?.(() => {
-      if (run.runId !== null) store.runs.finish(run.runId, 'failed', summary, 'interrupted');
+      // The process ends right after this step, without waiting: SQLite writes before the call
+      // returns unless a transaction holds the connection, and then the run simply stays open.
+      if (run.runId !== null) void store.runs.finish(run.runId, 'failed', summary, 'interrupted').catch(() => undefined);
       lock?.release();
     });
-    const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok' && i.status === 'active');
+    const integrations = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok' && i.status === 'active');
     // Before anything is written: is another synder booking these shops into this ledger company?
     await claimShops(run, integrations, (i) => windowStart(store, i, org, opts.since, startedAt), opts.takeOver);
     if (write) await recoverPending(run, sizes.batchSize);
     // Looked at before this run writes anything: has this store booked for the org before?
-    const decider = new Decider(store, org.id, run.runId ?? undefined, store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
+    const decider = new Decider(store, org.id, run.runId ?? undefined, await store.documents.hasAny(org.id, ['posted', 'deleted', 'replaced']));
     poster = write ? new Poster(run, sizes, (key) => decider.settled(key)) : undefined;
     const booking: Booking = { decider, poster, plan: write ? undefined : new DryRunPlan(run.resolver) };
 
@@ -76,7 +79,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     for (const integration of integrations) {
       const api = await deps.tiktokFor(integration);
       apis.push(api);
-      const from = windowStart(store, integration, org, opts.since, startedAt);
+      const from = await windowStart(store, integration, org, opts.since, startedAt);
       starts.set(integration.id, from);
       opts.signal?.throwIfAborted();
       await syncIntegration(run, booking, { integration, api, builder, from, until, chunkTransactions: sizes.chunkTransactions, sliceSize: sizes.batchSize });
@@ -89,12 +92,12 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     }
     await poster!.flush(true);
 
-    advanceBookmarks(store, integrations, starts, until, startedAt, (opts.lookbackHours ?? 72) * 3_600_000);
+    await advanceBookmarks(store, integrations, starts, until, startedAt, (opts.lookbackHours ?? 72) * 3_600_000);
     run.progress({ type: 'phase', phase: 'check', message: 'Checking clearing balances' });
     summary.clearing = await clearingChecks(store, ledger, org, integrations);
     summary.ok = summary.failures.length === 0;
     stamp(summary, apis, ledger, t0);
-    store.runs.finish(run.runId!, summary.ok ? 'ok' : 'partial', summary);
+    await store.runs.finish(run.runId!, summary.ok ? 'ok' : 'partial', summary);
     return summary;
   } catch (err) {
     // A failure elsewhere must not leave a post() writing to the store after the run is closed.
@@ -102,7 +105,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     if (run.runId !== null) {
       try {
         stamp(summary, apis, ledger, t0);
-        store.runs.finish(run.runId, 'failed', summary, err instanceof Error ? err.message : String(err));
+        await store.runs.finish(run.runId, 'failed', summary, err instanceof Error ? err.message : String(err));
       } catch {
         // Recording the failure must not hide it.
       }
@@ -136,15 +139,15 @@ async function syncIntegration(
   const { integration, api } = p;
   run.progress({ type: 'phase', phase: 'fetch', integration: integration.name, message: `Fetching ${integration.name} since ${p.from.toISOString().slice(0, 10)}` });
   const listed = await listFinance(api, { from: sec(p.from), to: sec(p.until) });
-  const payments = [...listed.payments, ...storedPaymentsNeedingWork(run.store, integration.id, new Set(listed.payments.map((x) => x.id)))];
-  const src = integrationSource(run, integration, api, p.builder, payments);
+  const payments = [...listed.payments, ...(await storedPaymentsNeedingWork(run.store, integration.id, new Set(listed.payments.map((x) => x.id))))];
+  const src = await integrationSource(run, integration, api, p.builder, payments);
   counted(src, 'statements', listed.statements.length);
   counted(src, 'payments', listed.payments.length);
   const forPayouts = new Map<string, StatementBundle>();
   for await (const built of statementWork(src, listed.statements, p.chunkTransactions, forPayouts)) {
     for (const slice of slices(built, p.sliceSize)) await book(run, booking, slice.work, slice.links);
   }
-  const payouts = payoutWork(src, payments, forPayouts);
+  const payouts = await payoutWork(src, payments, forPayouts);
   await book(run, booking, payouts.work, payouts.links);
 }
 
@@ -167,10 +170,10 @@ export function slices(built: Built, size: number): Built[] {
 /** Decides what built documents need, then plans them (dry run) or hands them to the poster. */
 async function book(run: RunContext, booking: Booking, work: Work[], links: SourceLink[], extra: PostItem[] = []): Promise<void> {
   run.signal?.throwIfAborted();
-  const decision = booking.decider.decide(work);
+  const decision = await booking.decider.decide(work);
   decision.toPost.push(...extra);
   countDecision(run.summary, decision);
-  if (booking.plan) booking.plan.add(decision);
+  if (booking.plan) await booking.plan.add(decision);
   else await booking.poster!.book(decision, links);
 }
 
@@ -182,14 +185,10 @@ async function bookLeftovers(run: RunContext, booking: Booking, integrations: In
   const { store, org, runId } = run;
   const byId = new Map(integrations.map((i) => [i.id, i]));
   // This run's own intents are decided already; a dry run has none.
-  const keys = (
-    store.db
-      .prepare("SELECT key FROM documents WHERE org_id = ? AND status IN ('pending', 'failed') AND (run_id IS NULL OR run_id <> ?) ORDER BY date, id")
-      .all(org.id, runId ?? -1) as Array<{ key: string }>
-  ).map((r) => r.key);
+  const keys = await store.documents.keys(org.id, ['pending', 'failed'], { notOfRun: runId });
   let page: PostItem[] = [];
   for (const key of keys) {
-    const row = store.documents.get(org.id, key);
+    const row = await store.documents.get(org.id, key);
     if (!row || booking.decider.decided(row)) continue;
     const integration = row.integrationId !== null ? byId.get(row.integrationId) : undefined;
     if (!integration) continue;

@@ -49,9 +49,9 @@ export interface Explanation {
 }
 
 /** The booking options the sync builds this integration's documents with. */
-function buildOptions(store: Store, org: Org, integration: Integration): BuildOptions {
+async function buildOptions(store: Store, org: Org, integration: Integration): Promise<BuildOptions> {
   const settings = { ...org.settings, ...integration.settings };
-  const plan = orgTaxPlan(store, org);
+  const plan = await orgTaxPlan(store, org);
   return {
     mode: 'per-transaction', shopId: integration.externalId, timeZone: org.timezone ?? 'UTC',
     dateBasis: settings.dateBasis === 'order' ? 'order' : 'settlement', routing: mergeRouting(settings.routing),
@@ -65,38 +65,45 @@ function buildOptions(store: Store, org: Org, integration: Integration): BuildOp
  * postings with the org's account names, checks), joined with what the store knows — the
  * documents in the ledger with their links, the payout, and the history of events.
  */
-export function explainOrder(store: Store, org: Org, orderId: string, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
-  return explainId(store, org, orderId, ledger, ['order']);
+export async function explainOrder(store: Store, org: Org, orderId: string, ledger?: Pick<LedgerConnector, 'deepLink'>): Promise<Explanation> {
+  return await explainId(store, org, orderId, ledger, ['order']);
 }
 
 /**
  * `synder explain <id>`: an order, a statement transaction (ads charges, reserves,
  * reimbursements, adjustments…), a statement or a payout — whichever the id names, in that order.
  */
-export function explainId(store: Store, org: Org, id: string, ledger?: Pick<LedgerConnector, 'deepLink'>, kinds: Array<ExplainSubject['kind']> = ['order', 'transaction', 'statement', 'payout']): Explanation {
-  const ids = store.integrations.listForOrg(org.id).map((i) => i.id);
-  const order = (): Explanation | undefined => {
-    const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], orderId: id });
-    const orderRecord = store.sourceRecords.list({ integrationIds: ids, kind: ['order'], orderId: id })[0];
+export async function explainId(store: Store, org: Org, id: string, ledger?: Pick<LedgerConnector, 'deepLink'>, kinds: Array<ExplainSubject['kind']> = ['order', 'transaction', 'statement', 'payout']): Promise<Explanation> {
+  const ids = (await store.integrations.listForOrg(org.id)).map((i) => i.id);
+  const order = async (): Promise<Explanation | undefined> => {
+    const records = await store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], orderId: id });
+    const orderRecord = (await store.sourceRecords.list({ integrationIds: ids, kind: ['order'], orderId: id }))[0];
     if (records.length === 0 && !orderRecord) return undefined;
     return explainRecords(store, org, { kind: 'order', id }, records, orderRecord?.raw as Order | undefined, ledger);
   };
-  const transaction = (): Explanation | undefined => {
-    const records = ids.map((i) => store.sourceRecords.get(i, 'statement_transaction', id)).filter((r): r is SourceRecord<'statement_transaction'> => r !== undefined);
+  const transaction = async (): Promise<Explanation | undefined> => {
+    const records: Array<SourceRecord<'statement_transaction'>> = [];
+    for (const i of ids) {
+      const r = await store.sourceRecords.get(i, 'statement_transaction', id);
+      if (r) records.push(r);
+    }
     return records.length ? explainRecords(store, org, { kind: 'transaction', id }, records, undefined, ledger) : undefined;
   };
-  const statement = (): Explanation | undefined => {
-    if (!ids.some((i) => store.sourceRecords.get(i, 'statement', id))) return undefined;
-    const records = store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], statementId: id });
+  const statement = async (): Promise<Explanation | undefined> => {
+    let known = false;
+    for (const i of ids) known ||= (await store.sourceRecords.get(i, 'statement', id)) !== undefined;
+    if (!known) return undefined;
+    const records = await store.sourceRecords.list({ integrationIds: ids, kind: ['statement_transaction'], statementId: id });
     return explainRecords(store, org, { kind: 'statement', id }, records, undefined, ledger);
   };
-  const payout = (): Explanation | undefined => {
-    const record = ids.map((i) => store.sourceRecords.get(i, 'payment', id)).find((r) => r !== undefined);
+  const payout = async (): Promise<Explanation | undefined> => {
+    let record: SourceRecord | undefined;
+    for (const i of ids) record ??= await store.sourceRecords.get(i, 'payment', id);
     return record ? explainPayout(store, org, record, ledger) : undefined;
   };
   const finders = { order, transaction, statement, payout };
   for (const kind of kinds) {
-    const found = finders[kind]();
+    const found = await finders[kind]();
     if (found) return found;
   }
   const what = kinds.length === 1 ? `TikTok ${kinds[0]}` : 'TikTok order, transaction, statement or payout';
@@ -117,21 +124,20 @@ const documentView = (ledger?: Pick<LedgerConnector, 'deepLink'>) => (d: Documen
 };
 
 /** A payout: its amount, the documents that book it with their postings, the statements it paid, and its history. */
-function explainPayout(store: Store, org: Org, record: SourceRecord, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
+async function explainPayout(store: Store, org: Org, record: SourceRecord, ledger?: Pick<LedgerConnector, 'deepLink'>): Promise<Explanation> {
   const payment = record.raw as Payment;
-  const index = documentIndex(store, org);
+  const index = await documentIndex(store, org);
   const rows = index.forRecord(record);
-  const integration = store.integrations.listForOrg(org.id).find((i) => i.id === record.integrationId)!;
-  const resolver = new AccountResolver(store, org.id);
+  const integration = (await store.integrations.listForOrg(org.id)).find((i) => i.id === record.integrationId)!;
+  const specFor = await new AccountResolver(store, org.id).snapshot();
   const postings = rows.flatMap((d) => {
-    const names = resolver.namesFor(d.body, integration);
     return d.body.lines.map((l) => ({
-      document: d.key, kind: d.kind, account: names[l.role] ?? l.role, role: l.role,
+      document: d.key, kind: d.kind, account: specFor({ role: l.role, integration, currency: d.currency }).name, role: l.role,
       debit: l.amountMinor > 0 ? formatMinor(l.amountMinor, d.currency) : '', credit: l.amountMinor < 0 ? formatMinor(-l.amountMinor, d.currency) : '',
       description: l.description, source: l.source.field,
     }));
   });
-  const statements = store.sourceRecords.list({ integrationIds: [record.integrationId], kind: ['statement'] }).filter((s) => (s.raw as Statement).payment_id === record.externalId).map((s) => s.externalId);
+  const statements = (await store.sourceRecords.list({ integrationIds: [record.integrationId], kind: ['statement'] })).filter((s) => (s.raw as Statement).payment_id === record.externalId).map((s) => s.externalId);
   const documents = rows.map(documentView(ledger));
   const subjects = [{ kind: 'payment', id: record.externalId }, ...documents.map((d) => ({ kind: 'document', id: d.key }))];
   return {
@@ -143,16 +149,16 @@ function explainPayout(store: Store, org: Org, record: SourceRecord, ledger?: Pi
       id: payment.id, status: payment.status, amount: `${payment.amount.value} ${payment.amount.currency}`, paidAt: payment.paid_time ? new Date(payment.paid_time * 1000).toISOString() : null,
       postings, documents, statements,
     },
-    history: store.events.forSubjects(org.id, subjects).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message })),
+    history: (await store.events.forSubjects(org.id, subjects)).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message })),
   };
 }
 
 /** The booking core's explanation of some statement transactions, joined with what the store knows. */
-function explainRecords(store: Store, org: Org, subject: ExplainSubject, records: SourceRecord[], order: Order | undefined, ledger?: Pick<LedgerConnector, 'deepLink'>): Explanation {
-  const integrations = store.integrations.listForOrg(org.id);
+async function explainRecords(store: Store, org: Org, subject: ExplainSubject, records: SourceRecord[], order: Order | undefined, ledger?: Pick<LedgerConnector, 'deepLink'>): Promise<Explanation> {
+  const integrations = await store.integrations.listForOrg(org.id);
   const orderId = subject.kind === 'order' ? subject.id : null;
-  const index = documentIndex(store, org);
-  const resolver = new AccountResolver(store, org.id);
+  const index = await documentIndex(store, org);
+  const specFor = await new AccountResolver(store, org.id).snapshot();
   const view = documentView(ledger);
   const subjects: Array<{ kind: string; id: string }> = [];
   const transactions: ExplainTransaction[] = [];
@@ -164,7 +170,7 @@ function explainRecords(store: Store, org: Org, subject: ExplainSubject, records
       if (!r.statementId) continue;
       let s = statements.get(r.statementId);
       if (!s) {
-        const record = store.sourceRecords.get(integration.id, 'statement', r.statementId);
+        const record = await store.sourceRecords.get(integration.id, 'statement', r.statementId);
         if (!record) continue;
         s = { record, bundle: { statement: record.raw as Statement, transactions: [] } };
         statements.set(r.statementId, s);
@@ -174,17 +180,18 @@ function explainRecords(store: Store, org: Org, subject: ExplainSubject, records
     const paymentRecords = new Map<string, SourceRecord>();
     for (const { bundle } of statements.values()) {
       const pid = bundle.statement.payment_id;
-      const p = pid ? store.sourceRecords.get(integration.id, 'payment', pid) : undefined;
+      const p = pid ? await store.sourceRecords.get(integration.id, 'payment', pid) : undefined;
       if (p) paymentRecords.set(p.externalId, p);
     }
     const input = {
       bundles: [...statements.values()].map((s) => s.bundle),
       orders: order ? new Map([[order.id, order]]) : undefined,
       payments: [...paymentRecords.values()].map((p) => p.raw as Payment),
-      accountName: (role: Parameters<typeof resolver.specFor>[0]['role'], currency: string) => resolver.specFor({ role, integration, currency }).name,
+      accountName: (role: Parameters<typeof specFor>[0]['role'], currency: string) => specFor({ role, integration, currency }).name,
     };
     const wanted = new Set(mine.map((r) => r.externalId));
-    const explained = orderId ? explainBooking(orderId, input, buildOptions(store, org, integration)) : explainTransactions((tx) => wanted.has(tx.id), input, buildOptions(store, org, integration));
+    const options = await buildOptions(store, org, integration);
+    const explained = orderId ? explainBooking(orderId, input, options) : explainTransactions((tx) => wanted.has(tx.id), input, options);
     for (const t of explained.transactions) {
       const r = mine.find((x) => x.externalId === t.transactionId)!;
       const statement = statements.get(t.statementId)!;
@@ -218,7 +225,7 @@ function explainRecords(store: Store, org: Org, subject: ExplainSubject, records
       });
     }
   }
-  const history = store.events.forSubjects(org.id, subjects).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message }));
+  const history = (await store.events.forSubjects(org.id, subjects)).map((e) => ({ at: e.at, subject: `${e.subjectKind} ${e.subjectId}`, status: e.status, message: e.message }));
   return {
     subject,
     orderId,

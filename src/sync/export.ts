@@ -11,10 +11,10 @@ const WRITERS: Record<ExportFormat, (docs: BookingDocument[], opts: ExportOption
  * `synder export`: the documents in the ledger (status posted), dated on or after `since`, as the
  * booking core writes them, with the ledger account names of the org's mapping at export time.
  */
-export function exportJournal(store: Store, org: Org, opts: { format: ExportFormat; since?: string }): { text: string; documents: number } {
-  const integrations = new Map(store.integrations.listForOrg(org.id).map((i) => [i.id, i]));
-  const resolver = new AccountResolver(store, org.id);
-  const rows = store.documents.list(org.id, { status: ['posted'], since: opts.since });
+export async function exportJournal(store: Store, org: Org, opts: { format: ExportFormat; since?: string }): Promise<{ text: string; documents: number }> {
+  const integrations = new Map((await store.integrations.listForOrg(org.id)).map((i) => [i.id, i]));
+  const specFor = await new AccountResolver(store, org.id).snapshot();
+  const rows = await store.documents.list(org.id, { status: ['posted'], since: opts.since });
   const byKey = new Map(rows.map((r) => [r.key, r]));
   const documents = rows.map((r) => r.body);
   const names = new Map<string, string>();
@@ -24,7 +24,7 @@ export function exportJournal(store: Store, org: Org, opts: { format: ExportForm
       const integration = row?.integrationId != null ? integrations.get(row.integrationId) : undefined;
       const key = `${role}|${integration?.id ?? ''}|${currency}`;
       let name = names.get(key);
-      if (name === undefined) names.set(key, (name = resolver.specFor({ role, currency, integration }).name));
+      if (name === undefined) names.set(key, (name = specFor({ role, currency, integration }).name));
       return name;
     },
     ledgerRef: (doc) => byKey.get(doc.key)?.refs[0],

@@ -59,7 +59,7 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
       const p: Promise<FetchedBundle | undefined> =
         'statement' in job
           ? limit(async () => ({ statement: job.statement, ...(await api.getStatementTransactions(job.statement.id)) }))
-          : Promise.resolve(storedBundle(store, integrationId, job.storedId));
+          : storedBundle(store, integrationId, job.storedId);
       // A fetch ahead that fails is reported where it is awaited, not as an unhandled rejection.
       p.catch(() => undefined);
       started.push(p);
@@ -94,25 +94,25 @@ export async function* statementChunks(api: TikTokShopApi, store: Store, integra
   if (chunk.length > 0) yield chunk;
 }
 
-function storedBundle(store: Store, integrationId: number, id: string): FetchedBundle | undefined {
-  const statement = store.sourceRecords.get(integrationId, 'statement', id);
+async function storedBundle(store: Store, integrationId: number, id: string): Promise<FetchedBundle | undefined> {
+  const statement = await store.sourceRecords.get(integrationId, 'statement', id);
   if (!statement) return undefined;
-  const transactions = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id }).map((r) => r.raw);
+  const transactions = (await store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id })).map((r) => r.raw);
   return { statement: statement.raw, transactions };
 }
 
 /** Ids of stored statements whose transactions still need booking but that this run did not fetch. */
-export function storedStatementIdsNeedingWork(store: Store, integrationId: number, skip: Set<string>): string[] {
-  return store.sourceRecords.statementIdsNeedingWork(integrationId).filter((id) => !skip.has(id));
+export async function storedStatementIdsNeedingWork(store: Store, integrationId: number, skip: Set<string>): Promise<string[]> {
+  return (await store.sourceRecords.statementIdsNeedingWork(integrationId)).filter((id) => !skip.has(id));
 }
 
 /**
  * Stored transactions carrying a reserve movement, by statement: all a payout needs of its
  * statements' transactions (the reserve booked with them), without loading the rest.
  */
-export function storedReserveTransactions(store: Store, integrationId: number): Map<string, StatementTransaction[]> {
+export async function storedReserveTransactions(store: Store, integrationId: number): Promise<Map<string, StatementTransaction[]>> {
   const out = new Map<string, StatementTransaction[]>();
-  for (const r of store.sourceRecords.reserveTransactions(integrationId)) {
+  for (const r of await store.sourceRecords.reserveTransactions(integrationId)) {
     if (!r.statementId) continue;
     out.set(r.statementId, [...(out.get(r.statementId) ?? []), r.raw]);
   }
@@ -155,21 +155,20 @@ export const needsWork = (s: SourceState): boolean => s.change !== 'same' || !DO
  * Records a source record (or, in a dry run, only compares it with what is stored) and says
  * whether it is new, unchanged or changed, and its current status.
  */
-export function observeSource(store: Store, input: SourceInput, write: boolean, onChanged?: (id: number, previousHash: string) => void): SourceState {
+export async function observeSource(store: Store, input: SourceInput, write: boolean, onChanged?: (id: number, previousHash: string) => Promise<void>): Promise<SourceState> {
   if (!write) {
-    const prev = store.sourceRecords.get(input.integrationId, input.kind as SourceRecordKind, input.externalId);
+    const prev = await store.sourceRecords.get(input.integrationId, input.kind as SourceRecordKind, input.externalId);
     if (!prev) return { change: 'new', status: 'ready' };
     return prev.hash === input.hash ? { change: 'same', status: prev.status, id: prev.id } : { change: 'changed', status: 'ready', id: prev.id };
   }
-  const r = store.sourceRecords.upsert(input);
-  if (r.change === 'changed' && r.previous) onChanged?.(r.record.id, r.previous.hash);
+  const r = await store.sourceRecords.upsert(input);
+  if (r.change === 'changed' && r.previous) await onChanged?.(r.record.id, r.previous.hash);
   return { change: r.change, status: r.record.status, id: r.record.id };
 }
 
 /** Stored payments whose payout still needs booking (e.g. rolled back) and that this run did not fetch. */
-export function storedPaymentsNeedingWork(store: Store, integrationId: number, skip: Set<string>): Payment[] {
-  return store.sourceRecords
-    .list({ integrationIds: [integrationId], kind: ['payment'], status: ['deleted', 'ready', 'failed'] })
+export async function storedPaymentsNeedingWork(store: Store, integrationId: number, skip: Set<string>): Promise<Payment[]> {
+  return (await store.sourceRecords.list({ integrationIds: [integrationId], kind: ['payment'], status: ['deleted', 'ready', 'failed'] }))
     .filter((r) => !skip.has(r.externalId))
     .map((r) => r.raw);
 }

@@ -59,14 +59,15 @@ function feedsOf(routing: RoleRouting, role: AccountRole): string[] {
 }
 
 /** `ledgerAccounts`: the ledger's chart, when it could be read, to show each account's number and type. */
-export function mapView(store: Store, org: Org, ledgerAccounts?: LedgerAccount[]): { rows: MapRow[]; taxProblems: string[]; ledger: string | null; taxCodes: Array<{ id: string; name: string; sales?: number; purchase?: number }> } {
+export async function mapView(store: Store, org: Org, ledgerAccounts?: LedgerAccount[]): Promise<{ rows: MapRow[]; taxProblems: string[]; ledger: string | null; taxCodes: Array<{ id: string; name: string; sales?: number; purchase?: number }> }> {
   const routing = mergeRouting(org.settings.routing);
-  const plan = orgTaxPlan(store, org);
+  const plan = await orgTaxPlan(store, org);
   const chosen = org.settings.taxCodes ?? {};
-  const conn = store.integrations.getLedgerConnection(org.id);
+  const conn = await store.integrations.getLedgerConnection(org.id);
+  const mappings = await store.accounts.list(org.id);
   const rows = (Object.keys(ACCOUNT_ROLES) as AccountRole[]).map((role): MapRow => {
     const def = ACCOUNT_ROLES[role];
-    const mapped = role === 'clearing' ? store.accounts.list(org.id).find((m) => m.role === 'clearing') : store.accounts.get(org.id, role);
+    const mapped = mappings.find((m) => m.role === role && (role === 'clearing' || (m.scope === '' && m.currency === '')));
     const t: TaxTreatment | undefined = plan?.ok ? treatmentOf(plan.plan, role, false) : undefined;
     const name = mapped?.accountName ?? def.name;
     const inLedger = ledgerAccounts?.find((a) => (mapped ? a.id === mapped.accountId : a.name.toLowerCase() === name.toLowerCase()));
@@ -116,7 +117,7 @@ export async function setRole(store: Store, org: Org, roleArg: string, opts: Set
   }
   if (!opts.account && !opts.tax) throw new UsageError('Nothing to set: give --account and/or --tax.');
   if (opts.tax) {
-    const conn = store.integrations.getLedgerConnection(org.id);
+    const conn = await store.integrations.getLedgerConnection(org.id);
     const profile = conn?.settings.tax;
     if (!conn || !profile) throw new UsageError(`${org.name} has no ledger tax settings yet.`, 'Connect the ledger first (`synder connect quickbooks|xero`); synder reads its tax codes then.');
     const key = taxKey(roleArg, Boolean(opts.marketplaceVat));
@@ -130,13 +131,13 @@ export async function setRole(store: Store, org: Org, roleArg: string, opts: Set
       if (mine.length > 0) throw new UsageError(mine.join(' '));
       notes.push(...result.problems);
     }
-    store.orgs.update(org.id, { settings: { taxCodes: { ...(org.settings.taxCodes ?? {}), [key]: code.name } } });
+    await store.orgs.update(org.id, { settings: { taxCodes: { ...(org.settings.taxCodes ?? {}), [key]: code.name } } });
     notes.unshift(`${key === 'marketplace_vat_sales' ? 'Income of orders whose VAT TikTok paid' : key} now books with tax code "${code.name}".`);
   }
   if (opts.account) {
     const role = roleArg as AccountRole;
     if (role === 'vat') throw new UsageError('The vat role is the ledger\'s own tax account; the ledger posts to it itself.');
-    const conn = store.integrations.getLedgerConnection(org.id);
+    const conn = await store.integrations.getLedgerConnection(org.id);
     if (!conn || !ledger) throw new UsageError(`${org.name} has no ledger connected.`, 'Run `synder connect quickbooks` or `synder connect xero` first.');
     const connector = await ledger();
     const cls = ACCOUNT_ROLES[role].class;
@@ -144,7 +145,7 @@ export async function setRole(store: Store, org: Org, roleArg: string, opts: Set
     const accounts = await connector.listAccounts();
     let account: LedgerAccount | undefined =
       accounts.find((a) => a.id === wanted) ?? accounts.find((a) => a.code !== undefined && a.code === wanted) ?? accounts.find((a) => a.name.toLowerCase() === wanted.toLowerCase());
-    const clearingIds = new Set(store.accounts.list(org.id).filter((m) => m.role === 'clearing').map((m) => m.accountId));
+    const clearingIds = new Set((await store.accounts.list(org.id)).filter((m) => m.role === 'clearing').map((m) => m.accountId));
     if (!account) {
       if (!opts.create) throw new UsageError(`The ${conn.provider === 'xero' ? 'Xero organisation' : 'QuickBooks company'} has no account "${wanted}".`, `Give its name, number/code or id, or add --create to create it as ${cls.replace('_', ' ')}.`);
       [account] = await connector.ensureAccounts([{ role, name: wanted, class: cls }]);
@@ -156,7 +157,7 @@ export async function setRole(store: Store, org: Org, roleArg: string, opts: Set
     if (!ok.includes(acc.type)) {
       throw new UsageError(`"${acc.name}" is a ${acc.type} account; ${role.replace(/_/g, ' ')} needs one of: ${ok.join(', ')}.`, 'Choose another account, or add --create with a new name.');
     }
-    store.accounts.set({ orgId: org.id, scope: '', role, currency: '', accountId: acc.id, accountName: acc.name });
+    await store.accounts.set({ orgId: org.id, scope: '', role, currency: '', accountId: acc.id, accountName: acc.name });
     notes.unshift(`${role} now books to "${acc.name}"${acc.code ? ` (${acc.code})` : ''}.`);
   }
   notes.push('This applies to what is booked from now on; documents already booked keep their accounts and codes (roll them back and sync again to rebook them).');
@@ -173,30 +174,30 @@ export function routeTarget(field: string): { table: 'revenueKeys' | 'shippingKe
   throw new UsageError(`Cannot tell where "${field}" comes from.`, 'Give the full field as the warning prints it, e.g. fee_tax_breakdown.fee.new_fee_amount, or a transaction type in capitals.');
 }
 
-export function routeKey(store: Store, org: Org, field: string, roleArg: string): string {
+export async function routeKey(store: Store, org: Org, field: string, roleArg: string): Promise<string> {
   if (!isAccountRole(roleArg) || roleArg === 'clearing' || roleArg === 'bank' || roleArg === 'vat') {
     throw new UsageError(`"${roleArg}" is not a role a TikTok amount can be routed to.`, 'See `synder map` for the roles.');
   }
   const { table, key } = routeTarget(field);
   const routing = { ...(org.settings.routing ?? {}) };
   routing[table] = { ...(routing[table] ?? {}), [key]: roleArg };
-  store.orgs.update(org.id, { settings: { routing } });
+  await store.orgs.update(org.id, { settings: { routing } });
   // A route changes what a document is, unlike an account or a tax code: say what a sync will do.
   return `${table === 'adjustmentTypes' ? `Transaction type ${key}` : field} now books to ${roleArg} (${ACCOUNT_ROLES[roleArg].name}). The next sync books new transactions this way; booked documents carrying it that the sync reads again are replaced (reported as updated), older ones stay as booked until you roll them back and sync.`;
 }
 
 /** Back to synder's defaults: one role's account and tax code, or (no role) every mapping, tax choice and route. */
-export function resetRoles(store: Store, org: Org, role?: string): string {
+export async function resetRoles(store: Store, org: Org, role?: string): Promise<string> {
   if (role !== undefined) {
     if (!isAccountRole(role) && role !== 'fallback') throw new UsageError(`"${role}" is not a role synder books to.`);
-    if (isAccountRole(role) && role !== 'clearing' && role !== 'vat') store.accounts.remove(org.id, role);
+    if (isAccountRole(role) && role !== 'clearing' && role !== 'vat') await store.accounts.remove(org.id, role);
     const taxCodes = { ...(org.settings.taxCodes ?? {}) };
     delete taxCodes[role];
     if (role === 'sales') delete taxCodes.marketplace_vat_sales;
-    store.orgs.update(org.id, { settings: { taxCodes } });
+    await store.orgs.update(org.id, { settings: { taxCodes } });
     return `${role} is back to synder's default account and tax code.`;
   }
-  for (const r of Object.keys(ACCOUNT_ROLES)) if (r !== 'clearing' && r !== 'vat' && r !== 'bank') store.accounts.remove(org.id, r);
-  store.orgs.update(org.id, { settings: { taxCodes: {}, routing: {} } });
+  for (const r of Object.keys(ACCOUNT_ROLES)) if (r !== 'clearing' && r !== 'vat' && r !== 'bank') await store.accounts.remove(org.id, r);
+  await store.orgs.update(org.id, { settings: { taxCodes: {}, routing: {} } });
   return 'Every role is back to synder\'s default account, tax code and routing (the clearing and payout bank accounts are kept).';
 }

@@ -10,18 +10,19 @@ import { workOf, type Built } from './work.js';
  * The payouts of the payments that need booking: each payment is stored, then built from the
  * statements it pays (this run's, else as stored).
  */
-export function payoutWork(src: IntegrationSource, payments: Payment[], forPayouts: Map<string, StatementBundle>): Built {
+export async function payoutWork(src: IntegrationSource, payments: Payment[], forPayouts: Map<string, StatementBundle>): Promise<Built> {
   const { run, integration } = src;
   const ctx: BuildContext = { ...src.ctx, orders: new Map() };
   const out: Built = { work: [], links: [] };
   let stored: StoredStatements | undefined;
   for (const payment of payments) {
-    const state = run.store.transaction(() => observe(src, paymentSource(integration.id, payment)));
+    const state = await run.store.transaction(() => observe(src, paymentSource(integration.id, payment)));
     if (!needsWork(state)) continue;
-    stored ??= new StoredStatements(run.store, integration.id);
+    stored ??= await StoredStatements.read(run.store, integration.id);
+    const statements = await statementsOf(payment.id, stored, forPayouts);
     let built: BuildOutput;
     try {
-      built = src.builder.payout(payment, statementsOf(payment.id, stored, forPayouts), ctx);
+      built = src.builder.payout(payment, statements, ctx);
     } catch (err) {
       built = { documents: [], issues: [{ severity: 'error', code: 'payment_mismatch', paymentId: payment.id, message: `payment ${payment.id} was not booked: ${(err as Error).message}` }] };
     }
@@ -35,9 +36,9 @@ export function payoutWork(src: IntegrationSource, payments: Payment[], forPayou
 }
 
 /** The statements a payment pays, each with only its reserve movements (all a payout reads of them): this run's, else as stored. */
-export function statementsOf(paymentId: string, stored: Pick<StoredStatements, 'forPayment'>, fresh: Map<string, StatementBundle>): StatementBundle[] {
+export async function statementsOf(paymentId: string, stored: Pick<StoredStatements, 'forPayment'>, fresh: Map<string, StatementBundle>): Promise<StatementBundle[]> {
   const out = new Map<string, StatementBundle>();
-  for (const b of stored.forPayment(paymentId, fresh)) out.set(b.statement.id, b);
+  for (const b of await stored.forPayment(paymentId, fresh)) out.set(b.statement.id, b);
   for (const [id, b] of fresh) if (b.statement.payment_id === paymentId) out.set(id, b);
   return [...out.values()];
 }
@@ -47,14 +48,19 @@ export function statementsOf(paymentId: string, stored: Pick<StoredStatements, '
  * headers (a few per payment) and their reserve movements, never the rest of their transactions.
  */
 export class StoredStatements {
-  private readonly byPayment: Map<string, string[]>;
+  private readonly byPayment = new Map<string, string[]>();
 
-  constructor(private readonly store: Store, private readonly integrationId: number) {
+  private constructor(private readonly store: Store, private readonly integrationId: number) {}
+
+  static async read(store: Store, integrationId: number): Promise<StoredStatements> {
+    const stored = new StoredStatements(store, integrationId);
+    await stored.load();
+    return stored;
+  }
+
+  private async load(): Promise<void> {
     // Statement ids and payment ids only (a few dozen bytes per statement).
-    const rows = store.db
-      .prepare(`SELECT external_id AS id, json_extract(raw_json, '$.payment_id') AS paymentId FROM source_records WHERE integration_id = ? AND kind = 'statement' ORDER BY occurred_at, id`)
-      .all(integrationId) as Array<{ id: string; paymentId: string | null }>;
-    this.byPayment = new Map();
+    const rows = await this.store.sourceRecords.statementPayments(this.integrationId);
     for (const r of rows) {
       if (!r.paymentId) continue;
       const list = this.byPayment.get(r.paymentId);
@@ -64,11 +70,7 @@ export class StoredStatements {
   }
 
   /** The stored statements of a payment, in order; those of this run (`fresh`) are taken from it instead of read. */
-  forPayment(paymentId: string, fresh: Map<string, StatementBundle> = new Map()): StatementBundle[] {
-    // By the statement_id index (the "+" keeps SQLite off the wider one): one statement's rows, not all transactions.
-    const reserves = this.store.db.prepare(
-      `SELECT raw_json AS raw FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction' AND json_extract(raw_json, '$.reserve_amount') IS NOT NULL ORDER BY occurred_at, id`,
-    );
+  async forPayment(paymentId: string, fresh: Map<string, StatementBundle> = new Map()): Promise<StatementBundle[]> {
     const out: StatementBundle[] = [];
     for (const id of this.byPayment.get(paymentId) ?? []) {
       const own = fresh.get(id);
@@ -76,9 +78,9 @@ export class StoredStatements {
         out.push(own);
         continue;
       }
-      const row = this.store.sourceRecords.get(this.integrationId, 'statement', id);
+      const row = await this.store.sourceRecords.get(this.integrationId, 'statement', id);
       if (!row) continue;
-      const transactions = (reserves.all(id, this.integrationId) as Array<{ raw: string }>).map((r) => JSON.parse(r.raw) as StatementTransaction);
+      const transactions = (await this.store.sourceRecords.statementReserveRaws(this.integrationId, id)).map((raw) => JSON.parse(raw) as StatementTransaction);
       out.push({ statement: row.raw as Statement, transactions });
     }
     return out;

@@ -75,14 +75,14 @@ export class Poster {
     for (const r of toReplace) {
       const o = outcomes.get(r.old.key);
       if (o && o.status !== 'refused') {
-        store.documents.setStatus(this.run.org.id, r.old.key, 'replaced');
-        recordEvent(this.run, 'document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
+        await store.documents.setStatus(this.run.org.id, r.old.key, 'replaced');
+        await recordEvent(this.run, 'document', r.old.key, 'replaced', `${o.status} in the ledger; replaced by ${r.item.doc.key}`);
         out.push(r.item);
         continue;
       }
       const message = `The ledger would not remove the previous version ${r.old.key}: ${o?.message ?? 'no answer'}`;
-      store.documents.markFailed(this.run.org.id, r.old.key, message, REMOVE_FIX, r.old.refs);
-      store.documents.setStatus(this.run.org.id, r.old.key, 'posted', message);
+      await store.documents.markFailed(this.run.org.id, r.old.key, message, REMOVE_FIX, r.old.refs);
+      await store.documents.setStatus(this.run.org.id, r.old.key, 'posted', message);
       this.recorded(r.old.key);
       summary.documents.failed++;
       summary.failures.push({ key: r.old.key, kind: r.old.kind, orderId: r.old.orderId ?? undefined, statementId: r.old.statementId ?? undefined, error: message, fix: REMOVE_FIX });
@@ -99,23 +99,23 @@ export class Poster {
     for (let i = 0; i < items.length; i += size) {
       const batch = items.slice(i, i + size);
       this.run.signal?.throwIfAborted();
-      store.transaction(() => this.recordIntents(batch));
+      await store.transaction(() => this.recordIntents(batch));
       const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
       const outcomes = new Map((await ledger.post(inputs)).map((o) => [o.key, o]));
-      store.transaction(() => this.recordOutcomes(batch, outcomes));
+      await store.transaction(() => this.recordOutcomes(batch, outcomes));
       this.posted += batch.length;
       const d = summary.documents;
       progress({ type: 'posted', done: this.posted, total, created: d.created + d.updated, existing: d.existing, failed: d.failed });
     }
-    store.transaction(() => updateSourceStatuses(this.run, links));
+    await store.transaction(() => updateSourceStatuses(this.run, links));
   }
 
   /** Intents, always before the ledger is called: a run that dies after this finds the keys in the ledger next time. */
-  private recordIntents(batch: PostItem[]): void {
+  private async recordIntents(batch: PostItem[]): Promise<void> {
     const { store, org, runId } = this.run;
     for (const p of batch) {
       const src = documentSource(p.doc);
-      store.documents.recordIntent({
+      await store.documents.recordIntent({
         orgId: org.id, integrationId: p.integration.id, key: p.doc.key, kind: p.doc.kind, sourceKind: src.sourceKind, sourceId: src.sourceId,
         orderId: p.doc.refs.orderId ?? null, statementId: p.doc.refs.statementId ?? null, paymentId: p.doc.refs.paymentId ?? null,
         date: p.doc.date, currency: p.doc.currency, body: p.doc, hash: p.hash, warnings: p.doc.warnings, runId,
@@ -124,20 +124,20 @@ export class Poster {
     }
   }
 
-  private recordOutcomes(batch: PostItem[], outcomes: Map<string, PostOutcome>): void {
+  private async recordOutcomes(batch: PostItem[], outcomes: Map<string, PostOutcome>): Promise<void> {
     const { store, runId, summary } = this.run;
     for (const p of batch) {
       const o = outcomes.get(p.doc.key);
       if (!o) continue;
       if (o.status === 'failed') {
-        store.documents.markFailed(this.run.org.id, p.doc.key, o.error, o.fix, o.refs);
-        recordEvent(this.run, 'document', p.doc.key, 'failed', o.error);
+        await store.documents.markFailed(this.run.org.id, p.doc.key, o.error, o.fix, o.refs);
+        await recordEvent(this.run, 'document', p.doc.key, 'failed', o.error);
         summary.documents.failed++;
         summary.failures.push({ key: p.doc.key, kind: p.doc.kind, orderId: p.doc.refs.orderId, statementId: p.doc.refs.statementId, paymentId: p.doc.refs.paymentId, error: o.error, fix: o.fix });
         continue;
       }
-      store.documents.markPosted(this.run.org.id, p.doc.key, o.refs, runId);
-      recordEvent(this.run, 'document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
+      await store.documents.markPosted(this.run.org.id, p.doc.key, o.refs, runId);
+      await recordEvent(this.run, 'document', p.doc.key, 'posted', o.status === 'existing' ? 'already in the ledger' : p.action === 'update' ? 'new version posted' : undefined);
       if (o.status === 'existing') summary.documents.existing++;
       else if (p.action === 'update') summary.documents.updated++;
       else summary.documents.created++;

@@ -46,14 +46,12 @@ export function rollbackPlan(docs: DocumentRow[], rows = Number.POSITIVE_INFINIT
 }
 
 /** The posted documents a selection names (only what synder created: rows in its own documents table). */
-export function selectDocuments(store: Store, org: Org, sel: RollbackSelection): DocumentRow[] {
-  const posted = store.documents.list(org.id, { status: ['posted'], runId: sel.runId, since: sel.since });
+export async function selectDocuments(store: Store, org: Org, sel: RollbackSelection): Promise<DocumentRow[]> {
+  const posted = await store.documents.list(org.id, { status: ['posted'], runId: sel.runId, since: sel.since });
   if (!sel.orderIds) return posted;
   const wanted = new Set(sel.orderIds);
   const statements = new Set(
-    store.sourceRecords
-      .list({ orgId: org.id, kind: ['statement_transaction'], orderIds: sel.orderIds })
-      .flatMap((r) => (r.statementId ? [r.statementId] : [])),
+    (await store.sourceRecords.list({ orgId: org.id, kind: ['statement_transaction'], orderIds: sel.orderIds })).flatMap((r) => (r.statementId ? [r.statementId] : [])),
   );
   return posted.filter((d) => (d.orderId !== null && wanted.has(d.orderId)) || (d.kind === 'statement' && d.statementId !== null && statements.has(d.statementId)));
 }
@@ -91,36 +89,36 @@ export async function rollback(
 
 async function removePage(store: Store, ledger: LedgerConnector, org: Org, docs: DocumentRow[], result: RollbackResult): Promise<void> {
   const outcomes = await ledger.remove(docs.map((d) => ({ key: d.key, refs: d.refs })));
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (const d of docs) {
       const o = outcomes.find((x) => x.key === d.key);
       if (!o || o.status === 'refused') {
         result.refused.push({ key: d.key, kind: d.kind, orderId: d.orderId, message: o?.message ?? 'the ledger gave no answer' });
-        store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
+        await store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'rollback_refused', message: o?.message ?? null });
         continue;
       }
-      store.documents.setStatus(org.id, d.key, 'deleted');
-      store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
+      await store.documents.setStatus(org.id, d.key, 'deleted');
+      await store.events.add({ orgId: org.id, subjectKind: 'document', subjectId: d.key, status: 'deleted', message: `${o.status} in the ledger by rollback` });
       result.removed.push({ key: d.key, kind: d.kind, orderId: d.orderId, how: o.status });
       if (d.kind === 'statement' && d.statementId) result.sharedStatements.push(d.statementId);
-      markSources(store, org, d);
+      await markSources(store, org, d);
     }
   });
 }
 
-function markSources(store: Store, org: Org, d: DocumentRow): void {
+async function markSources(store: Store, org: Org, d: DocumentRow): Promise<void> {
   if (d.integrationId === null) return;
   const records =
     d.sourceKind === 'statement_transaction' && d.sourceId
-      ? [store.sourceRecords.get(d.integrationId, 'statement_transaction', d.sourceId)]
+      ? [await store.sourceRecords.get(d.integrationId, 'statement_transaction', d.sourceId)]
       : d.sourceKind === 'payment' && d.sourceId
-        ? [store.sourceRecords.get(d.integrationId, 'payment', d.sourceId)]
+        ? [await store.sourceRecords.get(d.integrationId, 'payment', d.sourceId)]
         : d.statementId
-          ? store.sourceRecords.list({ integrationIds: [d.integrationId], kind: ['statement_transaction'], statementId: d.statementId })
+          ? await store.sourceRecords.list({ integrationIds: [d.integrationId], kind: ['statement_transaction'], statementId: d.statementId })
           : [];
   for (const r of records) {
     if (!r || r.status === 'deleted') continue;
-    store.sourceRecords.setStatus(r.id, 'deleted');
-    store.events.add({ orgId: org.id, subjectKind: r.kind, subjectId: r.externalId, status: 'deleted', message: 'rolled back; the next sync books it again' });
+    await store.sourceRecords.setStatus(r.id, 'deleted');
+    await store.events.add({ orgId: org.id, subjectKind: r.kind, subjectId: r.externalId, status: 'deleted', message: 'rolled back; the next sync books it again' });
   }
 }

@@ -22,8 +22,8 @@ export interface RunContext {
 }
 
 /** A status change in the events table (what `explain` shows); a dry run records none. */
-export function recordEvent(run: RunContext, subjectKind: string, subjectId: string, status: string, message?: string): void {
-  if (run.write) run.store.events.add({ orgId: run.org.id, subjectKind, subjectId, status, message, runId: run.runId });
+export async function recordEvent(run: RunContext, subjectKind: string, subjectId: string, status: string, message?: string): Promise<void> {
+  if (run.write) await run.store.events.add({ orgId: run.org.id, subjectKind, subjectId, status, message, runId: run.runId });
 }
 
 export const DATA_FIX = 'TikTok\'s amounts for it do not add up; check it in TikTok Seller Center. synder books it as soon as TikTok sends consistent data (the next sync retries).';

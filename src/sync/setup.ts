@@ -12,31 +12,34 @@ import { clearingAccountSpec } from './accounts.js';
  * org's mapping. Connect calls this after either side is connected; sync does the same lazily.
  */
 export async function ensureClearingAccounts(store: Store, org: Org, ledger: LedgerConnector): Promise<Array<{ integration: string; account: LedgerAccount }>> {
-  const integrations = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+  const integrations = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
   const wanted: Array<{ integrationId: number; integration: string; currency: string; spec: AccountSpec }> = [];
   for (const i of integrations) {
-    const mapped = store.accounts.list(org.id).filter((m) => m.role === 'clearing' && m.scope === integrationScope(i.id)).map((m) => m.currency);
+    const mapped = (await store.accounts.list(org.id)).filter((m) => m.role === 'clearing' && m.scope === integrationScope(i.id)).map((m) => m.currency);
     const currencies = new Set([...mapped, ...(i.currency ? [i.currency] : []), ...(mapped.length === 0 && !i.currency && org.currency ? [org.currency] : [])]);
     for (const currency of currencies) {
       const spec = clearingAccountSpec(i, currency);
-      const m = store.accounts.get(org.id, 'clearing', { scope: integrationScope(i.id), currency });
+      const m = await store.accounts.get(org.id, 'clearing', { scope: integrationScope(i.id), currency });
       wanted.push({ integrationId: i.id, integration: i.name, currency, spec: m ? { ...spec, name: m.accountName } : spec });
     }
   }
   if (wanted.length === 0) return [];
   const accounts = await ledger.ensureAccounts(wanted.map((w) => w.spec));
-  return wanted.map((w, idx) => {
+  const out: Array<{ integration: string; account: LedgerAccount }> = [];
+  for (const [idx, w] of wanted.entries()) {
     const account = accounts.length === wanted.length ? accounts[idx]! : accounts.find((a) => a.name === w.spec.name)!;
-    store.accounts.set({ orgId: org.id, scope: integrationScope(w.integrationId), role: 'clearing', currency: w.currency, accountId: account.id, accountName: account.name });
-    return { integration: w.integration, account };
-  });
+    await store.accounts.set({ orgId: org.id, scope: integrationScope(w.integrationId), role: 'clearing', currency: w.currency, accountId: account.id, accountName: account.name });
+    out.push({ integration: w.integration, account });
+  }
+  return out;
 }
 
 /** The org-wide accounts (sales, fees, …) under their mapped or default names. */
-export function orgAccountSpecs(store: Store, org: Org): AccountSpec[] {
+export async function orgAccountSpecs(store: Store, org: Org): Promise<AccountSpec[]> {
+  const mappings = await store.accounts.list(org.id);
   return (Object.keys(ACCOUNT_ROLES) as Array<keyof typeof ACCOUNT_ROLES>)
     .filter((role) => role !== 'clearing' && role !== 'bank' && role !== 'mf_tax')
-    .map((role) => ({ role, name: store.accounts.get(org.id, role)?.accountName ?? ACCOUNT_ROLES[role].name, class: ACCOUNT_ROLES[role].class }));
+    .map((role) => ({ role, name: mappings.find((m) => m.role === role && m.scope === '' && m.currency === '')?.accountName ?? ACCOUNT_ROLES[role].name, class: ACCOUNT_ROLES[role].class }));
 }
 
 /** Connect's step after a sign-in: clearing accounts for every integration (others are created by the first sync as needed). */

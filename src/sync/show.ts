@@ -179,7 +179,7 @@ export async function showTransactions(
   form: ViewForm = 'full',
 ): Promise<TransactionsView> {
   const { listTransactions } = await import('./views.js');
-  const all = listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString(), until: filter.until?.toISOString(), types: filter.types });
+  const all = await listTransactions(await ctx.store(), org, { status: filter.status, since: filter.since?.toISOString(), until: filter.until?.toISOString(), types: filter.types });
   // The newest ones, still oldest first.
   const shown = filter.limit && all.length > filter.limit ? all.slice(all.length - filter.limit) : all;
   const view: TransactionsView = { org: org.name, transactions: shown, ...(shown.length < all.length ? { omitted: all.length - shown.length } : {}) };
@@ -190,7 +190,7 @@ export async function showTransactions(
 /** One order explained and printed; with a ledger, its documents carry links into it. */
 export async function showExplanation(ctx: Context, org: Org, id: string, opts: { ledger?: Pick<LedgerConnector, 'deepLink' | 'provider'>; form?: ViewForm } = {}): Promise<Explanation> {
   const { explainId } = await import('./explain.js');
-  const ex = explainId(await ctx.store(), org, id, opts.ledger);
+  const ex = await explainId(await ctx.store(), org, id, opts.ledger);
   await printExplanation(ctx.output, ex, { provider: opts.ledger?.provider, form: opts.form });
   return ex;
 }

@@ -18,22 +18,25 @@ export function sourceStatus(errors: string[], docs: Array<Pick<DocumentState, '
 }
 
 /** Sets each linked source record's status (and records the change) once its documents are through. */
-export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void {
+export async function updateSourceStatuses(run: RunContext, links: SourceLink[]): Promise<void> {
   const { store } = run;
-  // Status and error only: the record's raw JSON is not needed to compare them.
-  const current = store.db.prepare('SELECT status, error FROM source_records WHERE id = ?');
   // In summary mode every transaction of a statement shares the statement's documents: each is read once.
   const latest = new Map<string, DocumentState | undefined>();
-  const latestOf = (key: string): DocumentState | undefined => {
-    if (!latest.has(key)) latest.set(key, latestState(store, run.org.id, key));
+  const latestOf = async (key: string): Promise<DocumentState | undefined> => {
+    if (!latest.has(key)) latest.set(key, await latestState(store, run.org.id, key));
     return latest.get(key);
   };
   for (const link of links) {
-    const docs = link.docKeys.map(latestOf).filter((r): r is DocumentState => r !== undefined);
+    const docs: DocumentState[] = [];
+    for (const key of link.docKeys) {
+      const doc = await latestOf(key);
+      if (doc) docs.push(doc);
+    }
     const { status, error } = sourceStatus(link.errors, docs);
-    const now = current.get(link.recordId) as { status: SourceStatus; error: string | null } | undefined;
+    // Status and error only: the record's raw JSON is not needed to compare them.
+    const now = await store.sourceRecords.statusOf(link.recordId);
     if (now && now.status === status && now.error === error) continue;
-    store.sourceRecords.setStatus(link.recordId, status, error);
-    recordEvent(run, link.kind, link.externalId, status, error ?? undefined);
+    await store.sourceRecords.setStatus(link.recordId, status, error);
+    await recordEvent(run, link.kind, link.externalId, status, error ?? undefined);
   }
 }

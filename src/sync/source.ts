@@ -21,10 +21,10 @@ export interface IntegrationSource {
   payments: Map<string, Payment>;
 }
 
-export function integrationSource(run: RunContext, integration: Integration, api: TikTokShopApi, builder: DocumentBuilder, payments: Payment[]): IntegrationSource {
+export async function integrationSource(run: RunContext, integration: Integration, api: TikTokShopApi, builder: DocumentBuilder, payments: Payment[]): Promise<IntegrationSource> {
   const { org, mode } = run;
   const settings = { ...org.settings, ...integration.settings };
-  const plan = orgTaxPlan(run.store, org);
+  const plan = await orgTaxPlan(run.store, org);
   const tax = plan?.ok ? plan.plan : undefined;
   return { run, integration, api, builder, ctx: { mode, shopId: integration.externalId, timezone: org.timezone ?? 'UTC', settings, tax }, payments: new Map(payments.map((p) => [p.id, p])) };
 }
@@ -36,18 +36,18 @@ export function counted(src: IntegrationSource, kind: FetchedKind, count: number
 }
 
 /** Records a source record (inside the caller's transaction) and says whether it needs booking. */
-export function observe(src: IntegrationSource, input: SourceInput): SourceState {
+export async function observe(src: IntegrationSource, input: SourceInput): Promise<SourceState> {
   const { run } = src;
-  return observeSource(run.store, input, run.write, () => {
+  return observeSource(run.store, input, run.write, async () => {
     run.summary.changedSourceRecords++;
-    recordEvent(run, input.kind, input.externalId, 'changed', 'TikTok sent a different version; its documents are updated');
+    await recordEvent(run, input.kind, input.externalId, 'changed', 'TikTok sent a different version; its documents are updated');
   });
 }
 
 /** The payment a statement is paid by: from this run, else as stored. */
-export function paymentOf(src: IntegrationSource, id: string | undefined): Payment | undefined {
+export async function paymentOf(src: IntegrationSource, id: string | undefined): Promise<Payment | undefined> {
   if (!id) return undefined;
-  return src.payments.get(id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'payment', id)?.raw);
+  return src.payments.get(id) ?? (await src.run.store.sourceRecords.get(src.integration.id, 'payment', id))?.raw;
 }
 
 /** Warnings of built documents go into the summary. */

@@ -22,7 +22,7 @@ export interface ObservedBundle {
 export async function* statementWork(src: IntegrationSource, statements: Statement[], chunkTransactions: number, forPayouts: Map<string, StatementBundle>): AsyncGenerator<Built> {
   const { run, integration } = src;
   const fetchedIds = new Set(statements.map((s) => s.id));
-  const jobs = [...statements.map((statement) => ({ statement })), ...storedStatementIdsNeedingWork(run.store, integration.id, fetchedIds).map((storedId) => ({ storedId }))];
+  const jobs = [...statements.map((statement) => ({ statement })), ...(await storedStatementIdsNeedingWork(run.store, integration.id, fetchedIds)).map((storedId) => ({ storedId }))];
   const pipeline = new ChunkPipeline(src, statementChunks(src.api, run.store, integration.id, jobs, chunkTransactions));
   let builtCount = 0;
   const statementsSeen = new Set<string>();
@@ -33,18 +33,18 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
       const observed: ObservedBundle[] = [];
       for (const bundle of chunk) {
         keepForPayouts(bundle, forPayouts);
-        const o = observeBundle(src, bundle);
+        const o = await observeBundle(src, bundle);
         if (o) observed.push(o);
       }
       // A summary sums lines by role: an order's item detail never reaches it, so its orders are only stored.
       const fetched = await orders;
-      const ctx: BuildContext = { ...src.ctx, orders: run.mode === 'summary' ? new Map() : ordersFor(src, observed, fetched) };
+      const ctx: BuildContext = { ...src.ctx, orders: run.mode === 'summary' ? new Map() : await ordersFor(src, observed, fetched) };
       let built: Built = { work: [], links: [] };
       for (const o of observed) {
         // A statement larger than a chunk (a large shop's daily one): its documents go on a page at a time.
-        const pages = run.mode === 'per-transaction' && o.bundle.transactions.length > chunkTransactions ? src.builder.statementPages?.(fullBundle(src, o), ctx) : undefined;
+        const pages = run.mode === 'per-transaction' && o.bundle.transactions.length > chunkTransactions ? src.builder.statementPages?.(await fullBundle(src, o), ctx) : undefined;
         if (!pages) {
-          const b = buildStatement(src, o, ctx);
+          const b = await buildStatement(src, o, ctx);
           built.work.push(...b.work);
           built.links.push(...b.links);
           continue;
@@ -118,12 +118,14 @@ export function keepForPayouts(bundle: FetchedBundle, forPayouts: Map<string, St
 }
 
 /** Stores a statement and its transactions in one commit (a commit per record dominated the CPU time); undefined if nothing needs booking. */
-export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): ObservedBundle | undefined {
+export async function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Promise<ObservedBundle | undefined> {
   const id = src.integration.id;
-  const { statementState, states } = src.run.store.transaction(() => ({
-    statementState: observe(src, statementSource(id, bundle.statement)),
-    states: bundle.transactions.map((t) => observe(src, transactionSource(id, bundle.statement, t))),
-  }));
+  const { statementState, states } = await src.run.store.transaction(async () => {
+    const statementState = await observe(src, statementSource(id, bundle.statement));
+    const states: SourceState[] = [];
+    for (const t of bundle.transactions) states.push(await observe(src, transactionSource(id, bundle.statement, t)));
+    return { statementState, states };
+  });
   return needsWork(statementState) || states.some(needsWork) ? { bundle, statementState, states } : undefined;
 }
 
@@ -134,12 +136,11 @@ export function observeBundle(src: IntegrationSource, bundle: FetchedBundle): Ob
  */
 export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedBundle[], inFlight?: Set<string>, keep = true): Promise<Map<string, Order>> {
   const { store } = src.run;
-  const known = store.db.prepare("SELECT 1 FROM source_records WHERE integration_id = ? AND kind = 'order' AND external_id = ?").pluck();
   const missing = new Set<string>();
   for (const { transactions } of chunk) {
     for (const t of transactions) {
       if (!t.order_id || missing.has(t.order_id) || inFlight?.has(t.order_id)) continue;
-      if (known.get(src.integration.id, t.order_id) === undefined) missing.add(t.order_id);
+      if (!(await store.sourceRecords.has(src.integration.id, 'order', t.order_id))) missing.add(t.order_id);
     }
   }
   const got = new Map<string, Order>();
@@ -148,10 +149,10 @@ export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedB
   try {
     const orders = await src.api.getOrders([...missing]);
     counted(src, 'orders', orders.length);
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (const o of orders) {
         if (keep) got.set(o.id, o);
-        observe(src, orderSource(src.integration.id, o));
+        await observe(src, orderSource(src.integration.id, o));
       }
     });
   } finally {
@@ -162,20 +163,20 @@ export async function fetchMissingOrders(src: IntegrationSource, chunk: FetchedB
 }
 
 /** The orders the statements to book refer to: just fetched, else as stored. */
-export function ordersFor(src: IntegrationSource, observed: ObservedBundle[], fetched: Map<string, Order>): Map<string, Order> {
+export async function ordersFor(src: IntegrationSource, observed: ObservedBundle[], fetched: Map<string, Order>): Promise<Map<string, Order>> {
   const orders = new Map<string, Order>();
   for (const { bundle } of observed) {
     for (const t of bundle.transactions) {
       if (!t.order_id || orders.has(t.order_id)) continue;
-      const order = fetched.get(t.order_id) ?? (src.run.store.sourceRecords.get(src.integration.id, 'order', t.order_id)?.raw);
+      const order = fetched.get(t.order_id) ?? (await src.run.store.sourceRecords.get(src.integration.id, 'order', t.order_id))?.raw;
       if (order) orders.set(t.order_id, order);
     }
   }
   return orders;
 }
 
-const fullBundle = (src: IntegrationSource, { bundle }: ObservedBundle): StatementBundle => ({
-  statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: paymentOf(src, bundle.statement.payment_id),
+const fullBundle = async (src: IntegrationSource, { bundle }: ObservedBundle): Promise<StatementBundle> => ({
+  statement: bundle.statement, header: bundle.header, transactions: bundle.transactions, payment: await paymentOf(src, bundle.statement.payment_id),
 });
 
 const notBuilt = (statementId: string, err: unknown): BuildOutput => ({
@@ -184,10 +185,11 @@ const notBuilt = (statementId: string, err: unknown): BuildOutput => ({
 });
 
 /** Builds one statement's documents, and links each of its records to the documents that book it. */
-export function buildStatement(src: IntegrationSource, o: ObservedBundle, ctx: BuildContext): Built {
+export async function buildStatement(src: IntegrationSource, o: ObservedBundle, ctx: BuildContext): Promise<Built> {
+  const full = await fullBundle(src, o);
   let built: BuildOutput;
   try {
-    built = src.builder.statement(fullBundle(src, o), ctx);
+    built = src.builder.statement(full, ctx);
   } catch (err) {
     // An invariant of our own output broke: book nothing of this statement, say so, go on.
     built = notBuilt(o.bundle.statement.id, err);

@@ -30,18 +30,18 @@ export class DryRunPlan {
 
   constructor(private readonly resolver: AccountResolver) {}
 
-  add(d: Decision): void {
-    this.post.push(...d.toPost.map((p) => this.planned(p)));
-    this.replace.push(...d.toReplace.map((r) => this.planned(r.item)));
-    this.existing.push(...d.existing.map((p) => this.planned(p)));
+  async add(d: Decision): Promise<void> {
+    for (const p of d.toPost) this.post.push(await this.planned(p));
+    for (const r of d.toReplace) this.replace.push(await this.planned(r.item));
+    for (const p of d.existing) this.existing.push(await this.planned(p));
   }
 
   documents(): PlannedDocument[] {
     return [...this.post, ...this.replace, ...this.existing];
   }
 
-  private planned(p: PostItem): PlannedDocument {
-    return { action: p.action, integrationId: p.integration.id, doc: p.doc, accountNames: this.resolver.namesFor(p.doc, p.integration) };
+  private async planned(p: PostItem): Promise<PlannedDocument> {
+    return { action: p.action, integrationId: p.integration.id, doc: p.doc, accountNames: await this.resolver.namesFor(p.doc, p.integration) };
   }
 }
 

@@ -23,7 +23,7 @@ export interface SyncOrgOptions {
 export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {}): Promise<SyncSummary> {
   const store = await ctx.store();
   const clients = await openOrgClients(ctx, org);
-  requireTikTok(store, org, (m) => ctx.logger.warn(m));
+  await requireTikTok(store, org, (m) => ctx.logger.warn(m));
   await requireTaxPlan(store, org, clients.ledger);
   // Under --json too: progress is on stderr, and a cron log shows the run is alive.
   const reporter = await progressReporter(ctx.streams.stderr, false);
@@ -46,8 +46,8 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
  * is a usage error, and one whose shops are all disconnected needs a sign-in (exit 4), so a
  * scheduled run turns red instead of staying green while nothing is booked.
  */
-function requireTikTok(store: Store, org: Org, warn: (message: string) => void): void {
-  const shops = store.integrations.listForOrg(org.id).filter((i) => i.platform === 'tiktok');
+async function requireTikTok(store: Store, org: Org, warn: (message: string) => void): Promise<void> {
+  const shops = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok');
   if (shops.length === 0) throw new UsageError(`${org.name} has no TikTok Shop connected, so there is nothing to sync.`, 'Run `synder connect tiktok`.');
   const off = shops.filter((i) => i.status !== 'active');
   const names = off.map((i) => `"${i.name}"`).join(', ');

@@ -5,8 +5,8 @@ import type { Org } from '../store/orgs.js';
 import type { Store } from '../store/store.js';
 
 /** The org's tax plan from its stored ledger tax profile and its choices; undefined before a profile is stored. */
-export function orgTaxPlan(store: Store, org: Org): PlanResult | undefined {
-  const conn = store.integrations.getLedgerConnection(org.id);
+export async function orgTaxPlan(store: Store, org: Org): Promise<PlanResult | undefined> {
+  const conn = await store.integrations.getLedgerConnection(org.id);
   const profile = conn?.settings.tax;
   if (!conn || !profile) return undefined;
   return taxPlanFor(profile, conn.provider, org.settings.taxCodes ?? {});
@@ -18,16 +18,16 @@ export function orgTaxPlan(store: Store, org: Org): PlanResult | undefined {
  */
 export async function refreshTaxProfile(store: Store, org: Org, ledger: LedgerConnector): Promise<LedgerTaxProfile> {
   const profile = await ledger.taxProfile();
-  const conn = store.integrations.getLedgerConnection(org.id);
-  if (conn) store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, tax: profile, country: profile.country } });
-  if (profile.taxAccount) store.accounts.set({ orgId: org.id, scope: '', role: 'vat', currency: '', accountId: profile.taxAccount.id, accountName: profile.taxAccount.name });
+  const conn = await store.integrations.getLedgerConnection(org.id);
+  if (conn) await store.integrations.setLedgerConnection({ ...conn, settings: { ...conn.settings, tax: profile, country: profile.country } });
+  if (profile.taxAccount) await store.accounts.set({ orgId: org.id, scope: '', role: 'vat', currency: '', accountId: profile.taxAccount.id, accountName: profile.taxAccount.name });
   return profile;
 }
 
 /** Before anything is booked: a profile (read now if the org was connected before synder kept one) and a plan synder can book with. */
 export async function requireTaxPlan(store: Store, org: Org, ledger: LedgerConnector): Promise<void> {
-  if (!store.integrations.getLedgerConnection(org.id)?.settings.tax) await refreshTaxProfile(store, org, ledger);
-  const result = orgTaxPlan(store, org);
+  if (!(await store.integrations.getLedgerConnection(org.id))?.settings.tax) await refreshTaxProfile(store, org, ledger);
+  const result = await orgTaxPlan(store, org);
   if (result && !result.ok) throw taxPlanError(result.problems);
 }
 

@@ -54,8 +54,8 @@ export function warningsOf(docs: DocumentRow[], id: string): BookingWarning[] {
 const LIVE = new Set(['posted', 'pending', 'failed']);
 
 /** Documents of the org indexed the way source records find them. */
-export function documentIndex(store: Store, org: Org): { forRecord(r: SourceRecord): DocumentRow[] } {
-  const all = store.documents.list(org.id).filter((d) => LIVE.has(d.status) || d.status === 'deleted');
+export async function documentIndex(store: Store, org: Org): Promise<{ forRecord(r: SourceRecord): DocumentRow[] }> {
+  const all = (await store.documents.list(org.id)).filter((d) => LIVE.has(d.status) || d.status === 'deleted');
   // Keep only the newest version of each economic event.
   const latest = new Map<string, DocumentRow>();
   for (const d of all) {
@@ -85,11 +85,12 @@ export interface TransactionFilter {
   types?: string[];
 }
 
-export function listTransactions(store: Store, org: Org, f: TransactionFilter = {}): TransactionRow[] {
-  const integrations = store.integrations.listForOrg(org.id).map((i) => i.id);
-  const index = documentIndex(store, org);
+export async function listTransactions(store: Store, org: Org, f: TransactionFilter = {}): Promise<TransactionRow[]> {
+  const integrations = (await store.integrations.listForOrg(org.id)).map((i) => i.id);
+  const index = await documentIndex(store, org);
   const types = f.types?.length ? new Set(f.types.map((t) => t.toUpperCase())) : undefined;
-  return store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since, until: f.until }).flatMap((r) => {
+  const records = await store.sourceRecords.list({ integrationIds: integrations, kind: ['statement_transaction', 'payment'], status: f.status, since: f.since, until: f.until });
+  return records.flatMap((r) => {
     const raw = r.raw as StatementTransaction & Payment;
     const type = r.kind === 'payment' ? 'PAYOUT' : raw.type;
     if (types && !types.has(String(type).toUpperCase())) return [];

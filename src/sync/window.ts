@@ -16,8 +16,8 @@ export function importStart(integration: Integration, org: Org, now: Date): Date
  * Where this run reads an integration from: --since, else its bookmark, else its import start;
  * never before a take-over's cut-over (what settled before it is the previous booker's).
  */
-export function windowStart(store: Store, integration: Integration, org: Org, since: Date | undefined, startedAt: Date): Date {
-  const bookmark = since ? undefined : store.bookmarks.get(integration.id, STREAM);
+export async function windowStart(store: Store, integration: Integration, org: Org, since: Date | undefined, startedAt: Date): Promise<Date> {
+  const bookmark = since ? undefined : await store.bookmarks.get(integration.id, STREAM);
   const from = since ?? (bookmark ? new Date(bookmark) : importStart(integration, org, startedAt));
   const cutover = integration.settings.bookFrom ? new Date(integration.settings.bookFrom) : undefined;
   return cutover && !Number.isNaN(cutover.getTime()) && cutover > from ? cutover : from;
@@ -28,13 +28,13 @@ export function windowStart(store: Store, integration: Integration, org: Org, si
  * the run's start than the lookback (TikTok still changes recent statements) and never back. A
  * run that started after the bookmark (--since) leaves a gap it did not read, so the bookmark stays.
  */
-export function advanceBookmarks(store: Store, integrations: Integration[], starts: Map<number, Date>, until: Date, startedAt: Date, lookbackMs: number): void {
+export async function advanceBookmarks(store: Store, integrations: Integration[], starts: Map<number, Date>, until: Date, startedAt: Date, lookbackMs: number): Promise<void> {
   const cap = new Date(Math.min(until.getTime(), startedAt.getTime() - lookbackMs));
   for (const integration of integrations) {
-    const existing = store.bookmarks.get(integration.id, STREAM);
+    const existing = await store.bookmarks.get(integration.id, STREAM);
     const from = starts.get(integration.id);
     if (existing && from && from.getTime() > Date.parse(existing)) continue;
     const next = existing && Date.parse(existing) > cap.getTime() ? existing : cap.toISOString();
-    store.bookmarks.set(integration.id, STREAM, next);
+    await store.bookmarks.set(integration.id, STREAM, next);
   }
 }

@@ -40,6 +40,7 @@ describe('bad flag values stop the run with exit 2 before anything is opened, na
     [['transactions', '--status', 'synced, nope'], 'Unknown: nope.'],
     [['transactions', '--since', 'soon'], "'--since <date|Nd>' argument 'soon' is invalid"],
     [['explain'], "missing required argument 'id'"],
+    [['explain', '  '], 'Give an order, statement transaction, statement or payout id'],
     [['reconcile', 'now'], 'too many arguments'],
     [['demo', '--orders', '0'], 'Use a whole number from 1 to 100000'],
     [['demo', '--ledger', 'sage'], 'Allowed choices are quickbooks, xero'],

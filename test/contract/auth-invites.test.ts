@@ -6,9 +6,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptInvite, cancelInvite, createInvite, listInvites } from '../../src/auth/invites.js';
 import { SynderError } from '../../src/errors.js';
-import { openDatabase } from '../../src/store/db.js';
-import { InviteRepository } from '../../src/store/invites.js';
-import { OrgRepository } from '../../src/store/orgs.js';
+import { Store } from '../../src/store/store.js';
+import type { InviteRepository } from '../../src/store/invites.js';
 import { approve, startTestOAuthServer, testAdapter, type TestOAuthServer } from './auth-helpers.js';
 
 interface Received {
@@ -67,10 +66,10 @@ let orgId: number;
 let clock: number;
 const now = () => new Date(clock);
 beforeEach(async () => {
-  const db = await openDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-invites-')));
-  invites = new InviteRepository(db, now);
+  const store = await Store.open(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-invites-')), now);
+  invites = store.invites;
   clock = Date.parse('2026-03-01T10:00:00Z');
-  orgId = new OrgRepository(db, now).create({ name: 'Acme Books', email: 'books@acme.test' }).id;
+  orgId = (await store.orgs.create({ name: 'Acme Books', email: 'books@acme.test' })).id;
   inbox.length = 0;
 });
 
@@ -98,7 +97,7 @@ describe('invitations', () => {
     expect(mail.body).toContain('2026-03-03 10:00 UTC');
     expect(mail.body).not.toContain('smtp-pass-secret');
 
-    expect(listInvites({ invites, orgId, status: 'pending' }).map((i) => i.id)).toEqual([created.invite.id]);
+    expect((await listInvites({ invites, orgId, status: 'pending' })).map((i) => i.id)).toEqual([created.invite.id]);
 
     const landed = await approve(created.authorizeUrl);
     clock += 3_600_000;
@@ -106,7 +105,7 @@ describe('invitations', () => {
     expect(accepted.tokens.accessToken).toMatch(/^at-/);
     expect(accepted.invite.status).toBe('accepted');
     expect(accepted.invite.acceptedAt).toBe('2026-03-01T11:00:00.000Z');
-    expect(listInvites({ invites, orgId }).map((i) => i.status)).toEqual(['accepted']);
+    expect((await listInvites({ invites, orgId })).map((i) => i.status)).toEqual(['accepted']);
 
     await expect(acceptInvite({ invites, url: landed, adapter: adapter() })).rejects.toMatchObject({ code: 'invite_used' });
   });
@@ -143,13 +142,13 @@ describe('invitations', () => {
     expect(err.message).toContain('2026-03-01T11:00:00.000Z');
     expect(err.hint).toContain('synder invite tiktok --email owner@shop.test');
     expect(oauth.exchangeCalls).toBe(before);
-    expect(listInvites({ invites, orgId })[0]!.status).toBe('expired');
+    expect((await listInvites({ invites, orgId }))[0]!.status).toBe('expired');
   });
 
   it('a cancelled invitation cannot be accepted', async () => {
     const created = await createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner@shop.test', adapter: adapter(), redirectUri, now });
-    expect(cancelInvite({ invites, orgId, id: created.invite.id }).status).toBe('cancelled');
-    expect(() => cancelInvite({ invites, orgId, id: created.invite.id })).toThrow(/not pending/);
+    expect((await cancelInvite({ invites, orgId, id: created.invite.id })).status).toBe('cancelled');
+    await expect(cancelInvite({ invites, orgId, id: created.invite.id })).rejects.toThrow(/not pending/);
     await expect(acceptInvite({ invites, url: await approve(created.authorizeUrl), adapter: adapter() })).rejects.toMatchObject({ code: 'invite_cancelled' });
   });
 
@@ -158,7 +157,7 @@ describe('invitations', () => {
     const landed = new URL(await approve(created.authorizeUrl));
     landed.searchParams.set('code', 'stale');
     await expect(acceptInvite({ invites, url: landed.toString(), adapter: adapter() })).rejects.toMatchObject({ code: 'code_exchange_failed' });
-    expect(listInvites({ invites, orgId })[0]!.status).toBe('pending');
+    expect((await listInvites({ invites, orgId }))[0]!.status).toBe('pending');
     const accepted = await acceptInvite({ invites, url: await approve(created.authorizeUrl), adapter: adapter() });
     expect(accepted.invite.status).toBe('accepted');
   });
@@ -172,11 +171,11 @@ describe('invitations', () => {
     expect(err.code).toBe('smtp_failed');
     expect(err.message).toContain(`127.0.0.1:${smtpPort}`);
     expect(err.message).not.toContain('wrong-pass-secret');
-    expect(listInvites({ invites, orgId }).map((i) => i.status)).toEqual(['cancelled']);
+    expect((await listInvites({ invites, orgId })).map((i) => i.status)).toEqual(['cancelled']);
   });
 
   it('rejects an address that is not an email', async () => {
     await expect(createInvite({ invites, orgId, orgName: 'Acme Books', platform: 'tiktok', email: 'owner at shop', adapter: adapter(), redirectUri, now })).rejects.toMatchObject({ exitCode: 2 });
-    expect(listInvites({ invites, orgId })).toEqual([]);
+    expect(await listInvites({ invites, orgId })).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_FILE } from '../../src/store/db.js';
+import { DB_FILE, SqliteDatabase } from '../../src/store/sqlite.js';
 import { migrations } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
 
@@ -43,23 +43,23 @@ describe('migration 4: document keys are unique per organization', () => {
   it('keeps every row of a version-3 database and lets a second org hold the same key', async () => {
     const h = version3Home();
     const store = await Store.open(h, () => NOW);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(4);
-    const kept = store.documents.get(1, 'tts:S:T1:sale')!;
+    expect((store.db as SqliteDatabase).pragma('user_version')).toBe(4);
+    const kept = (await store.documents.get(1, 'tts:S:T1:sale'))!;
     expect(kept).toMatchObject({ id: 41, orgId: 1, integrationId: 7, status: 'posted', refs: [{ type: 'SalesReceipt', id: '42' }] });
-    expect(store.documents.get(2, 'tts:S:T1:sale')).toBeUndefined();
+    expect(await store.documents.get(2, 'tts:S:T1:sale')).toBeUndefined();
 
-    const xeroShop = store.integrations.upsert({ orgId: 2, platform: 'tiktok', externalId: 'S', name: 'Shop', settings: {} });
+    const xeroShop = await store.integrations.upsert({ orgId: 2, platform: 'tiktok', externalId: 'S', name: 'Shop', settings: {} });
     const doc = body('tts:S:T1:sale') as Parameters<Store['documents']['recordIntent']>[0]['body'];
-    store.documents.recordIntent({ orgId: 2, integrationId: xeroShop.id, key: doc.key, kind: 'sale', date: doc.date, currency: 'USD', body: doc, hash: 'h2', warnings: [], runId: null });
-    store.documents.markPosted(2, doc.key, [{ type: 'Invoice', id: 'x-1' }], null);
-    store.documents.setStatus(2, doc.key, 'deleted');
+    await store.documents.recordIntent({ orgId: 2, integrationId: xeroShop.id, key: doc.key, kind: 'sale', date: doc.date, currency: 'USD', body: doc, hash: 'h2', warnings: [], runId: null });
+    await store.documents.markPosted(2, doc.key, [{ type: 'Invoice', id: 'x-1' }], null);
+    await store.documents.setStatus(2, doc.key, 'deleted');
 
     // Org 2's writes never touched org 1's row of the same key.
-    expect(store.documents.get(1, doc.key)).toMatchObject({ status: 'posted', hash: 'h1', refs: [{ type: 'SalesReceipt', id: '42' }] });
-    expect(store.documents.get(2, doc.key)).toMatchObject({ status: 'deleted', hash: 'h2', refs: [{ type: 'Invoice', id: 'x-1' }] });
-    expect(store.documents.versions(1, doc.key).map((d) => d.orgId)).toEqual([1]);
-    expect(store.documents.list(1).map((d) => d.id)).toEqual([41]);
-    store.close();
+    expect(await store.documents.get(1, doc.key)).toMatchObject({ status: 'posted', hash: 'h1', refs: [{ type: 'SalesReceipt', id: '42' }] });
+    expect(await store.documents.get(2, doc.key)).toMatchObject({ status: 'deleted', hash: 'h2', refs: [{ type: 'Invoice', id: 'x-1' }] });
+    expect((await store.documents.versions(1, doc.key)).map((d) => d.orgId)).toEqual([1]);
+    expect((await store.documents.list(1)).map((d) => d.id)).toEqual([41]);
+    await store.close();
   });
 
   it('rolls a failed migration back whole', async () => {
@@ -73,5 +73,25 @@ describe('migration 4: document keys are unique per organization', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(3);
     expect(after.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 1 });
     after.close();
+  });
+});
+
+describe('migration 2', () => {
+  it('moves the org setting "mapping" to "routing"', async () => {
+    const h = fs.mkdtempSync(path.join(os.tmpdir(), 'synder-migrate-'));
+    homes.push(h);
+    const db = new Database(path.join(h, DB_FILE));
+    db.exec(migrations.find((m) => m.version === 1)!.sql);
+    db.pragma('user_version = 1');
+    const overrides = { feeKeys: { new_fee_amount: 'marketplace_fees' }, mfTaxKeys: ['x'] };
+    db.prepare(`INSERT INTO orgs (name, settings_json, created_at) VALUES ('Old', ?, ?), ('Plain', '{"mfTax":"off"}', ?)`)
+      .run(JSON.stringify({ mapping: overrides, dateBasis: 'order' }), NOW.toISOString(), NOW.toISOString());
+    db.close();
+
+    const store = await Store.open(h, () => NOW);
+    const old = (await store.orgs.findByName('Old'))!;
+    expect(old.settings).toEqual({ routing: overrides, dateBasis: 'order' });
+    expect((await store.orgs.findByName('Plain'))!.settings).toEqual({ mfTax: 'off' });
+    await store.close();
   });
 });

@@ -16,7 +16,7 @@ async function home(ledger: FakeLedger, tiktok: FakeTikTok, mode: 'per-transacti
 }
 
 describe('who books a shop into a ledger company is recorded there', () => {
-  it('formats within QuickBooks\' 100 characters and reads back', () => {
+  it('formats within QuickBooks\' 100 characters and reads back', async () => {
     const c = { booker: '0a1b2c3d', mode: 'summary' as const, from: '2026-09-01', org: 'A very long organization name '.repeat(5) };
     const text = formatClaim(c);
     expect(text.length).toBeLessThanOrEqual(100);
@@ -43,7 +43,7 @@ describe('who books a shop into a ledger company is recorded there', () => {
       expect((err as ShopClaimedError).hint).toContain('synder sync --take-over <YYYY-MM-DD>');
     }
     expect(ledger.books).toEqual(booked);
-    expect(b.store.documents.list(b.orgId)).toEqual([]);
+    expect(await b.store.documents.list(b.orgId)).toEqual([]);
 
     // Taking over from a cut-over after everything settled so far: B books nothing before it…
     const cutover = new Date(NOW.getTime() + 86_400_000);
@@ -53,8 +53,8 @@ describe('who books a shop into a ledger company is recorded there', () => {
     expect(parseClaim(ledger.claims.get(SHOP))).toMatchObject({ mode: 'summary', from: cutover.toISOString().slice(0, 10) });
     // …and A is refused from then on.
     await expect(a.sync()).rejects.toBeInstanceOf(ShopClaimedError);
-    a.store.close();
-    b.store.close();
+    await a.store.close();
+    await b.store.close();
   });
 
   it('a lost state folder takes over in the same mode from the same date and finds every document by its key', async () => {
@@ -67,8 +67,8 @@ describe('who books a shop into a ledger company is recorded there', () => {
     const again = await fresh.sync({ takeOver: since });
     expect(again.documents.created).toBe(0);
     expect(again.documents.existing).toBe(first.documents.created);
-    a.store.close();
-    fresh.store.close();
+    await a.store.close();
+    await fresh.store.close();
   });
 
   it('an org that changes mode after a rollback keeps its claim and records the new mode; the cut-over guard still holds', async () => {
@@ -76,15 +76,15 @@ describe('who books a shop into a ledger company is recorded there', () => {
     const tiktok = new FakeTikTok(makeShop(20, 8));
     const a = await home(ledger, tiktok);
     await a.sync();
-    const org = a.store.orgs.get(a.orgId)!;
-    expect(() => assertModeChangeAllowed(a.store, org, 'summary')).toThrow(/would book that money twice/);
-    for (const d of a.store.documents.list(a.orgId)) a.store.documents.setStatus(a.orgId, d.key, 'deleted');
+    const org = (await a.store.orgs.get(a.orgId))!;
+    await expect(assertModeChangeAllowed(a.store, org, 'summary')).rejects.toThrow(/would book that money twice/);
+    for (const d of await a.store.documents.list(a.orgId)) await a.store.documents.setStatus(a.orgId, d.key, 'deleted');
     for (const k of [...ledger.books.keys()]) ledger.books.delete(k);
-    assertModeChangeAllowed(a.store, org, 'summary');
-    a.store.orgs.update(a.orgId, { mode: 'summary' });
+    await assertModeChangeAllowed(a.store, org, 'summary');
+    await a.store.orgs.update(a.orgId, { mode: 'summary' });
     await a.sync();
     expect(parseClaim(ledger.claims.get(SHOP))).toMatchObject({ mode: 'summary', booker: org.settings.bookerId });
-    a.store.close();
+    await a.store.close();
   });
 
   it('a clearing account with money on it and no claim (an older synder) is not booked into again without a take-over', async () => {
@@ -100,8 +100,8 @@ describe('who books a shop into a ledger company is recorded there', () => {
     await expect(b.sync()).rejects.toThrow(/already holds money that Acme did not book/);
     // The org that booked it writes its claim on its next sync.
     await a.sync();
-    expect(parseClaim(ledger.claims.get(SHOP))?.booker).toBe(a.store.orgs.get(a.orgId)!.settings.bookerId);
-    a.store.close();
-    b.store.close();
+    expect(parseClaim(ledger.claims.get(SHOP))?.booker).toBe((await a.store.orgs.get(a.orgId))!.settings.bookerId);
+    await a.store.close();
+    await b.store.close();
   });
 });

@@ -14,56 +14,56 @@ async function setup() {
 describe('sync: deciding what each document needs', () => {
   it('creates the new, keeps what is posted unchanged, replaces the changed under the next version, retries pending and failed', async () => {
     const t = await setup();
-    t.intent(doc('same'));
-    t.store.documents.markPosted(t.orgId, 'same', [{ type: 'JournalEntry', id: '1' }], null);
-    t.intent(doc('changed'));
-    t.store.documents.markPosted(t.orgId, 'changed', [{ type: 'JournalEntry', id: '2' }], null);
-    t.intent(doc('pending'));
-    t.intent(doc('failed'));
-    t.store.documents.markFailed(t.orgId, 'failed', 'no', undefined);
-    t.intent(doc('gone'));
-    t.store.documents.setStatus(t.orgId, 'gone', 'deleted');
+    await t.intent(doc('same'));
+    await t.store.documents.markPosted(t.orgId, 'same', [{ type: 'JournalEntry', id: '1' }], null);
+    await t.intent(doc('changed'));
+    await t.store.documents.markPosted(t.orgId, 'changed', [{ type: 'JournalEntry', id: '2' }], null);
+    await t.intent(doc('pending'));
+    await t.intent(doc('failed'));
+    await t.store.documents.markFailed(t.orgId, 'failed', 'no', undefined);
+    await t.intent(doc('gone'));
+    await t.store.documents.setStatus(t.orgId, 'gone', 'deleted');
 
-    const d = new Decider(t.store, t.orgId, t.run.runId!, true).decide([doc('new'), doc('same'), doc('changed', 200), doc('pending'), doc('failed'), doc('gone')].map(t.work));
+    const d = await new Decider(t.store, t.orgId, t.run.runId!, true).decide([doc('new'), doc('same'), doc('changed', 200), doc('pending'), doc('failed'), doc('gone')].map(t.work));
     expect(d.toPost.map((p) => [p.doc.key, p.action, p.fresh])).toEqual([
       ['new', 'create', true], ['pending', 'retry', undefined], ['failed', 'retry', undefined], ['gone~v2', 'create', undefined],
     ]);
     expect(d.existing.map((p) => p.doc.key)).toEqual(['same']);
     expect(d.toReplace.map((r) => [r.old.key, r.item.doc.key, r.item.action])).toEqual([['changed', 'changed~v2', 'update']]);
-    t.store.close();
+    await t.store.close();
   });
 
   it('a store without history says "not known to be new" (fresh false), so the connector looks keys up', async () => {
     const t = await setup();
-    const d = new Decider(t.store, t.orgId, t.run.runId!, false).decide([t.work(doc('a'))]);
+    const d = await new Decider(t.store, t.orgId, t.run.runId!, false).decide([t.work(doc('a'))]);
     expect(d.toPost[0]!.fresh).toBe(false);
-    t.store.close();
+    await t.store.close();
   });
 
   it('decides each key once per run, remembering only keys whose intents are not recorded yet', async () => {
     const t = await setup();
     const decider = new Decider(t.store, t.orgId, t.run.runId!, true);
-    expect(decider.decide([t.work(doc('a')), t.work(doc('a'))]).toPost).toHaveLength(1);
-    expect(decider.decide([t.work(doc('a'))]).toPost).toHaveLength(0);
+    expect((await decider.decide([t.work(doc('a')), t.work(doc('a'))])).toPost).toHaveLength(1);
+    expect((await decider.decide([t.work(doc('a'))])).toPost).toHaveLength(0);
     // Once the intent is in the store under this run, the store answers for it.
-    t.intent(doc('a'), t.run.runId);
+    await t.intent(doc('a'), t.run.runId);
     decider.settled('a');
-    expect(decider.decide([t.work(doc('a'))]).toPost).toHaveLength(0);
-    expect(decider.decided(t.store.documents.get(t.orgId, 'a')!)).toBe(true);
+    expect((await decider.decide([t.work(doc('a'))])).toPost).toHaveLength(0);
+    expect(decider.decided((await t.store.documents.get(t.orgId, 'a'))!)).toBe(true);
     // A pending row of an earlier run is not this run's: still to decide.
-    t.intent(doc('b'), null);
-    expect(decider.decided(t.store.documents.get(t.orgId, 'b')!)).toBe(false);
+    await t.intent(doc('b'), null);
+    expect(decider.decided((await t.store.documents.get(t.orgId, 'b'))!)).toBe(false);
     decider.claim('b');
-    expect(decider.decided(t.store.documents.get(t.orgId, 'b')!)).toBe(true);
-    t.store.close();
+    expect(decider.decided((await t.store.documents.get(t.orgId, 'b'))!)).toBe(true);
+    await t.store.close();
   });
 
   it('a dry run remembers every key it decided', async () => {
     const t = await setup();
     const decider = new Decider(t.store, t.orgId, undefined, true);
-    expect(decider.decide([t.work(doc('a'))]).toPost).toHaveLength(1);
+    expect((await decider.decide([t.work(doc('a'))])).toPost).toHaveLength(1);
     decider.settled('a');
-    expect(decider.decide([t.work(doc('a'))]).toPost).toHaveLength(0);
-    t.store.close();
+    expect((await decider.decide([t.work(doc('a'))])).toPost).toHaveLength(0);
+    await t.store.close();
   });
 });

@@ -7,6 +7,7 @@ import { runSync } from '../../src/sync/engine.js';
 import { acquireOrgLock } from '../../src/sync/lock.js';
 import type { SyncDeps } from '../../src/sync/types.js';
 import type { Store } from '../../src/store/store.js';
+import type { SqliteDatabase } from '../../src/store/sqlite.js';
 import { FakeLedger, FakeTikTok, NOW, makeShop, makeStore } from './sync-fakes.js';
 
 const since = new Date(NOW.getTime() - 40 * 86_400_000);
@@ -29,7 +30,7 @@ describe.each(['per-transaction', 'summary'] as const)('sync engine (%s)', (mode
     expect(first.documents.created).toBeGreaterThan(0);
     expect(first.documents.created).toBe(ledger.books.size);
     expectedClearing(tiktok, ledger);
-    const statuses = new Set(store.sourceRecords.list({ kind: ['statement_transaction'] }).map((r) => r.status));
+    const statuses = new Set((await store.sourceRecords.list({ kind: ['statement_transaction'] })).map((r) => r.status));
     expect([...statuses].every((s) => s === 'synced' || s === 'synced_with_warnings')).toBe(true);
     // Clearing in the ledger equals TikTok's unpaid settlements.
     expect(first.clearing.length).toBe(1);
@@ -40,7 +41,7 @@ describe.each(['per-transaction', 'summary'] as const)('sync engine (%s)', (mode
     expect(second.documents.created).toBe(0);
     expect(second.documents.updated).toBe(0);
     expect(ledger.creates.length).toBe(creates);
-    store.close();
+    await store.close();
   });
 });
 
@@ -51,18 +52,18 @@ describe('sync engine: crashes and idempotency', () => {
     const ledger = new FakeLedger();
     ledger.crashAfter = 7; // seven documents created, then the connection dies mid-batch
     await expect(runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
-    const pending = store.documents.list(orgId, { status: ['pending'] });
+    const pending = await store.documents.list(orgId, { status: ['pending'] });
     expect(pending.length).toBeGreaterThan(0);
     expect(ledger.books.size).toBe(7);
 
     ledger.crashAfter = undefined;
     const r = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
     expect(r.documents.recovered).toBe(7);
-    expect(store.documents.list(orgId, { status: ['pending'] })).toEqual([]);
+    expect(await store.documents.list(orgId, { status: ['pending'] })).toEqual([]);
     expectedClearing(tiktok, ledger);
     expect(new Set(ledger.creates).size).toBe(ledger.creates.length);
     expect(r.clearing[0]!.differenceMinor).toBe(0);
-    store.close();
+    await store.close();
   });
 
   it('a crash before the ledger was called posts each intent exactly once on the re-run', async () => {
@@ -77,7 +78,7 @@ describe('sync engine: crashes and idempotency', () => {
     expect(r.documents.recovered).toBe(0);
     expect(r.documents.created).toBe(ledger.books.size);
     expectedClearing(tiktok, ledger);
-    store.close();
+    await store.close();
   });
 
   it('a changed transaction replaces its posted documents under a new version key, never duplicating', async () => {
@@ -104,13 +105,13 @@ describe('sync engine: crashes and idempotency', () => {
     expect(r.documents.updated).toBeGreaterThan(0);
     expect(ledger.removed.length).toBe(r.documents.updated);
     expectedClearing(tiktok, ledger);
-    const versions = store.documents.list(orgId, { status: ['replaced'] });
+    const versions = await store.documents.list(orgId, { status: ['replaced'] });
     expect(versions.length).toBe(r.documents.updated);
     expect([...ledger.books.keys()].some((k) => k.endsWith('~v2'))).toBe(true);
     // A third run changes nothing more.
     const again = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
     expect(again.documents.updated + again.documents.created).toBe(0);
-    store.close();
+    await store.close();
   });
 
   it('a rejected document fails alone with the ledger message and fix; the rest are booked', async () => {
@@ -126,14 +127,14 @@ describe('sync engine: crashes and idempotency', () => {
     expect(r.documents.failed).toBe(1);
     expect(r.failures[0]).toMatchObject({ key: victim.key, error: 'Account is inactive', fix: 'Reactivate the account' });
     expect(r.documents.created).toBe(dry.plan!.length - 1);
-    const tx = store.sourceRecords.get(store.integrations.listForOrg(orgId)[0]!.id, 'statement_transaction', victim.refs.transactionId!)!;
+    const tx = (await store.sourceRecords.get((await store.integrations.listForOrg(orgId))[0]!.id, 'statement_transaction', victim.refs.transactionId!))!;
     expect(tx.status).toBe('failed');
     // Once the ledger accepts it, the next run books it (and only it).
     ledger.reject.clear();
     const next = await runSync(deps(store, tiktok, ledger), { orgId, since, dryRun: false });
     expect(next.documents.created).toBe(1);
     expect(next.ok).toBe(true);
-    store.close();
+    await store.close();
   });
 });
 
@@ -141,7 +142,7 @@ describe('sync engine: dry run, lock, bookmarks', () => {
   it('a dry run plans documents and writes nothing at all', async () => {
     const { store, orgId, home } = await makeStore();
     const file = path.join(home, 'synder.db');
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    (store.db as SqliteDatabase).pragma('wal_checkpoint(TRUNCATE)');
     const digest = () => ['', '-wal'].map((s) => (fs.existsSync(file + s) ? createHash('sha256').update(fs.readFileSync(file + s)).digest('hex') : 'none')).join('/');
     const before = digest();
     const ledger = new FakeLedger();
@@ -152,9 +153,9 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     expect(ledger.accounts.length).toBe(0);
     expect(digest()).toBe(before);
     for (const t of ['documents', 'source_records', 'sync_runs', 'events', 'bookmarks', 'account_mappings']) {
-      expect((store.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n, t).toBe(0);
+      expect(Number((await store.db.get<{ n: number }>(`SELECT count(*) AS n FROM ${t}`))!.n), t).toBe(0);
     }
-    store.close();
+    await store.close();
   });
 
   it('refuses a second sync of the same org while the holder lives, and takes over from a dead one', async () => {
@@ -172,7 +173,7 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     const r = await runSync({ ...d, lock: { host: 'this-host', isAlive: () => false } }, { orgId, since, dryRun: false });
     expect(r.ok).toBe(true);
     expect(fs.existsSync(ghost.file)).toBe(false);
-    store.close();
+    await store.close();
   });
 
   it('takes over a lock whose holder on another host stopped its heartbeat', async () => {
@@ -187,7 +188,7 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     expect(fs.existsSync(mine.file)).toBe(true);
     mine.release();
     expect(fs.existsSync(mine.file)).toBe(false);
-    store.close();
+    await store.close();
   });
 
   it('keeps a held lock fresh with its heartbeat', async () => {
@@ -198,21 +199,21 @@ describe('sync engine: dry run, lock, bookmarks', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(Date.now() - fs.statSync(lock.file).mtimeMs).toBeLessThan(5_000);
     lock.release();
-    store.close();
+    await store.close();
   });
 
   it('keeps the bookmark a lookback window behind the run start', async () => {
     const { store, orgId, integrationId } = await makeStore();
     await runSync(deps(store, new FakeTikTok(makeShop(5)), new FakeLedger()), { orgId, since, dryRun: false, lookbackHours: 48 });
-    expect(store.bookmarks.get(integrationId, 'statements')).toBe(new Date(NOW.getTime() - 48 * 3_600_000).toISOString());
-    store.close();
+    expect(await store.bookmarks.get(integrationId, 'statements')).toBe(new Date(NOW.getTime() - 48 * 3_600_000).toISOString());
+    await store.close();
   });
 });
 
 describe('sync engine: booked a chunk at a time', () => {
   it('a statement larger than a chunk is booked a page at a time with the same documents, statuses and failures', async () => {
-    const statuses = (store: Store, integrationId: number) =>
-      store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement', 'statement_transaction'] }).map((r) => [r.kind, r.externalId, r.status]).sort();
+    const statuses = async (store: Store, integrationId: number) =>
+      (await store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement', 'statement_transaction'] })).map((r) => [r.kind, r.externalId, r.status]).sort();
     const shop = () => {
       const s = makeShop();
       // One bad transaction: it fails alone, and its statement's total no longer adds up.
@@ -225,8 +226,8 @@ describe('sync engine: booked a chunk at a time', () => {
       const made = await makeStore();
       const ledger = new FakeLedger();
       const r = await runSync({ ...deps(made.store, new FakeTikTok(shop()), ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
-      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
-      made.store.close();
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: await statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
+      await made.store.close();
     }
     expect(runs[0]!.failures.length).toBeGreaterThan(0);
     expect(runs[1]).toEqual(runs[0]);
@@ -245,10 +246,10 @@ describe('sync engine: booked a chunk at a time', () => {
     await expect(runSync(chunked(), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
     // The post() that failed ran while the next documents were being built: the run still ends
     // recorded as failed, and nothing is written after it.
-    expect(store.runs.last(orgId)).toMatchObject({ status: 'failed' });
-    const written = store.documents.list(orgId, {}).length;
+    expect(await store.runs.last(orgId)).toMatchObject({ status: 'failed' });
+    const written = (await store.documents.list(orgId, {})).length;
     await new Promise((r) => setTimeout(r, 50));
-    expect(store.documents.list(orgId, {}).length).toBe(written);
+    expect((await store.documents.list(orgId, {})).length).toBe(written);
     ledger.crashAfter = undefined;
     const r = await runSync(chunked(), { orgId, since, dryRun: false });
     expect(r.ok).toBe(true);
@@ -258,7 +259,7 @@ describe('sync engine: booked a chunk at a time', () => {
     expect(r.clearing.map((c) => c.differenceMinor)).toEqual(one.clearing.map((c) => c.differenceMinor));
     expect(r.clearing[0]!.bookedBalanceMinor).toBe(one.clearing[0]!.bookedBalanceMinor);
     expect(r.clearing[0]!.unpaidSettlementsMinor).toBe(one.clearing[0]!.unpaidSettlementsMinor);
-    whole.store.close();
-    store.close();
+    await whole.store.close();
+    await store.close();
   });
 });

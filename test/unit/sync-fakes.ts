@@ -147,8 +147,8 @@ export function makeShop(orders = 30, seed = 7): ShopDataset {
 export async function makeStore(mode: 'per-transaction' | 'summary' = 'per-transaction'): Promise<{ store: Store; home: string; orgId: number; integrationId: number }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'synder-sync-'));
   const store = await Store.open(home, () => NOW);
-  const org = store.orgs.create({ name: 'Acme', currency: 'USD', timezone: 'UTC', ledger: 'quickbooks', mode });
-  const integration = store.integrations.upsert({ orgId: org.id, platform: 'tiktok', externalId: '74950000000000007919', name: 'Sandbox Shop US', currency: 'USD', settings: { cipher: 'x' } });
+  const org = await store.orgs.create({ name: 'Acme', currency: 'USD', timezone: 'UTC', ledger: 'quickbooks', mode });
+  const integration = await store.integrations.upsert({ orgId: org.id, platform: 'tiktok', externalId: '74950000000000007919', name: 'Sandbox Shop US', currency: 'USD', settings: { cipher: 'x' } });
   return { store, home, orgId: org.id, integrationId: integration.id };
 }
 
@@ -158,16 +158,16 @@ export async function makeRun(opts: { mode?: 'per-transaction' | 'summary'; writ
   const { emptySummary } = await import('../../src/sync/summary.js');
   const made = await makeStore(opts.mode);
   const { store, orgId, integrationId } = made;
-  const org = store.orgs.get(orgId)!;
+  const org = (await store.orgs.get(orgId))!;
   const ledger = opts.ledger ?? new FakeLedger();
   const write = opts.write ?? true;
   const summary = emptySummary({ org: org.name, mode: org.mode ?? 'per-transaction', ledger: ledger.provider, dryRun: !write, since: undefined, until: NOW });
   const events: import('../../src/sync/types.js').ProgressEvent[] = [];
   const run: import('../../src/sync/run.js').RunContext = {
-    store, ledger, org, mode: org.mode ?? 'per-transaction', write, runId: write ? store.runs.start(orgId, {}).id : null, summary,
+    store, ledger, org, mode: org.mode ?? 'per-transaction', write, runId: write ? (await store.runs.start(orgId, {})).id : null, summary,
     resolver: new AccountResolver(store, orgId), progress: (e) => events.push(e),
   };
-  const integration = store.integrations.get(integrationId)!;
+  const integration = (await store.integrations.get(integrationId))!;
   return { ...made, run, ledger, integration, events };
 }
 

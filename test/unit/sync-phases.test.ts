@@ -14,28 +14,28 @@ describe('sync: window and bookmarks', () => {
   it('reads from --since, else the bookmark, else the import start (30 days by default)', async () => {
     const t = await makeRun();
     const since = new Date(NOW.getTime() - 5 * 24 * H);
-    expect(windowStart(t.store, t.integration, t.run.org, since, NOW)).toEqual(since);
-    expect(windowStart(t.store, t.integration, t.run.org, undefined, NOW)).toEqual(new Date(NOW.getTime() - 30 * 24 * H));
-    t.store.bookmarks.set(t.integrationId, 'statements', iso(NOW.getTime() - 2 * H));
-    expect(windowStart(t.store, t.integration, t.run.org, undefined, NOW)).toEqual(new Date(NOW.getTime() - 2 * H));
+    expect(await windowStart(t.store, t.integration, t.run.org, since, NOW)).toEqual(since);
+    expect(await windowStart(t.store, t.integration, t.run.org, undefined, NOW)).toEqual(new Date(NOW.getTime() - 30 * 24 * H));
+    await t.store.bookmarks.set(t.integrationId, 'statements', iso(NOW.getTime() - 2 * H));
+    expect(await windowStart(t.store, t.integration, t.run.org, undefined, NOW)).toEqual(new Date(NOW.getTime() - 2 * H));
     expect(importStart({ ...t.integration, settings: { importStart: '2025-01-01' } }, t.run.org, NOW)).toEqual(new Date('2025-01-01'));
-    t.store.close();
+    await t.store.close();
   });
 
   it('moves the bookmark to the run end capped by the lookback, never back, and not over a gap', async () => {
     const t = await makeRun();
     const lookback = 72 * H;
     const starts = new Map([[t.integrationId, new Date(NOW.getTime() - 40 * 24 * H)]]);
-    advanceBookmarks(t.store, [t.integration], starts, NOW, NOW, lookback);
-    expect(t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
+    await advanceBookmarks(t.store, [t.integration], starts, NOW, NOW, lookback);
+    expect(await t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
     // --until before the cap: the bookmark goes to --until... but never back.
-    advanceBookmarks(t.store, [t.integration], starts, new Date(NOW.getTime() - 100 * H), NOW, lookback);
-    expect(t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
+    await advanceBookmarks(t.store, [t.integration], starts, new Date(NOW.getTime() - 100 * H), NOW, lookback);
+    expect(await t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
     // A run that started after the bookmark left a gap: the bookmark stays.
     const later = new Date(NOW.getTime() + 200 * H);
-    advanceBookmarks(t.store, [t.integration], new Map([[t.integrationId, new Date(NOW.getTime() + 10 * H)]]), later, later, lookback);
-    expect(t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
-    t.store.close();
+    await advanceBookmarks(t.store, [t.integration], new Map([[t.integrationId, new Date(NOW.getTime() + 10 * H)]]), later, later, lookback);
+    expect(await t.store.bookmarks.get(t.integrationId, 'statements')).toBe(iso(NOW.getTime() - lookback));
+    await t.store.close();
   });
 });
 
@@ -45,22 +45,22 @@ describe('sync: recovering pending intents', () => {
     const t = await makeRun({ ledger });
     for (const k of ['a', 'b', 'c']) {
       const d = sampleDoc(k);
-      t.store.documents.recordIntent({ orgId: t.orgId, integrationId: t.integrationId, key: k, kind: d.kind, date: d.date, currency: d.currency, body: d, hash: 'h', warnings: [], runId: null });
+      await t.store.documents.recordIntent({ orgId: t.orgId, integrationId: t.integrationId, key: k, kind: d.kind, date: d.date, currency: d.currency, body: d, hash: 'h', warnings: [], runId: null });
     }
     ledger.books.set('a', { key: 'a', doc: sampleDoc('a'), ref: { type: 'JournalEntry', id: '9' } });
     ledger.books.set('c', { key: 'c', doc: sampleDoc('c'), ref: { type: 'JournalEntry', id: '10' } });
     await recoverPending(t.run, 2);
     expect(ledger.apiCalls).toBe(2);
-    expect(['a', 'b', 'c'].map((k) => t.store.documents.get(t.orgId, k)!.status)).toEqual(['posted', 'pending', 'posted']);
+    expect(await Promise.all(['a', 'b', 'c'].map(async (k) => (await t.store.documents.get(t.orgId, k))!.status))).toEqual(['posted', 'pending', 'posted']);
     expect(t.run.summary.documents.recovered).toBe(2);
     expect(t.events[0]).toMatchObject({ type: 'phase', phase: 'recover' });
-    t.store.close();
+    await t.store.close();
   });
 });
 
 describe('sync: source status from its documents', () => {
   const d = (status: 'posted' | 'pending' | 'failed', warnings: string[] = [], error: string | null = null) => ({ status, warnings, error });
-  it('failed on a build error or a failed document, skipped with none, ready until all are posted', () => {
+  it('failed on a build error or a failed document, skipped with none, ready until all are posted', async () => {
     expect(sourceStatus(['bad data'], [d('posted')])).toEqual({ status: 'failed', error: 'bad data' });
     // A skipped record says why.
     expect(sourceStatus([], [])).toEqual({ status: 'skipped', error: SKIPPED_REASON });
@@ -83,11 +83,11 @@ describe('sync: the run summary', () => {
     countDecision(t.run.summary, decision);
     expect(t.run.summary.documents).toMatchObject({ planned: 2, existing: 1 });
     const plan = new DryRunPlan(t.run.resolver);
-    plan.add(decision);
+    await plan.add(decision);
     expect(plan.documents().map((p) => [p.action, p.doc.key, p.accountNames.sales])).toEqual([
       ['create', 'new', 'TikTok Shop Sales'], ['update', 'chg~v2', 'TikTok Shop Sales'], ['existing', 'same', 'TikTok Shop Sales'],
     ]);
-    t.store.close();
+    await t.store.close();
   });
 });
 
@@ -100,6 +100,6 @@ describe('sync: a large chunk booked in slices', () => {
     expect(out.map((s) => s.work.map((w) => w.doc.key))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     expect(out.map((s) => s.links.map((l) => l.recordId))).toEqual([[1, 3], [2], [4]]);
     expect(slices({ work, links: [] }, 10)).toHaveLength(1);
-    t.store.close();
+    await t.store.close();
   });
 });

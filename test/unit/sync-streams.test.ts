@@ -11,10 +11,10 @@ async function setup(mode: 'per-transaction' | 'summary' = 'per-transaction', wr
   const t = await makeRun({ mode, write });
   const shop = makeShop();
   const tiktok = new FakeTikTok(shop);
-  const src = integrationSource(t.run, t.integration, tiktok, await defaultBuilder(), shop.payments);
+  const src = await integrationSource(t.run, t.integration, tiktok, await defaultBuilder(), shop.payments);
   const commits = { n: 0 };
   const transaction = t.store.transaction.bind(t.store);
-  t.store.transaction = <T>(fn: () => T): T => {
+  t.store.transaction = <T>(fn: () => Promise<T>): Promise<T> => {
     commits.n++;
     return transaction(fn);
   };
@@ -54,7 +54,7 @@ describe('sync: the statement stream', () => {
     expect(links.every((l) => l.docKeys.every((k) => keys.has(k)))).toBe(true);
     // Payouts keep only the reserve movements of the statements they pay.
     for (const b of forPayouts.values()) expect(b.transactions.every((x) => x.reserve_amount !== undefined)).toBe(true);
-    t.store.close();
+    await t.store.close();
   });
 
   it('asks TikTok for each missing order once, the next chunk\'s while this one is booked', async () => {
@@ -70,20 +70,20 @@ describe('sync: the statement stream', () => {
     const seenAtYield: number[] = [];
     for await (const _ of statementWork(t.src, t.shop.statements, 5, new Map())) seenAtYield.push(asked.length);
     expect(new Set(asked).size).toBe(asked.length);
-    expect(t.store.sourceRecords.list({ kind: ['order'] })).toHaveLength(new Set(asked).size);
+    expect(await t.store.sourceRecords.list({ kind: ['order'] })).toHaveLength(new Set(asked).size);
     // When the first chunk is handed out, the second one's orders have been asked for too.
     const first = t.shop.statementTransactions.get(t.shop.statements[0]!.id)!.transactions.filter((x) => x.order_id);
     expect(seenAtYield[0]).toBeGreaterThan(new Set(first.map((x) => x.order_id)).size);
-    t.store.close();
+    await t.store.close();
   });
 
   it('builds nothing for statements already booked unchanged', async () => {
     const t = await setup();
     await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
-    for (const r of t.store.sourceRecords.list({})) t.store.sourceRecords.setStatus(r.id, 'synced');
+    for (const r of await t.store.sourceRecords.list({})) await t.store.sourceRecords.setStatus(r.id, 'synced');
     const again = await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
     expect(again.flatMap((c) => c.work)).toEqual([]);
-    t.store.close();
+    await t.store.close();
   });
 
   it('in summary mode a statement\'s transactions are booked by (and fail with) its statement documents', async () => {
@@ -93,18 +93,18 @@ describe('sync: the statement stream', () => {
     expect(work.every((w) => w.doc.kind === 'statement')).toBe(true);
     const links = chunks.flatMap((c) => c.links);
     for (const l of links.filter((x) => x.kind === 'statement_transaction')) {
-      const statementId = t.store.sourceRecords.byId(l.recordId)!.statementId!;
+      const statementId = (await t.store.sourceRecords.byId(l.recordId))!.statementId!;
       expect(l.docKeys.every((k) => work.find((w) => w.doc.key === k)!.doc.refs.statementId === statementId)).toBe(true);
     }
-    t.store.close();
+    await t.store.close();
   });
 
   it('a dry run stores nothing', async () => {
     const t = await setup('per-transaction', false);
     const chunks = await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
     expect(chunks.flatMap((c) => c.work).length).toBeGreaterThan(0);
-    expect(t.store.sourceRecords.list({})).toEqual([]);
-    t.store.close();
+    expect(await t.store.sourceRecords.list({})).toEqual([]);
+    await t.store.close();
   });
 });
 
@@ -113,22 +113,22 @@ describe('sync: the payout stream', () => {
     const t = await setup();
     const forPayouts = new Map<string, StatementBundle>();
     await drain(statementWork(t.src, t.shop.statements, 1000, forPayouts));
-    const fromRun = payoutWork(t.src, t.shop.payments, forPayouts);
+    const fromRun = await payoutWork(t.src, t.shop.payments, forPayouts);
     expect(fromRun.work.length).toBeGreaterThan(0);
     expect(fromRun.work.every((w) => w.doc.refs.paymentId && t.shop.payments.some((p) => p.id === w.doc.refs.paymentId))).toBe(true);
     expect(t.run.summary.failures).toEqual([]);
     expect(fromRun.links.map((l) => l.externalId)).toEqual(t.shop.payments.map((p) => p.id));
     // The same payouts from what the store holds alone (a later run that fetched no statements).
-    for (const r of t.store.sourceRecords.list({ kind: ['payment'] })) t.store.sourceRecords.setStatus(r.id, 'ready');
-    const fromStore = payoutWork(t.src, t.shop.payments, new Map());
+    for (const r of await t.store.sourceRecords.list({ kind: ['payment'] })) await t.store.sourceRecords.setStatus(r.id, 'ready');
+    const fromStore = await payoutWork(t.src, t.shop.payments, new Map());
     expect(fromStore.work.map((w) => w.hash)).toEqual(fromRun.work.map((w) => w.hash));
-    t.store.close();
+    await t.store.close();
   });
 
-  it('a statement of this run replaces its stored version', () => {
+  it('a statement of this run replaces its stored version', async () => {
     const st = (id: string, paymentId: string, tag: string): StatementBundle => ({ statement: { id, payment_id: paymentId, tag } as never, transactions: [] });
-    const stored = { forPayment: (pid: string) => (pid === 'p1' ? [st('s1', 'p1', 'old'), st('s2', 'p1', 'old')] : []) };
+    const stored = { forPayment: async (pid: string) => (pid === 'p1' ? [st('s1', 'p1', 'old'), st('s2', 'p1', 'old')] : []) };
     const fresh = new Map([['s2', st('s2', 'p1', 'new')], ['s3', st('s3', 'p1', 'new')], ['s4', st('s4', 'p2', 'new')]]);
-    expect(statementsOf('p1', stored, fresh).map((b) => `${b.statement.id}:${(b.statement as unknown as { tag: string }).tag}`)).toEqual(['s1:old', 's2:new', 's3:new']);
+    expect((await statementsOf('p1', stored, fresh)).map((b) => `${b.statement.id}:${(b.statement as unknown as { tag: string }).tag}`)).toEqual(['s1:old', 's2:new', 's3:new']);
   });
 });

@@ -18,28 +18,28 @@ async function synced(mode: 'per-transaction' | 'summary' = 'per-transaction') {
   const ledger = new FakeLedger();
   const d = { store: s.store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } };
   await runSync(d, { orgId: s.orgId, since, dryRun: false });
-  return { ...s, tiktok, ledger, d, org: s.store.orgs.get(s.orgId)! };
+  return { ...s, tiktok, ledger, d, org: (await s.store.orgs.get(s.orgId))! };
 }
 
 describe('rollback', () => {
   it('removes only the chosen orders, marks them deleted, and a re-sync books them again exactly once', async () => {
     const { store, org, ledger, d } = await synced();
-    const orders = listTransactions(store, org).filter((t) => t.type === 'ORDER' && t.orderId).slice(0, 3).map((t) => t.orderId!);
-    const docs = selectDocuments(store, org, { orderIds: orders });
+    const orders = (await listTransactions(store, org)).filter((t) => t.type === 'ORDER' && t.orderId).slice(0, 3).map((t) => t.orderId!);
+    const docs = await selectDocuments(store, org, { orderIds: orders });
     expect(docs.length).toBeGreaterThanOrEqual(3);
     const before = ledger.books.size;
     const r = await rollback(store, ledger, org, docs);
     expect(r.removed.length).toBe(docs.length);
     expect(ledger.books.size).toBe(before - docs.length);
-    expect([...new Set(listTransactions(store, org, { status: ['deleted'] }).map((t) => t.orderId))].sort()).toEqual([...orders].sort());
+    expect([...new Set((await listTransactions(store, org, { status: ['deleted'] })).map((t) => t.orderId))].sort()).toEqual([...orders].sort());
 
     // Outside the fetch window too: the re-sync rebuilds from what is stored.
     const again = await runSync(d, { orgId: org.id, since: NOW, dryRun: false });
     expect(again.documents.created).toBe(docs.length);
     expect(ledger.books.size).toBe(before);
     for (const [, n] of ledger.copiesPerEvent()) expect(n).toBe(1);
-    expect(listTransactions(store, org, { status: ['deleted'] })).toEqual([]);
-    store.close();
+    expect(await listTransactions(store, org, { status: ['deleted'] })).toEqual([]);
+    await store.close();
   });
 });
 
@@ -55,24 +55,24 @@ describe('explain', () => {
     const s = await makeStore('per-transaction');
     const ledger = new FakeLedger();
     await runSync({ store: s.store, ledger, tiktokFor: () => new FakeTikTok(shop), clock: { now: () => NOW } }, { orgId: s.orgId, since, dryRun: false });
-    const org = s.store.orgs.get(s.orgId)!;
-    const row = listTransactions(s.store, org).find((r) => r.id === tx.id)!;
+    const org = (await s.store.orgs.get(s.orgId))!;
+    const row = (await listTransactions(s.store, org)).find((r) => r.id === tx.id)!;
     expect(row.status).toBe('synced_with_warnings');
     expect(row.warnings).toEqual([{ message: expect.stringMatching(/^unknown TikTok field fee_tax_breakdown\.fee\.space_fee_amount/), fix: expect.stringContaining(`synder explain ${tx.order_id}`) }]);
     expect(row.warnings[0]!.fix).toMatch(new RegExp(`synder map route fee_tax_breakdown\\.fee\\.space_fee_amount .*synder rollback ${tx.order_id} --yes`));
-    const ex = explainId(s.store, org, tx.order_id!, ledger);
+    const ex = await explainId(s.store, org, tx.order_id!, ledger);
     expect(ex.transactions.find((t) => t.transactionId === tx.id)!.warnings).toEqual(row.warnings);
-    s.store.close();
+    await s.store.close();
   });
 
   it('takes any id `transactions` shows: order, statement transaction of every type, statement and payout', async () => {
     const { store, org, ledger } = await synced();
-    const rows = listTransactions(store, org);
+    const rows = await listTransactions(store, org);
     const types = new Set(rows.map((r) => r.type));
     expect(types.size).toBeGreaterThan(3);
     for (const type of types) {
       const row = rows.find((r) => r.type === type)!;
-      const ex = explainId(store, org, row.id, ledger);
+      const ex = await explainId(store, org, row.id, ledger);
       if (row.kind === 'payment') {
         expect(ex.subject).toEqual({ kind: 'payout', id: row.id });
         expect(ex.payout!.documents.length).toBeGreaterThan(0);
@@ -91,19 +91,19 @@ describe('explain', () => {
         expect(t.documents.length, type).toBeGreaterThan(0);
       }
     }
-    const statementId = listTransactions(store, org).find((r) => r.kind === 'statement_transaction')!;
-    const stId = store.sourceRecords.get(store.integrations.listForOrg(org.id)[0]!.id, 'statement_transaction', statementId.id)!.statementId!;
-    const st = explainId(store, org, stId, ledger);
+    const statementId = (await listTransactions(store, org)).find((r) => r.kind === 'statement_transaction')!;
+    const stId = (await store.sourceRecords.get((await store.integrations.listForOrg(org.id))[0]!.id, 'statement_transaction', statementId.id))!.statementId!;
+    const st = await explainId(store, org, stId, ledger);
     expect(st.subject).toEqual({ kind: 'statement', id: stId });
     expect(st.transactions.length).toBeGreaterThan(1);
-    expect(() => explainId(store, org, '999', ledger)).toThrow(/No TikTok order, transaction, statement or payout 999/);
-    store.close();
+    await expect(explainId(store, org, '999', ledger)).rejects.toThrow(/No TikTok order, transaction, statement or payout 999/);
+    await store.close();
   });
 
   it('shows amounts, postings whose clearing lines add up to the settlement, and the booked documents', async () => {
     const { store, org, ledger } = await synced();
-    const order = listTransactions(store, org).find((t) => t.type === 'ORDER' && t.orderId)!;
-    const ex = explainOrder(store, org, order.orderId!, ledger);
+    const order = (await listTransactions(store, org)).find((t) => t.type === 'ORDER' && t.orderId)!;
+    const ex = await explainOrder(store, org, order.orderId!, ledger);
     const t = ex.transactions[0]!;
     expect(t.checks.length).toBeGreaterThan(0);
     expect(t.checks.every((c) => c.ok)).toBe(true);
@@ -115,24 +115,24 @@ describe('explain', () => {
     expect(t.documents.length).toBeGreaterThan(0);
     expect(t.documents[0]!.link).toMatch(/^https:\/\/ledger\.invalid\//);
     expect(ex.history.some((h) => h.status === 'posted')).toBe(true);
-    expect(() => explainOrder(store, org, 'no-such-order', ledger)).toThrow(/No TikTok order no-such-order/);
-    store.close();
+    await expect(explainOrder(store, org, 'no-such-order', ledger)).rejects.toThrow(/No TikTok order no-such-order/);
+    await store.close();
   });
 });
 
 describe('export', () => {
   it('writes exactly what the booking core writes for the booked documents, with the ledger account names', async () => {
     const { store, org, ledger } = await synced('summary');
-    const docs = store.documents.list(org.id, { status: ['posted'] }).map((r) => r.body as BookingDocument);
+    const docs = (await store.documents.list(org.id, { status: ['posted'] })).map((r) => r.body as BookingDocument);
     expect(docs.length).toBe(ledger.books.size);
-    const integration = store.integrations.listForOrg(org.id)[0]!;
-    const resolver = new AccountResolver(store, org.id);
-    const accountName = (role: Parameters<typeof resolver.specFor>[0]['role'], currency: string) => resolver.specFor({ role, currency, integration }).name;
-    const hledger = exportJournal(store, org, { format: 'hledger' });
+    const integration = (await store.integrations.listForOrg(org.id))[0]!;
+    const specFor = await new AccountResolver(store, org.id).snapshot();
+    const accountName = (role: Parameters<typeof specFor>[0]['role'], currency: string) => specFor({ role, currency, integration }).name;
+    const hledger = await exportJournal(store, org, { format: 'hledger' });
     expect(hledger).toEqual({ text: exportHledger(docs, { accountName }), documents: docs.length });
     expect(hledger.text).toContain(`Assets:${ledger.accounts.find((a) => a.name.startsWith('TikTok Shop Clearing - '))!.name}`);
-    expect(exportJournal(store, org, { format: 'beancount' }).text).toBe(exportBeancount(docs, { accountName }));
-    const csv = exportJournal(store, org, { format: 'csv' }).text;
+    expect((await exportJournal(store, org, { format: 'beancount' })).text).toBe(exportBeancount(docs, { accountName }));
+    const csv = (await exportJournal(store, org, { format: 'csv' })).text;
     const refs = new Map([...ledger.books.values()].map((b) => [b.key, b.ref]));
     expect(csv).toBe(exportCsv(docs, { accountName, ledgerRef: (d) => refs.get(d.key) }));
     const rows = csv.trim().split('\r\n');
@@ -140,8 +140,8 @@ describe('export', () => {
     expect(rows.length - 1).toBe(docs.reduce((n, d) => n + d.lines.length, 0));
     expect(rows[1]).toMatch(/,JournalEntry,\d+,,$/);
     const since = docs[Math.floor(docs.length / 2)]!.date;
-    expect(exportJournal(store, org, { format: 'csv', since }).documents).toBe(docs.filter((d) => d.date >= since).length);
-    store.close();
+    expect((await exportJournal(store, org, { format: 'csv', since })).documents).toBe(docs.filter((d) => d.date >= since).length);
+    await store.close();
   });
 });
 
@@ -158,10 +158,10 @@ describe('reconcile', () => {
     const d = { store: s.store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } };
     await runSync(d, { orgId: s.orgId, since, dryRun: false });
     const store = s.store;
-    const org = store.orgs.get(s.orgId)!;
+    const org = (await store.orgs.get(s.orgId))!;
     // …orders rolled back (transactions not booked)…
-    const orders = listTransactions(store, org).filter((t) => t.type === 'ORDER' && t.orderId && t.status === 'synced').slice(0, 2).map((t) => t.orderId!);
-    await rollback(store, ledger, org, selectDocuments(store, org, { orderIds: orders }));
+    const orders = (await listTransactions(store, org)).filter((t) => t.type === 'ORDER' && t.orderId && t.status === 'synced').slice(0, 2).map((t) => t.orderId!);
+    await rollback(store, ledger, org, await selectDocuments(store, org, { orderIds: orders }));
     // …and an entry someone made in the ledger by hand.
     const outside = { key: 'manual-1', doc: { key: 'manual-1', kind: 'adjustment', date: '2025-05-20', currency: 'USD', memo: 'by hand', refs: { shopId: 'x' }, warnings: [], lines: [{ role: 'clearing', amountMinor: 1234 }, { role: 'other_income', amountMinor: -1234 }] } as unknown as BookingDocument, ref: { type: 'JournalEntry', id: 'm1' } };
     ledger.books.set('manual-1', outside);
@@ -186,7 +186,7 @@ describe('reconcile', () => {
     expect(c.explanations.find((e) => e.documentKey?.endsWith(`${firstSale.id}:sale`))).toMatchObject({ kind: 'unposted_document', status: 'failed' });
     expect(c.explanations.some((e) => e.documentKey?.endsWith(`${paidPayment.id}:pay`))).toBe(true);
 
-    const checks = await clearingChecks(store, ledger, org, store.integrations.listForOrg(org.id));
+    const checks = await clearingChecks(store, ledger, org, await store.integrations.listForOrg(org.id));
     const { unpaidStatements: _u, explanations: _e, ...totals } = c;
     expect(checks).toEqual([totals]);
 
@@ -195,12 +195,12 @@ describe('reconcile', () => {
     const again = (await reconcileOrg({ store, ledger }, org)).clearing[0]!;
     expect(again.explanations.reduce((a, e) => a + e.amountMinor, 0)).toBe(again.differenceMinor);
     expect(again.differenceMinor).toBe(c.differenceMinor - 1234);
-    store.close();
+    await store.close();
   });
 });
 
 describe('dates', () => {
-  it('parses dates and relative days, and names the flag when it cannot', () => {
+  it('parses dates and relative days, and names the flag when it cannot', async () => {
     expect(parseWhen('2025-05-01', NOW, '--since')!.toISOString()).toBe('2025-05-01T00:00:00.000Z');
     expect(parseWhen('7d', NOW, '--since')!.toISOString()).toBe('2025-05-25T00:00:00.000Z');
     expect(() => parseWhen('yesterday', NOW, '--since')).toThrow(/--since/);
@@ -212,7 +212,7 @@ describe('dates', () => {
     const tiktok = new FakeTikTok(makeShop(30, 5));
     const ledger = new FakeLedger();
     await runSync({ store: s.store, ledger, tiktokFor: () => tiktok, clock: { now: () => NOW } }, { orgId: s.orgId, since, dryRun: false });
-    const org = s.store.orgs.get(s.orgId)!;
+    const org = (await s.store.orgs.get(s.orgId))!;
     expect((await reconcileOrg({ store: s.store, ledger }, org)).reconciles).toBe(true);
 
     const gone = [...ledger.books.values()].find((b) => b.doc.kind === 'sale')!;
@@ -224,6 +224,6 @@ describe('dates', () => {
     expect(c.differenceMinor).toBe(-clearing);
     expect(c.explanations).toEqual([expect.objectContaining({ kind: 'missing_in_ledger', documentKey: gone.key, amountMinor: -clearing, orderId: gone.doc.refs.orderId })]);
     expect(c.explanations[0]!.message).toContain(`synder rollback ${gone.doc.refs.orderId}`);
-    s.store.close();
+    await s.store.close();
   });
 });

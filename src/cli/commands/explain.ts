@@ -1,4 +1,4 @@
-import { Argument, type Command } from 'commander';
+import { Argument, InvalidArgumentError, type Command } from 'commander';
 import type { Context } from '../../runtime/context.js';
 import { action, type ProgramDeps } from '../command.js';
 
@@ -8,10 +8,17 @@ export function registerExplain(program: Command, deps: ProgramDeps): void {
   program
     .command('explain')
     .description('Show every amount, posting, ledger document and status change for one order, statement transaction, statement or payout')
-    .addArgument(new Argument('<id>', 'any id `synder transactions` shows: order, statement transaction, statement or payout').argParser((value: string) => value.trim()))
+    .addArgument(new Argument('<id>', 'any id `synder transactions` shows: order, statement transaction, statement or payout').argParser(nonBlankId))
     .option('--open', 'open its ledger document in the browser ("Show in QuickBooks/Xero")')
     .option('--json', 'print as JSON')
     .action(action(deps, runExplain));
+}
+
+// A blank id is a typing slip (an empty shell variable): usage, not a lookup that finds nothing.
+function nonBlankId(value: string): string {
+  const id = value.trim();
+  if (!id) throw new InvalidArgumentError('Give an order, statement transaction, statement or payout id (see `synder transactions`).');
+  return id;
 }
 
 export async function runExplain(ctx: Context, flags: ExplainFlags, [id]: string[]): Promise<void> {

@@ -22,7 +22,7 @@ export function registerExport(program: Command, deps: ProgramDeps): void {
 export async function runExport(ctx: Context, flags: ExportFlags): Promise<void> {
   const org = await ctx.requireOrg();
   const { exportJournal } = await import('../../sync/export.js');
-  const { text, documents } = exportJournal(await ctx.store(), org, { format: flags.format, since: flags.since?.toISOString().slice(0, 10) });
+  const { text, documents } = await exportJournal(await ctx.store(), org, { format: flags.format, since: flags.since?.toISOString().slice(0, 10) });
   if (flags.output) {
     fs.writeFileSync(flags.output, text);
     ctx.output.info(`Wrote ${documents} document(s) to ${flags.output}.`);

@@ -63,7 +63,7 @@ export async function runInviteCancel(ctx: Context, _flags: { json?: boolean }, 
   const { cancelInvite } = await import('../../auth/index.js');
   const org = await ctx.requireOrg();
   const store = await ctx.store();
-  const cancelled = cancelInvite({ invites: store.invites, orgId: org.id, id });
+  const cancelled = await cancelInvite({ invites: store.invites, orgId: org.id, id });
   if (ctx.output.json) ctx.output.printJson({ ok: true, invite: { id: cancelled.id, email: cancelled.email, status: cancelled.status } });
   else ctx.output.line(`Cancelled invitation #${cancelled.id} to ${cancelled.email}.`);
 }

@@ -50,7 +50,7 @@ export async function runMapList(ctx: Context, flags: { offline?: boolean }): Pr
   const { mapView } = await import('../../sync/mapping.js');
   // The ledger's chart gives each account's number and type; without a connection the view is the stored one.
   let accounts: import('../../providers/ledger-connector.js').LedgerAccount[] | undefined;
-  if (!flags.offline && store.integrations.getLedgerConnection(org.id)) {
+  if (!flags.offline && await store.integrations.getLedgerConnection(org.id)) {
     try {
       const { openLedger } = await import('../../sync/clients.js');
       accounts = await (await openLedger(ctx, org)).listAccounts();
@@ -58,7 +58,7 @@ export async function runMapList(ctx: Context, flags: { offline?: boolean }): Pr
       ctx.output.info(`(Could not read the ledger's accounts: ${(err as Error).message}; showing the stored mapping.)`);
     }
   }
-  const view = mapView(store, org, accounts);
+  const view = await mapView(store, org, accounts);
   if (ctx.output.json) {
     ctx.output.printJson(view);
     return;
@@ -89,7 +89,7 @@ export async function runMapRoute(ctx: Context, _flags: { json?: boolean }, [fie
   const org = await ctx.requireOrg();
   const store = await ctx.store();
   const { routeKey } = await import('../../sync/mapping.js');
-  const note = routeKey(store, org, field ?? '', role ?? '');
+  const note = await routeKey(store, org, field ?? '', role ?? '');
   if (ctx.output.json) ctx.output.printJson({ ok: true, notes: [note] });
   else ctx.output.line(note);
 }
@@ -98,7 +98,7 @@ export async function runMapReset(ctx: Context, _flags: { json?: boolean }, [rol
   const org = await ctx.requireOrg();
   const store = await ctx.store();
   const { resetRoles } = await import('../../sync/mapping.js');
-  const note = resetRoles(store, org, role);
+  const note = await resetRoles(store, org, role);
   if (ctx.output.json) ctx.output.printJson({ ok: true, notes: [note] });
   else ctx.output.line(note);
 }

@@ -63,10 +63,10 @@ export function registerOrg(program: Command, deps: ProgramDeps): void {
 export async function runOrgCreate(ctx: Context, flags: CreateFlags, [rawName]: string[]): Promise<void> {
   const { createOrg, orgView } = await import('../../orgs/service.js');
   const store = await ctx.store();
-  const created = createOrg(store, { name: rawName, ...flags });
+  const created = await createOrg(store, { name: rawName, ...flags });
   const prefs = await ctx.preferences();
   if (flags.use !== false) prefs.activeOrg = created.name;
-  if (ctx.output.json) ctx.output.printJson(orgView(store, created, prefs.activeOrg));
+  if (ctx.output.json) ctx.output.printJson(await orgView(store, created, prefs.activeOrg));
   else ctx.output.line(`Created organization "${created.name}"${flags.use !== false ? ' and made it active' : ''}.`);
 }
 
@@ -74,15 +74,17 @@ export async function runOrgList(ctx: Context): Promise<void> {
   const { orgView } = await import('../../orgs/service.js');
   const store = await ctx.store();
   const active = await ctx.activeOrgName();
-  const orgs = store.orgs.list();
+  const orgs = await store.orgs.list();
   if (ctx.output.json) {
-    ctx.output.printJson(orgs.map((o) => orgView(store, o, active)));
+    ctx.output.printJson(await Promise.all(orgs.map((o) => orgView(store, o, active))));
     return;
   }
   if (orgs.length === 0) {
     ctx.output.line('No organizations yet. Run `synder init` or `synder org create <name>`.');
     return;
   }
+  const shops = new Map<number, number>();
+  for (const o of orgs) shops.set(o.id, (await store.integrations.listForOrg(o.id)).length);
   await ctx.output.table({
     head: ['', 'Name', 'Country', 'Currency', 'Ledger', 'Mode', 'Integrations'],
     rows: orgs.map((o) => [
@@ -92,14 +94,14 @@ export async function runOrgList(ctx: Context): Promise<void> {
       o.currency,
       o.ledger ?? 'not connected',
       o.mode,
-      store.integrations.listForOrg(o.id).length,
+      shops.get(o.id) ?? 0,
     ]),
   });
 }
 
 export async function runOrgUse(ctx: Context, _flags: object, [name]: string[]): Promise<void> {
   const store = await ctx.store();
-  const found = store.orgs.findByName((name ?? '').trim());
+  const found = await store.orgs.findByName((name ?? '').trim());
   if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
   (await ctx.preferences()).activeOrg = found.name;
   ctx.output.line(`Active organization: ${found.name}`);
@@ -110,7 +112,7 @@ export async function runOrgShow(ctx: Context, _flags: { json?: boolean }, [name
   if (name) ctx.orgOverride = name;
   const found = await ctx.requireOrg();
   const store = await ctx.store();
-  const view = orgView(store, found, await ctx.activeOrgName());
+  const view = await orgView(store, found, await ctx.activeOrgName());
   if (ctx.output.json) {
     ctx.output.printJson(view);
     return;
@@ -135,17 +137,17 @@ export async function runOrgSet(ctx: Context, flags: SetFlags): Promise<void> {
   const { orgView } = await import('../../orgs/service.js');
   if (flags.mode === undefined && flags.mfTax === undefined && flags.dateBasis === undefined) throw new UsageError('Nothing to change.', 'Pass --mode, --mf-tax or --date-basis.');
   const store = await ctx.store();
-  const updated = applyOrgSettings(store, await ctx.requireOrg(), flags);
-  if (ctx.output.json) ctx.output.printJson({ ...orgView(store, updated, await ctx.activeOrgName()), settings: updated.settings });
+  const updated = await applyOrgSettings(store, await ctx.requireOrg(), flags);
+  if (ctx.output.json) ctx.output.printJson({ ...(await orgView(store, updated, await ctx.activeOrgName())), settings: updated.settings });
   else ctx.output.line(`Updated ${updated.name}: mode ${updated.mode ?? 'not set'}, MF tax ${String(updated.settings.mfTax ?? 'off')}, dates by ${String(updated.settings.dateBasis ?? 'settlement')}.`);
 }
 
 export async function runOrgRemove(ctx: Context, flags: { yes?: boolean; json?: boolean }, [name]: string[]): Promise<void> {
   const store = await ctx.store();
-  const found = store.orgs.findByName((name ?? '').trim());
+  const found = await store.orgs.findByName((name ?? '').trim());
   if (!found) throw new UsageError(`Organization "${name}" does not exist.`, 'See `synder org list`.');
   if (!flags.yes) throw new UsageError(`Removing "${found.name}" deletes its local state.`, 'Pass --yes to confirm.');
-  store.orgs.remove(found.id);
+  await store.orgs.remove(found.id);
   const prefs = await ctx.preferences();
   if (prefs.activeOrg?.toLowerCase() === found.name.toLowerCase()) prefs.activeOrg = undefined;
   if (ctx.output.json) ctx.output.printJson({ ok: true, removed: found.name });

@@ -29,7 +29,7 @@ export async function runRollback(ctx: Context, flags: RollbackFlags, orderIds: 
   const org = await ctx.requireOrg();
   const store = await ctx.store();
   const { selectDocuments, rollback, rollbackPlan } = await import('../../sync/rollback.js');
-  const docs = selectDocuments(store, org, { orderIds: orderIds.length ? orderIds : undefined, runId: flags.run, since: flags.since?.toISOString().slice(0, 10) });
+  const docs = await selectDocuments(store, org, { orderIds: orderIds.length ? orderIds : undefined, runId: flags.run, since: flags.since?.toISOString().slice(0, 10) });
   const full = ctx.output.json || ctx.logger.verbose;
   if (docs.length === 0) {
     if (ctx.output.json) ctx.output.printJson(flags.dryRun ? { org: org.name, dryRun: true, total: 0, byKind: {}, documents: [] } : { org: org.name, removed: [], refused: [], sharedStatements: [] });

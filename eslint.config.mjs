@@ -1,0 +1,19 @@
+import tseslint from 'typescript-eslint';
+
+/**
+ * Not a style checker: the store is asynchronous, and a promise nobody awaits is a write that
+ * may land after its transaction committed, or an error nobody sees. These two rules find them.
+ * test/unit/lint.test.ts runs this config, so `npm test` fails on a violation.
+ */
+export default tseslint.config({
+  files: ['src/**/*.ts'],
+  languageOptions: {
+    parser: tseslint.parser,
+    parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+  },
+  plugins: { '@typescript-eslint': tseslint.plugin },
+  rules: {
+    '@typescript-eslint/no-floating-promises': 'error',
+    '@typescript-eslint/no-misused-promises': 'error',
+  },
+});

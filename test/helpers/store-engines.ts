@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Store } from '../../src/store/store.js';
+
+/**
+ * The database engines the store's own tests run against: each case that does not depend on
+ * one engine's files or functions runs once per engine here. `skip` says why an engine cannot run
+ * on this machine (the case is then reported as skipped, not passed).
+ */
+export interface StoreEngine {
+  name: string;
+  skip?: string;
+  /** A new, empty, migrated store; its `home` is a fresh directory the caller removes. */
+  open(now: () => Date): Promise<Store>;
+}
+
+export function storeEngines(): StoreEngine[] {
+  return [
+    {
+      name: 'sqlite',
+      open: (now) => Store.open(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-store-')), now),
+    },
+  ];
+}
+
+/** Closes the store and removes its state directory. */
+export async function disposeStore(store: Store): Promise<void> {
+  await store.close();
+  fs.rmSync(store.home, { recursive: true, force: true });
+}

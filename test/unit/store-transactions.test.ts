@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { disposeStore, storeEngines } from '../helpers/store-engines.js';
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+
+for (const engine of storeEngines()) {
+  describe.skipIf(engine.skip !== undefined)(`store transactions (${engine.name})`, () => {
+    const open: Store[] = [];
+    const store = async () => {
+      const s = await engine.open(() => NOW);
+      open.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of open.splice(0)) await disposeStore(s);
+    });
+    const names = async (s: Store) => (await s.orgs.list()).map((o) => o.name);
+
+    it('commits what the repositories wrote inside it, and rolls all of it back on a throw', async () => {
+      const s = await store();
+      const org = await s.transaction(async () => s.orgs.create({ name: 'Kept' }));
+      expect(org.name).toBe('Kept');
+      await expect(
+        s.transaction(async () => {
+          await s.orgs.create({ name: 'Gone' });
+          // Its own writes are visible inside it.
+          expect(await s.orgs.findByName('gone')).toMatchObject({ name: 'Gone' });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await names(s)).toEqual(['Kept']);
+    });
+
+    it('a transaction inside one joins it: the outer one commits or rolls back the lot', async () => {
+      const s = await store();
+      await expect(
+        s.transaction(async () => {
+          await s.orgs.create({ name: 'Outer' });
+          await s.transaction(async () => {
+            await s.orgs.create({ name: 'Inner' });
+          });
+          expect(await names(s)).toEqual(['Inner', 'Outer']);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await names(s)).toEqual([]);
+    });
+
+    it('repository calls from another async flow are not part of a running transaction', async () => {
+      const s = await store();
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inside!: () => void;
+      const wrote = new Promise<void>((r) => (inside = r));
+      const tx = s.transaction(async () => {
+        await s.orgs.create({ name: 'Inside' });
+        inside();
+        await held;
+        throw new Error('rolled back');
+      });
+      await wrote;
+      // Started outside the transaction's flow: it must survive the rollback.
+      const outside = s.orgs.create({ name: 'Outside' });
+      release();
+      await expect(tx).rejects.toThrow('rolled back');
+      await outside;
+      expect(await names(s)).toEqual(['Outside']);
+    });
+
+    it('a repository call in an async function the transaction awaits runs in it', async () => {
+      const s = await store();
+      const helper = async (name: string) => {
+        await new Promise((r) => setTimeout(r, 1));
+        return s.orgs.create({ name });
+      };
+      await expect(
+        s.transaction(async () => {
+          await Promise.all([helper('A'), helper('B')]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await names(s)).toEqual([]);
+    });
+  });
+}
