@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
-import { openDatabase } from '../../src/store/db.js';
+import { SqliteDatabase } from '../../src/store/sqlite.js';
 import { latestPostgresSchemaVersion, postgresMigrations } from '../../src/store/postgres-migrations.js';
 import { openPostgresDatabase, PostgresDatabase } from '../../src/store/postgres.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
@@ -43,11 +43,12 @@ describe.skipIf(skip)(`PostgreSQL migrations${skip ? ` (skipped: ${skip})` : ''}
 
   it('has the tables, columns and indexes of the SQLite schema (plus credentials)', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'synder-schema-'));
-    const lite = await openDatabase(home);
-    const liteTables = (lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    const liteColumns = Object.fromEntries(liteTables.map((t) => [t, (lite.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name)]));
-    const liteIndexes = (lite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    lite.close();
+    const lite = await SqliteDatabase.open(home);
+    const liteTables = (await lite.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).map((r) => r.name);
+    const liteColumns: Record<string, string[]> = {};
+    for (const t of liteTables) liteColumns[t] = (await lite.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', [t])).map((c) => c.name);
+    const liteIndexes = (await lite.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name")).map((r) => r.name);
+    await lite.close();
 
     const db = await openPostgresDatabase(await freshDatabase());
     try {
