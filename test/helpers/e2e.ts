@@ -41,6 +41,8 @@ export interface E2EOptions {
   salesTax?: 'off' | 'automated' | 'on';
   /** Serve this replay file (TikTok's own shapes) instead of generated data. */
   tiktokDataFile?: string;
+  /** More environment for every command (e.g. a PostgreSQL state database and its credentials key). */
+  env?: Record<string, string>;
 }
 
 export interface E2E {
@@ -81,7 +83,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });
   const home = tempHome('synder-e2e-');
-  const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG };
+  const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG, ...opts.env };
   // The sandbox's tokens and data are dated by the real clock, so these runs use it too.
   const cli = (args: string[]) => synder(args, { env, clock: systemClock });
   const tiktok = sandbox.services.find((s) => s.name === 'tiktok') as TikTokSandbox;
