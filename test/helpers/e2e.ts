@@ -356,8 +356,8 @@ export function snapshot(e: E2E): BooksSnapshot {
  * Every document synder holds as posted is in the ledger exactly once (one object of each type
  * under its number), nothing else of synder's is there, and the balances are TikTok's.
  */
-export function assertBooks(e: E2E, expect: typeof import('vitest').expect): BooksSnapshot {
-  const posted = storedDocuments(e).filter((d) => d.status === 'posted');
+export function assertBooks(e: E2E, expect: typeof import('vitest').expect, stored: StoredDocument[] = storedDocuments(e)): BooksSnapshot {
+  const posted = stored.filter((d) => d.status === 'posted');
   expect(posted.length).toBeGreaterThan(0);
   const base = posted.map((d) => d.key.replace(/~v\d+$/, ''));
   expect(new Set(base).size, 'two versions of one document are both posted').toBe(base.length);
