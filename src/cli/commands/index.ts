@@ -17,6 +17,7 @@ import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerMap } from './map.js';
 import { registerCompletion } from './completion.js';
+import { registerState } from './state.js';
 import { addExamples } from '../examples.js';
 
 /**
@@ -38,6 +39,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerReport(program, deps);
   registerMap(program, deps);
   registerStatus(program, deps);
+  registerState(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
   registerCompletion(program, deps);
