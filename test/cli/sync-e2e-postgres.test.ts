@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { tempHome } from '../helpers/cli.js';
-import { assertBooks, expectedBooks, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument } from '../helpers/e2e.js';
+import { assertBooks, expectedBooks, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
 import { synder } from '../helpers/in-process.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
 
@@ -57,20 +57,58 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
     expect(JSON.parse(status.stdout).credentials.kind).toBe('database');
   });
 
+  /** Resolves once the sync child holds a lock in the database (its lock connection names it). */
+  async function holdingLock(a: SyncChild): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (;;) {
+        const { rows } = await client.query(
+          "SELECT 1 FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND s.application_name = $1",
+          [`synder ${a.child.pid}@${os.hostname()}`.slice(0, 63)],
+        );
+        if (rows.length > 0) return;
+        if (a.child.exitCode !== null) throw new Error(`the sync ended before it was seen holding the lock: ${a.stderr()}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
   it('two hosts syncing one org at once: one books, the other exits 5 naming the holder', async () => {
     const a = spawnSync(e, ['--json']);
-    const b = spawnSync(hostB, ['--json']);
-    const [ra, rb] = await Promise.all([a.done, b.done]);
-    const results = [
-      { r: ra, pid: a.child.pid },
-      { r: rb, pid: b.child.pid },
-    ];
-    const refused = results.filter((x) => x.r.code === 5);
-    const ran = results.filter((x) => x.r.code === 0);
-    expect(results.map((x) => x.r.code).sort(), results.map((x) => x.r.stderr).join('\n---\n')).toEqual([0, 5]);
-    expect(refused[0]!.r.stderr).toContain(`Another sync of "E2E Shop" is running (pid ${ran[0]!.pid} on ${os.hostname()}`);
-    expect(refused[0]!.r.stderr).toMatch(/connection ends/);
+    // Paused while it holds the org's lock, so the other host's attempt meets it held however fast
+    // or slow this machine is.
+    await holdingLock(a);
+    a.child.kill('SIGSTOP');
+    let rb;
+    try {
+      rb = await spawnSync(hostB, ['--json']).done;
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    const ra = await a.done;
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(5);
+    expect(rb.stderr).toContain(`Another sync of "E2E Shop" is running (pid ${a.child.pid} on ${os.hostname()}, started 20`);
+    expect(rb.stderr).toMatch(/connection ends/);
+    expect(JSON.parse(rb.stdout)).toMatchObject({ ok: false, error: { code: 'locked' } });
     assertBooks(e, expect, await storedIn(url));
+  }, T);
+
+  it('a host killed mid-sync frees the org at once: the other host syncs without waiting for the lock to go stale', async () => {
+    const before = snapshot(e);
+    const a = spawnSync(e, ['--json']);
+    await holdingLock(a);
+    a.child.kill('SIGKILL');
+    await a.done;
+    const t0 = Date.now();
+    const b = await sync(hostB);
+    expect(b.result.code, b.result.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(b.summary.documents).toMatchObject({ created: 0, failed: 0 });
+    expect(snapshot(e)).toEqual(before);
   }, T);
 
   it('the other host then syncs the same org from the shared state: nothing new, books unchanged, reconcile ties out', async () => {
