@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { tempHome } from '../helpers/cli.js';
-import { assertBooks, expectedBooks, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
+import { assertBooks, expectedBooks, killPoints, killWhen, ledgerDocuments, ledgerObjectCount, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
 import { synder } from '../helpers/in-process.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
 
@@ -134,4 +134,35 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/Cannot decrypt .*SYNDER_CREDENTIALS_KEY/);
   });
+});
+
+/** The same guarantee as with SQLite: intent recorded before each post, so kill -9 anywhere leaves one copy. */
+describe.skipIf(skip)(`kill -9 mid-sync with PostgreSQL state${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let e: E2E;
+  let url: string;
+  beforeAll(async () => {
+    url = await freshDatabase();
+    e = await startE2E({ ledger: 'xero', mode: 'per-transaction', seed: 23, orders: 200, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } });
+  }, T);
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('leaves exactly one copy of every document, and a re-run completes the books', async () => {
+    for (const point of [killPoints.firstWrite(), killPoints.afterObjects(20)]) {
+      const start = ledgerObjectCount(e);
+      const s = spawnSync(e, ['--json']);
+      const { killed, result } = await killWhen(s, () => point.when(e, s, start));
+      expect(killed, `the sync finished before "${point.name}" (exit ${result.code}): ${result.stderr.slice(-800)}`).toBe(true);
+      expect([...ledgerDocuments(e)].filter(([, types]) => Object.values(types).some((n) => n > 1))).toEqual([]);
+    }
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary.failures).toEqual([]);
+    assertBooks(e, expect, await storedIn(url));
+    const again = await sync(e);
+    expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
+    const rec = await e.cli(['reconcile']);
+    expect(rec.code, rec.stderr).toBe(0);
+  }, T);
 });
