@@ -1,9 +1,11 @@
 import Table from 'cli-table3';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LedgerProvider } from '../src/onboarding/connect-ledger.js';
 import { ordersForSettled } from './calibrate.js';
 import { runCell, type CellResult } from './cell.js';
 import { RequestCounter } from './request-counter.js';
+import { runWorkersCell, type WorkersCellResult } from './workers.js';
 
 /**
  * `npm run bench`: syncs a sandbox shop of N settled orders into each ledger and mode, with the
@@ -16,6 +18,10 @@ import { RequestCounter } from './request-counter.js';
  *   --ledger quickbooks|xero|all   --mode per-transaction|summary|all
  *   --scale N             rate-limit windows divided by N (default 10 per-transaction, 1 summary)
  *   --days 30   --seed 11
+ * Workers: `--workers 1,3 --orgs 20 [--concurrency 4]` queues one sync per org (each its own shop
+ * and QuickBooks company) and times W worker processes through them: org syncs per hour, documents
+ * per minute, each worker's peak RSS, and the ratio to the floor (each company's own limits, all
+ * companies in parallel). Needs a PostgreSQL server: SYNDER_BENCH_DATABASE_URL or SYNDER_DATABASE_URL.
  * SYNDER_BENCH_NODE_OPTIONS goes to the measured sync only: `--max-old-space-size=40` shows how little
  * of its peak RSS is live data (V8 grows the heap lazily when memory is plentiful).
  */
@@ -25,6 +31,7 @@ const DEFAULT_ORDERS = { summary: [2000, 10_000, 100_000], 'per-transaction': [2
 function options() {
   const { values } = parseArgs({
     options: {
+      workers: { type: 'string' }, orgs: { type: 'string' }, concurrency: { type: 'string' },
       orders: { type: 'string' }, ledger: { type: 'string' }, mode: { type: 'string' }, scale: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -32,6 +39,7 @@ function options() {
   const pick = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
   if (values.help) {
     process.stdout.write('npm run bench -- [--orders 2000,10000,100000] [--ledger quickbooks|xero|all] [--mode per-transaction|summary|all] [--scale N] [--days 30] [--seed 11]\n');
+    process.stdout.write('npm run bench -- --workers 1,3 --orgs 20 [--concurrency 4] [--orders 200] [--scale 10]   (needs SYNDER_BENCH_DATABASE_URL)\n');
     process.exit(0);
   }
   const list = <T extends string>(raw: string | undefined, all: T[], name: string): T[] => {
@@ -53,6 +61,9 @@ function options() {
     scale: pick('scale') === undefined ? undefined : num(pick('scale'), 10, 'scale'),
     days: num(pick('days'), 30, 'days'),
     seed: num(pick('seed'), 11, 'seed'),
+    workers: pick('workers')?.split(',').map((s) => num(s, 1, 'workers')),
+    orgs: num(pick('orgs'), 20, 'orgs'),
+    concurrency: num(pick('concurrency'), 4, 'concurrency'),
   };
 }
 
@@ -78,10 +89,39 @@ function detail(r: CellResult): string {
   return `  ${r.ledger} calls: ${calls}\n  limits: ${limits}\n  ${r.ledger} idle: ${f(r.ledgerIdle.before)} s from the start to its first call, ${f(r.ledgerIdle.after)} s from its last call to the end\n  429s: tiktok ${r.throttled.tiktok}, ${r.ledger} ${r.throttled.ledger}${r.throttledBy ? ` (${Object.entries(r.throttledBy).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` : ''}; ${r.ledgerObjects} ledger objects\n  memory: peak RSS ${f(r.peakRssMb, 0)} MB; sampled peaks: JS heap used ${r.peakHeapMb} MB of ${r.peakHeapTotalMb} MB reserved, outside the JS heap ${r.peakOutsideHeapMb} MB (SQLite, buffers, code; buffers alone ${r.peakExternalMb} MB)`;
 }
 
+async function workersBench(o: ReturnType<typeof options>, counter: RequestCounter): Promise<number> {
+  const serverUrl = process.env.SYNDER_BENCH_DATABASE_URL ?? process.env.SYNDER_DATABASE_URL;
+  if (!serverUrl) throw new Error('--workers needs a PostgreSQL server: set SYNDER_BENCH_DATABASE_URL (each run makes a database there and drops it)');
+  const orders = o.orders?.[0] ?? 200;
+  const scale = o.scale ?? 10;
+  const rows: WorkersCellResult[] = [];
+  for (const workers of o.workers!) {
+    process.stderr.write(`\n▶ ${workers} worker(s) × ${o.concurrency} syncs, ${o.orgs} orgs of ${orders} generated orders, quickbooks per-transaction, limits ×${scale}…\n`);
+    rows.push(await runWorkersCell({ workers, orgs: o.orgs, concurrency: o.concurrency, scale, orders, days: o.days, seed: o.seed, serverUrl, counter }));
+  }
+  const t = new Table({ head: ['workers', 'syncs at once', 'orgs done', 'docs', 'wall s', 'org syncs/hour', 'docs/min', 'peak RSS MB per worker', 'floor s (binding limit)', 'ratio'], style: { head: [], border: [] } });
+  for (const r of rows) {
+    t.push([r.workers, r.workers * r.concurrency, `${r.done}${r.failed ? ` (+${r.failed} failed)` : ''}`, r.documents, f(r.wallSeconds), f(r.orgSyncsPerHour, 0), f(r.documentsPerMinute, 0), r.peakRssMb.map((m) => f(m, 0)).join(', '), `${f(r.floorSeconds)} (${r.floorBinding})`, f(r.wallSeconds / r.floorSeconds, 2)]);
+  }
+  process.stdout.write(`${t.toString()}\n`);
+  if (rows.length > 1) {
+    const [a, b] = [rows[0]!, rows[rows.length - 1]!];
+    process.stdout.write(`  ${b.workers} worker(s) vs ${a.workers}: ×${f(b.orgSyncsPerHour / a.orgSyncsPerHour, 2)} org syncs per hour; ${os.cpus().length} CPU(s) here\n`);
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   const o = options();
   const counter = new RequestCounter();
   counter.start();
+  if (o.workers) {
+    try {
+      return await workersBench(o, counter);
+    } finally {
+      counter.stop();
+    }
+  }
   const results: CellResult[] = [];
   process.stderr.write(`synder bench: ${o.orders?.join(', ') ?? 'default'} settled orders × ${o.ledgers.join(', ')} × ${o.modes.join(', ')}; rate limits time-compressed ×${o.scale ?? '10 (per-transaction) / ×1 (summary)'}\n`);
   for (const ledger of o.ledgers) {

@@ -42,7 +42,7 @@ const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() !
  */
 export function databaseUrl(value: string | undefined, source: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^postgres(ql)?:\/\//i.test(value)) throw new Error(`${source} must be a postgres:// or postgresql:// URL, not "${value.replace(/:[^:@/]*@/, ':…@')}"`);
+  if (!/^postgres(ql)?:\/\//i.test(value)) throw new Error(`${source} is not a PostgreSQL URL ("${value.replace(/:[^:@/]*@/, ':…@')}"): use the form postgres://user:password@host:5432/database`);
   return value;
 }
 

@@ -66,8 +66,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       new Option('--database-url <url>', 'keep all state in this PostgreSQL database, shared by every host (or set SYNDER_DATABASE_URL)').argParser((v) => {
         try {
           return databaseUrl(v.trim(), '--database-url');
-        } catch (err) {
-          throw new InvalidArgumentError((err as Error).message.replace(/^--database-url must be/, 'Use'));
+        } catch {
+          throw new InvalidArgumentError('Not a PostgreSQL URL: use the form postgres://user:password@host:5432/database.');
         }
       }),
     )

@@ -12,6 +12,8 @@ export interface SandboxShopOptions {
   /** The org's country and currency (the sandbox ledger's); default US / USD. */
   country?: string;
   currency?: string;
+  /** The shops to connect, as `synder connect tiktok --shops` takes them; all of the seller's by default. */
+  shops?: string;
   /** Called between the two sign-ins, for a narrating caller (`synder demo`). */
   onLedgerConnected?: (result: ConnectLedgerResult) => void;
 }
@@ -29,6 +31,6 @@ export async function connectSandboxShop(ctx: Context, opts: SandboxShopOptions)
   const signIn = { noBrowser: false, timeoutMs: 30_000, openBrowser: followRedirects };
   const ledger = await connectLedger(ctx, org, { provider: opts.ledger, mode: opts.mode, bankAccount: 'Business Checking', signIn, prompter });
   opts.onLedgerConnected?.(ledger);
-  const tiktok = await connectTikTok(ctx, (await store.orgs.get(org.id))!, { shops: 'all', signIn, prompter });
+  const tiktok = await connectTikTok(ctx, (await store.orgs.get(org.id))!, { shops: opts.shops ?? 'all', signIn, prompter });
   return { ledger, tiktok };
 }

@@ -169,6 +169,32 @@ export class Context {
     return this.interruptHandle;
   }
 
+  /**
+   * Calls `listener` on each SIGINT or SIGTERM until the command ends, for a command that stops in
+   * its own way (a worker hands its jobs back) rather than through interrupt().
+   */
+  onStopSignal(listener: () => void): void {
+    const signals = this.signals;
+    if (!signals) return;
+    signals.on('SIGINT', listener);
+    signals.on('SIGTERM', listener);
+    this.onClose(() => {
+      signals.off('SIGINT', listener);
+      signals.off('SIGTERM', listener);
+    });
+  }
+
+  /**
+   * A context of its own for one piece of work inside this command (a worker's job): the same
+   * configuration and clock, its own store connection, output and signals, so concurrent jobs do
+   * not share an interrupt or a half-written line.
+   */
+  derive(opts: { streams: Streams; signals: SignalSource; org?: string }): Context {
+    const child = new Context(this.config, this.env, opts.streams, this.clock, { verbose: this.logger.verbose, signals: opts.signals, exit: () => undefined });
+    child.orgOverride = opts.org;
+    return child;
+  }
+
   onClose(fn: () => void | Promise<void>): void {
     this.cleanups.push(fn);
   }

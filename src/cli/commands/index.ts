@@ -17,6 +17,9 @@ import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { registerMap } from './map.js';
 import { registerCompletion } from './completion.js';
+import { registerWorker } from './worker.js';
+import { registerSchedule } from './schedule.js';
+import { registerRuns } from './runs.js';
 import { registerState } from './state.js';
 import { addExamples } from '../examples.js';
 
@@ -39,6 +42,9 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerReport(program, deps);
   registerMap(program, deps);
   registerStatus(program, deps);
+  registerWorker(program, deps);
+  registerSchedule(program, deps);
+  registerRuns(program, deps);
   registerState(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);

@@ -13,8 +13,8 @@ export function registerState(program: Command, deps: ProgramDeps): void {
     .requiredOption('--to <url>', 'the PostgreSQL database (postgres://user@host/db); it must be empty', (v: string) => {
       try {
         return databaseUrl(v.trim(), '--to')!;
-      } catch (err) {
-        throw new InvalidArgumentError((err as Error).message.replace(/^--to must be/, 'Use'));
+      } catch {
+        throw new InvalidArgumentError('Not a PostgreSQL URL: use the form postgres://user:password@host:5432/database.');
       }
     })
     .option('--json', 'print as JSON')
