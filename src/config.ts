@@ -4,6 +4,11 @@ import path from 'node:path';
 /** Every setting synder reads from the environment, resolved once at start. */
 export interface Config {
   home: string;
+  /**
+   * PostgreSQL for all state (SYNDER_DATABASE_URL or --database-url), shared by every host that
+   * names it; unset, state is the SQLite database in `home`.
+   */
+  databaseUrl?: string;
   org?: string;
   credentials?: 'keyring' | 'file';
   smtpUrl?: string;
@@ -31,6 +36,16 @@ const defaultHome = (env: Env): string => {
 
 const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() !== '' ? v.trim() : undefined);
 
+/**
+ * A state database URL as given by `source` (the variable, or the --database-url option), checked
+ * for its scheme so a typo is not mistaken for a path.
+ */
+export function databaseUrl(value: string | undefined, source: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//i.test(value)) throw new Error(`${source} is not a PostgreSQL URL ("${value.replace(/:[^:@/]*@/, ':…@')}"): use the form postgres://user:password@host:5432/database`);
+  return value;
+}
+
 export function loadConfig(env: Env): Config {
   const credentials = nonEmpty(env.SYNDER_CREDENTIALS);
   if (credentials && credentials !== 'keyring' && credentials !== 'file') {
@@ -38,6 +53,7 @@ export function loadConfig(env: Env): Config {
   }
   return {
     home: nonEmpty(env.SYNDER_HOME) ?? defaultHome(env),
+    databaseUrl: databaseUrl(nonEmpty(env.SYNDER_DATABASE_URL), 'SYNDER_DATABASE_URL'),
     org: nonEmpty(env.SYNDER_ORG),
     credentials: credentials as Config['credentials'],
     smtpUrl: nonEmpty(env.SYNDER_SMTP_URL),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ReauthRequiredError, SynderError } from '../errors.js';
-import { acquireLock } from '../store/locks.js';
+import { FileLockService, type LockService } from '../store/lock-service.js';
 import { providerName } from './pages.js';
 import { errorMessage } from './redact.js';
 import type { OAuthAdapter, TokenSet, TokenVault } from './types.js';
@@ -12,6 +12,11 @@ export interface FreshTokenOptions {
   adapter: OAuthAdapter;
   /** Directory for the cross-process lock files, normally `<SYNDER_HOME>/locks`. */
   lockDir: string;
+  /**
+   * Where the refresh lock is taken; lock files in `lockDir` when absent. With state shared by
+   * several hosts this must be a lock they all see, or two hosts could spend one refresh token.
+   */
+  locks?: LockService;
   /** Refresh this long before the access token expires (default 5 minutes). */
   skewMs?: number;
   now?: () => number;
@@ -27,8 +32,10 @@ export interface FreshTokenOptions {
 const DEFAULT_SKEW_MS = 5 * 60_000;
 const inFlight = new Map<string, Promise<TokenSet>>();
 
-export const lockFileFor = (lockDir: string, key: string): string =>
-  path.join(lockDir, `refresh-${createHash('sha256').update(key).digest('hex').slice(0, 24)}.lock`);
+/** The refresh lock's name: one per vault key. */
+export const refreshLockName = (key: string): string => `refresh-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+
+export const lockFileFor = (lockDir: string, key: string): string => path.join(lockDir, `${refreshLockName(key)}.lock`);
 
 function needsRefresh(tokens: TokenSet, opts: FreshTokenOptions, now: number): boolean {
   if (opts.rejectedAccessToken !== undefined && tokens.accessToken === opts.rejectedAccessToken) return true;
@@ -48,7 +55,7 @@ export async function getFreshTokens(opts: FreshTokenOptions): Promise<TokenSet>
   if (!current) throw notConnected(opts);
   if (!needsRefresh(current, opts, now())) return current;
 
-  const flightKey = `${opts.lockDir}\0${opts.key}`;
+  const flightKey = `${opts.locks?.kind ?? 'file'}\0${opts.lockDir}\0${opts.key}`;
   const running = inFlight.get(flightKey);
   if (running) {
     const shared = await running;
@@ -63,7 +70,8 @@ export async function getFreshTokens(opts: FreshTokenOptions): Promise<TokenSet>
 }
 
 async function refreshUnderLock(opts: FreshTokenOptions, now: () => number): Promise<TokenSet> {
-  const lock = await acquireLock(lockFileFor(opts.lockDir, opts.key), {
+  const locks = opts.locks ?? new FileLockService(opts.lockDir);
+  const lock = await locks.acquire(refreshLockName(opts.key), {
     what: `the token refresh of ${opts.key}`,
     waitMs: opts.lockWaitMs ?? 3 * 60_000,
     // A slow refresh (retries with backoff) must not look abandoned: taking over a live holder's

@@ -9,9 +9,12 @@ export interface TokenSet {
   extra?: Record<string, string>;
 }
 
-/** Where secrets live: the OS keyring when it works, otherwise a 0600 file in SYNDER_HOME. */
+/**
+ * Where secrets live: the OS keyring when it works, otherwise a 0600 file in SYNDER_HOME; with
+ * state in PostgreSQL, encrypted rows in that database.
+ */
 export interface TokenVault {
-  readonly kind: 'keyring' | 'file';
+  readonly kind: 'keyring' | 'file' | 'database';
   /** Human description for `synder status`, e.g. "file ~/.config/synder/credentials.json (0600)". */
   readonly location: string;
   get(key: string): Promise<TokenSet | undefined>;

@@ -6,7 +6,7 @@ import { environmentError } from '../runtime/expected-errors.js';
 
 export interface ProgramDeps {
   /** Builds the context for a command; called once per invocation. */
-  makeContext(global: { org?: string; verbose?: boolean }): Context;
+  makeContext(global: { org?: string; verbose?: boolean; databaseUrl?: string }): Context;
   /** Receives the command's exit code. */
   setExitCode(code: number): void;
   /** The run's clock, for options relative to now ("7d") that commander resolves while parsing. */
@@ -25,7 +25,7 @@ export function action<O extends object, A extends unknown[] = string[]>(deps: P
     const cmd = raw[raw.length - 1] as Command;
     const opts = cmd.opts() as O & { json?: boolean };
     const args = raw.slice(0, -2).flat().filter((a) => a !== undefined) as A;
-    const global = cmd.optsWithGlobals() as { org?: string; verbose?: boolean };
+    const global = cmd.optsWithGlobals() as { org?: string; verbose?: boolean; databaseUrl?: string };
     const ctx = deps.makeContext(global);
     ctx.output.json = Boolean(opts.json);
     try {

@@ -55,6 +55,11 @@ const EXAMPLES: Record<string, string[]> = {
     'set -a; . ./sandbox.env; set +a                # point synder at it',
     'kill %1                                        # stop it (removes sandbox.env)',
   ],
+  state: ['synder state copy --to postgres://synder@db.example/synder'],
+  'state copy': [
+    'synder state copy --to postgres://synder@db.example/synder',
+    'synder state copy --to "$SYNDER_DATABASE_URL" --json | jq .ok',
+  ],
   demo: ['synder demo', 'synder demo --ledger xero --mode summary --orders 200'],
   completion: ['synder completion bash > ~/.local/share/bash-completion/completions/synder', 'synder completion zsh > "${fpath[1]}/_synder"', 'synder completion fish > ~/.config/fish/completions/synder.fish'],
 };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { Command, CommanderError } from 'commander';
-import { loadConfig, type Env } from '../config.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { databaseUrl, loadConfig, type Env } from '../config.js';
 import { ExitCode } from '../errors.js';
 import type { ProgramDeps } from './command.js';
 import { registerCommands } from './commands/index.js';
@@ -42,7 +42,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const deps: ProgramDeps = {
     clock,
     makeContext: (global) => {
-      const ctx = new Context(config, env, streams, clock, {
+      // The option wins over SYNDER_DATABASE_URL, like --org over SYNDER_ORG.
+      const runConfig = global.databaseUrl === undefined ? config : { ...config, databaseUrl: global.databaseUrl };
+      const ctx = new Context(runConfig, env, streams, clock, {
         verbose: global.verbose,
         signals: opts.signals ?? (opts.streams ? undefined : process),
         exit: opts.exit ?? ((code) => process.exit(code)),
@@ -60,8 +62,17 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .version(version(), '-V, --version')
     .option('--org <name>', 'act on this organization instead of the active one (or set SYNDER_ORG)')
     .option('--verbose', 'print debug details on stderr')
+    .addOption(
+      new Option('--database-url <url>', 'keep all state in this PostgreSQL database, shared by every host (or set SYNDER_DATABASE_URL)').argParser((v) => {
+        try {
+          return databaseUrl(v.trim(), '--database-url');
+        } catch {
+          throw new InvalidArgumentError('Not a PostgreSQL URL: use the form postgres://user:password@host:5432/database.');
+        }
+      }),
+    )
     .showHelpAfterError('(run `synder --help` for usage)')
-    // --org and --verbose work after any command; its help says so.
+    // The global options work after any command; its help says so.
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({

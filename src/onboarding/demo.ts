@@ -60,7 +60,8 @@ export async function runDemo(ctx: Context, opts: DemoOptions): Promise<number> 
     services: ['tiktok', ledger],
   });
   try {
-    const env = { ...ctx.env, ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: 'Demo Store' };
+    // The demo's state is its own throwaway folder, never a database other hosts share.
+    const env = { ...ctx.env, ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: 'Demo Store', SYNDER_DATABASE_URL: undefined };
     const demo = new Context(loadConfig(env), env, ctx.streams, ctx.clock);
     try {
       ctx.output.info(`Signing in to ${ledger === 'xero' ? 'Xero' : 'QuickBooks Online'} (sandbox, auto-approved) through ${redirectUri}…`);

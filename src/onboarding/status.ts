@@ -26,7 +26,7 @@ export function tokenHealth(tokens: TokenSet | undefined, now: number, status?: 
 }
 
 /** Where tokens live; for a file vault also its path and actual permissions, so a loosened mode shows. */
-function credentialsInfo(vault: { kind: 'keyring' | 'file'; location: string; file?: string }): { kind: string; location: string; file: string | null; mode: string | null } {
+function credentialsInfo(vault: { kind: 'keyring' | 'file' | 'database'; location: string; file?: string }): { kind: string; location: string; file: string | null; mode: string | null } {
   const file = vault.kind === 'file' && typeof vault.file === 'string' ? vault.file : null;
   let mode: string | null = null;
   if (file) {

@@ -1,20 +1,17 @@
-import type { Config, Env } from '../config.js';
+import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 
 /**
- * The PostgreSQL database the job queue lives in. One function, so the queue follows wherever the
- * configuration keeps the database URL (the environment today; the store's own setting once the
- * state store can live in PostgreSQL too).
+ * The PostgreSQL database the job queue lives in: the state store's own (SYNDER_DATABASE_URL or
+ * --database-url), so jobs and the state they act on are in one place.
  */
-export function queueDatabaseUrl(config: Config, env: Env): string | undefined {
-  const fromConfig = (config as Config & { databaseUrl?: string }).databaseUrl;
-  const raw = fromConfig ?? env.SYNDER_DATABASE_URL;
-  return raw && raw.trim() !== '' ? raw.trim() : undefined;
+export function queueDatabaseUrl(config: Config): string | undefined {
+  return config.databaseUrl;
 }
 
 /** The queue's database URL, or a usage error (exit 2) that says how to set it. */
-export function requireQueueDatabaseUrl(config: Config, env: Env, command: string): string {
-  const url = queueDatabaseUrl(config, env);
+export function requireQueueDatabaseUrl(config: Config, command: string): string {
+  const url = queueDatabaseUrl(config);
   if (!url) {
     throw new UsageError(
       `\`synder ${command}\` needs a PostgreSQL database for its job queue, and SYNDER_DATABASE_URL is not set.`,

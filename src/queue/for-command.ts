@@ -5,13 +5,13 @@ import { openQueue, type JobQueue } from './queue.js';
 
 /** The job queue for a command, released when the command ends; a usage error without a database URL. */
 export async function queueFor(ctx: Context, command: string, opts: { supervise?: boolean } = {}): Promise<JobQueue> {
-  const url = requireQueueDatabaseUrl(ctx.config, ctx.env, command);
+  const url = requireQueueDatabaseUrl(ctx.config, command);
   return openWith(ctx, url, opts);
 }
 
 /** The job queue when a database URL is set, else undefined (for `synder status`). */
 export async function queueIfConfigured(ctx: Context): Promise<JobQueue | undefined> {
-  const url = queueDatabaseUrl(ctx.config, ctx.env);
+  const url = queueDatabaseUrl(ctx.config);
   return url ? openWith(ctx, url, {}) : undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Config, Env } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { SqlDatabase } from '../store/sql.js';
 import type { Org } from '../store/orgs.js';
 import type { TokenVault } from '../auth/types.js';
 import { Logger } from './logger.js';
@@ -55,24 +56,61 @@ export class Context {
   store(): Promise<Store> {
     this.storePromise ??= (async () => {
       const { Store } = await import('../store/store.js');
-      const store = await Store.open(this.config.home, () => this.clock.now());
+      const now = () => this.clock.now();
+      let store: Store;
+      if (this.config.databaseUrl) {
+        // Asked before connecting: every host sharing the database needs the key for its tokens.
+        const { requireCredentialsKey } = await import('../auth/vault-postgres.js');
+        requireCredentialsKey(this.env);
+        store = await Store.openPostgres(this.config.databaseUrl, this.config.home, now);
+      } else {
+        store = await Store.open(this.config.home, now);
+      }
       this.onClose(() => store.close());
       return store;
     })();
     return this.storePromise;
   }
 
-  /** The token vault (keyring or 0600 file, per SYNDER_CREDENTIALS and what works here). */
+  /**
+   * The token vault: with PostgreSQL state, sealed rows in that database (every host sees the same
+   * tokens); otherwise keyring or 0600 file, per SYNDER_CREDENTIALS and what works here.
+   */
   vault(): Promise<TokenVault> {
     this.vaultPromise ??= (async () => {
-      const { openVault } = await import('../auth/index.js');
       const { loadStoredAppCredentials } = await import('./app-credentials.js');
-      const vault = await openVault({ home: this.config.home, mode: this.config.credentials, env: this.env });
+      let vault: TokenVault;
+      if (this.config.databaseUrl) {
+        const { PostgresVault } = await import('../auth/vault-postgres.js');
+        vault = await PostgresVault.open((await this.store()).db, this.env);
+      } else {
+        vault = await this.localVault();
+      }
       await loadStoredAppCredentials(this.config, vault);
       for (const secret of [this.config.tiktok.appSecret, this.config.quickbooks.clientSecret, this.config.xero.clientSecret]) this.logger.addSecret(secret);
       return vault;
     })();
     return this.vaultPromise;
+  }
+
+  /** This host's own vault (keyring or file), whatever holds the state: what `state copy` reads tokens from. */
+  async localVault(): Promise<TokenVault> {
+    const { openVault } = await import('../auth/index.js');
+    return openVault({ home: this.config.home, mode: this.config.credentials, env: this.env });
+  }
+
+  /**
+   * The SQLite state in SYNDER_HOME, whatever SYNDER_DATABASE_URL says: the source of a copy.
+   * Refused when there is none, rather than created empty.
+   */
+  async sqliteState(): Promise<{ source: SqlDatabase; description: string; close: () => Promise<void> }> {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { DB_FILE, SqliteDatabase } = await import('../store/sqlite.js');
+    const file = path.join(this.config.home, DB_FILE);
+    if (!fs.existsSync(file)) throw new UsageError(`There is no SQLite state in ${this.config.home} (no ${DB_FILE}).`, 'Set SYNDER_HOME to the folder that holds it.');
+    const db = await SqliteDatabase.open(this.config.home);
+    return { source: db, description: db.description, close: () => db.close() };
   }
 
   preferences(): Promise<Preferences> {

@@ -10,6 +10,7 @@ import { EventRepository } from './events.js';
 import { BookmarkRepository } from './bookmarks.js';
 import { InviteRepository } from './invites.js';
 import { SqliteDatabase } from './sqlite.js';
+import { FileLockService, PostgresLockService, type LockService } from './lock-service.js';
 import type { SqlConnection, SqlDatabase } from './sql.js';
 
 /** The state store: one database (any engine behind the SQL seam) and the repositories over it. */
@@ -28,11 +29,17 @@ export class Store {
    * state folders in one process, as tests have) must never see each other's transactions.
    */
   private readonly inTransaction = new AsyncLocalStorage<SqlConnection>();
+  /**
+   * The locks that fit the engine: lock files in `home` beside a SQLite file; the database's own
+   * locks when hosts share it, since a lock file on one host is invisible to the others.
+   */
+  readonly locks: LockService;
 
   /**
    * @param home The state directory (SYNDER_HOME); lock files live there, whatever the engine.
    */
-  constructor(readonly db: SqlDatabase, now: () => Date, readonly home: string) {
+  constructor(readonly db: SqlDatabase, now: () => Date, readonly home: string, locks?: LockService) {
+    this.locks = locks ?? new FileLockService(path.join(home, 'locks'));
     const conn = this.connection;
     this.orgs = new OrgRepository(conn, now);
     this.integrations = new IntegrationRepository(conn, now);
@@ -49,6 +56,16 @@ export class Store {
   static async open(home: string, now: () => Date): Promise<Store> {
     const db = await SqliteDatabase.open(home);
     return new Store(db, now, path.dirname(db.description));
+  }
+
+  /**
+   * The state in a PostgreSQL database shared by every host that names it (migrated on open);
+   * `home` still holds this host's own files (preferences, reports).
+   */
+  static async openPostgres(url: string, home: string, now: () => Date): Promise<Store> {
+    const { openPostgresDatabase } = await import('./postgres.js');
+    const db = await openPostgresDatabase(url);
+    return new Store(db, now, home, new PostgresLockService(url));
   }
 
   /**

@@ -21,7 +21,8 @@ const lockDir = (ctx: Context): string => path.join(ctx.config.home, 'locks');
  */
 async function tokenAccess(ctx: Context, vault: TokenVault, key: string, adapter: OAuthAdapter, onReauth: () => Promise<void>) {
   const { withFreshToken } = await import('../auth/refresh.js');
-  const access = withFreshToken({ vault, key, adapter, lockDir: lockDir(ctx), now: () => ctx.clock.now().getTime() });
+  const { locks } = await ctx.store();
+  const access = withFreshToken({ vault, key, adapter, lockDir: lockDir(ctx), locks, now: () => ctx.clock.now().getTime() });
   const remember = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

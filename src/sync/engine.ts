@@ -9,7 +9,7 @@ import { claimShops } from './claim.js';
 import { clearingChecks } from './clearing-check.js';
 import { Decider } from './decide.js';
 import { listFinance, storedPaymentsNeedingWork } from './fetch.js';
-import { acquireOrgLock } from './lock.js';
+import { takeOrgLock } from './lock.js';
 import { payoutWork } from './payout-stream.js';
 import { Poster, type PosterSizes } from './poster.js';
 import { recoverPending } from './recover.js';
@@ -54,7 +54,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   // SQLite's page cache fills up to its cap (16 MB by default here) as the store grows; a sync
   // appends and looks up by key, and the OS caches the file anyway, so a few MB serve as well.
   if (store.db instanceof SqliteDatabase) store.db.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
-  const lock = write ? acquireOrgLock(store, org.id, org.name, deps.lock) : undefined;
+  const lock = write ? await takeOrgLock(store.locks, org.id, org.name, deps.lock) : undefined;
   const apis: TikTokShopApi[] = [];
   let poster: Poster | undefined;
   let unforce: (() => void) | undefined;
@@ -64,7 +64,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       // The process ends right after this step, without waiting: SQLite writes before the call
       // returns unless a transaction holds the connection, and then the run simply stays open.
       if (run.runId !== null) void store.runs.finish(run.runId, 'failed', summary, 'interrupted').catch(() => undefined);
-      lock?.release();
+      // A database lock dies with the process's connection anyway; a lock file needs removing now.
+      void lock?.release();
     });
     const integrations = (await store.integrations.listForOrg(org.id)).filter((i) => i.platform === 'tiktok' && i.status === 'active');
     // Before anything is written: is another synder booking these shops into this ledger company?
@@ -113,7 +114,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     throw err;
   } finally {
     unforce?.();
-    lock?.release();
+    await lock?.release();
   }
 }
 

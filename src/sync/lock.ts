@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LockedError } from '../errors.js';
+import { describeHolder, type LockService, type ServiceLock } from '../store/lock-service.js';
 import { tryLock, type HeldLock, type LockOptions } from '../store/locks.js';
 import type { Store } from '../store/store.js';
 
@@ -22,4 +23,22 @@ export function acquireOrgLock(store: Store, orgId: number, orgName: string, opt
     `Another sync of "${orgName}" is running${who}.`,
     `Wait for it to finish. A lock whose holder died is taken over automatically (at once on the same host, after ${Math.round(staleMs / 60_000)} minutes otherwise).`,
   );
+}
+
+/** The sync lock's name for an org, the same whether it is a file or a database lock. */
+export const orgLockName = (orgId: number): string => `sync-org-${orgId}`;
+
+/**
+ * The org's sync lock from whichever lock service the store's engine provides: across hosts
+ * with PostgreSQL state. Refused, never queued, like acquireOrgLock.
+ */
+export async function takeOrgLock(locks: LockService, orgId: number, orgName: string, opts: LockOptions = {}): Promise<ServiceLock> {
+  const staleMs = opts.staleMs ?? 10 * 60_000;
+  const r = await locks.tryAcquire(orgLockName(orgId), { heartbeatMs: 30_000, ...opts, staleMs });
+  if ('lock' in r) return r.lock;
+  const hint =
+    locks.kind === 'file'
+      ? `Wait for it to finish. A lock whose holder died is taken over automatically (at once on the same host, after ${Math.round(staleMs / 60_000)} minutes otherwise).`
+      : `Wait for it to finish. ${locks.takeoverHint}`;
+  throw new LockedError(`Another sync of "${orgName}" is running${describeHolder(r.heldBy)}.`, hint);
 }

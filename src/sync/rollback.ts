@@ -2,7 +2,7 @@ import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { DocumentRow } from '../store/documents.js';
 import type { Org } from '../store/orgs.js';
 import type { Store } from '../store/store.js';
-import { acquireOrgLock, type LockOptions } from './lock.js';
+import { takeOrgLock, type LockOptions } from './lock.js';
 
 export interface RollbackSelection {
   orderIds?: string[];
@@ -67,8 +67,8 @@ export async function rollback(
   docs: DocumentRow[],
   opts: { lock?: LockOptions; signal?: AbortSignal; onForce?: (step: () => void) => () => void; progress?: (done: number, total: number) => void; pageSize?: number } = {},
 ): Promise<RollbackResult> {
-  const lock = acquireOrgLock(store, org.id, org.name, opts.lock);
-  const unforce = opts.onForce?.(() => lock.release());
+  const lock = await takeOrgLock(store.locks, org.id, org.name, opts.lock);
+  const unforce = opts.onForce?.(() => void lock.release());
   const result: RollbackResult = { removed: [], refused: [], sharedStatements: [] };
   const pageSize = Math.max(1, opts.pageSize ?? 50);
   try {
@@ -83,7 +83,7 @@ export async function rollback(
     return result;
   } finally {
     unforce?.();
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -50,7 +50,7 @@ describe.skipIf(skip)(`three workers, twenty orgs, one worker killed${skip ? ` (
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({ autoApprove: true, seed: 17, orders: 10, days: 6, shops: ORGS, companies: ORGS, timeScale: 40, services: ['tiktok', 'quickbooks'] });
-    env = { ...sandbox.env, SYNDER_HOME: tempHome('synder-firm-'), SYNDER_CREDENTIALS: 'file', SYNDER_DATABASE_URL: await freshDatabase('synder_firm') };
+    env = { ...sandbox.env, SYNDER_HOME: tempHome('synder-firm-'), SYNDER_CREDENTIALS: 'file', SYNDER_DATABASE_URL: await freshDatabase('synder_firm'), SYNDER_CREDENTIALS_KEY: 'the firm key' };
     const tiktok = sandbox.services.find((s) => s.name === 'tiktok') as TikTokSandbox;
     const shops = tiktok.dataset.shops.map((s) => s.shop.id);
     expect(shops).toHaveLength(ORGS);

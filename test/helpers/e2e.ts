@@ -41,6 +41,8 @@ export interface E2EOptions {
   salesTax?: 'off' | 'automated' | 'on';
   /** Serve this replay file (TikTok's own shapes) instead of generated data. */
   tiktokDataFile?: string;
+  /** More environment for every command (e.g. a PostgreSQL state database and its credentials key). */
+  env?: Record<string, string>;
 }
 
 export interface E2E {
@@ -81,7 +83,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     services: ['tiktok', opts.ledger, ...(opts.alsoLedger ? [opts.alsoLedger] : [])],
   });
   const home = tempHome('synder-e2e-');
-  const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG };
+  const env: Record<string, string> = { ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: ORG, ...opts.env };
   // The sandbox's tokens and data are dated by the real clock, so these runs use it too.
   const cli = (args: string[]) => synder(args, { env, clock: systemClock });
   const tiktok = sandbox.services.find((s) => s.name === 'tiktok') as TikTokSandbox;
@@ -354,8 +356,8 @@ export function snapshot(e: E2E): BooksSnapshot {
  * Every document synder holds as posted is in the ledger exactly once (one object of each type
  * under its number), nothing else of synder's is there, and the balances are TikTok's.
  */
-export function assertBooks(e: E2E, expect: typeof import('vitest').expect): BooksSnapshot {
-  const posted = storedDocuments(e).filter((d) => d.status === 'posted');
+export function assertBooks(e: E2E, expect: typeof import('vitest').expect, stored: StoredDocument[] = storedDocuments(e)): BooksSnapshot {
+  const posted = stored.filter((d) => d.status === 'posted');
   expect(posted.length).toBeGreaterThan(0);
   const base = posted.map((d) => d.key.replace(/~v\d+$/, ''));
   expect(new Set(base).size, 'two versions of one document are both posted').toBe(base.length);

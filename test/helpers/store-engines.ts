@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../../src/store/store.js';
+import { freshDatabase, postgresSkipReason } from './postgres.js';
 
 /**
  * The database engines the store's own tests run against: each case that does not depend on
@@ -20,6 +21,12 @@ export function storeEngines(): StoreEngine[] {
     {
       name: 'sqlite',
       open: (now) => Store.open(fs.mkdtempSync(path.join(os.tmpdir(), 'synder-store-')), now),
+    },
+    {
+      name: postgresSkipReason() ? `postgres, skipped: ${postgresSkipReason()}` : 'postgres',
+      skip: postgresSkipReason(),
+      // A database of its own per store, so cases never see each other's rows or ids.
+      open: async (now) => Store.openPostgres(await freshDatabase('synder_store'), fs.mkdtempSync(path.join(os.tmpdir(), 'synder-store-')), now),
     },
   ];
 }

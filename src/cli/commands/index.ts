@@ -20,6 +20,7 @@ import { registerCompletion } from './completion.js';
 import { registerWorker } from './worker.js';
 import { registerSchedule } from './schedule.js';
 import { registerRuns } from './runs.js';
+import { registerState } from './state.js';
 import { addExamples } from '../examples.js';
 
 /**
@@ -44,6 +45,7 @@ export function registerCommands(program: Command, deps: ProgramDeps): void {
   registerWorker(program, deps);
   registerSchedule(program, deps);
   registerRuns(program, deps);
+  registerState(program, deps);
   registerSandbox(program, deps);
   registerDemo(program, deps);
   registerCompletion(program, deps);
