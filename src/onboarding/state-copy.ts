@@ -6,7 +6,7 @@ import { StateError } from '../errors.js';
 import { APP_CREDENTIAL_FIELDS } from '../runtime/app-credentials.js';
 import { describeDatabaseUrl, openPostgresDatabase } from '../store/postgres.js';
 import type { SqlConnection } from '../store/sql.js';
-import { copyStateTables, nonEmptyTables, verifyStateCopy, type TableCopy } from '../store/state-copy.js';
+import { copyStateTables, credentialOwners, nonEmptyTables, verifyStateCopy, type TableCopy } from '../store/state-copy.js';
 
 export interface StateCopyResult {
   ok: boolean;
@@ -22,17 +22,9 @@ export interface StateCopyResult {
  * keyring cannot), so the keys come from the state.
  */
 async function credentialKeys(source: SqlConnection): Promise<{ tokens: string[]; secrets: string[] }> {
-  const tokens = new Set<string>();
-  for (const r of await source.all<{ org_id: number }>('SELECT org_id FROM ledger_connections')) tokens.add(vaultKeys.ledger(r.org_id));
-  for (const r of await source.all<{ org_id: number; settings_json: string }>('SELECT org_id, settings_json FROM integrations')) {
-    let authKey: unknown;
-    try {
-      authKey = (JSON.parse(r.settings_json) as { authKey?: unknown }).authKey;
-    } catch {
-      authKey = undefined;
-    }
-    tokens.add(typeof authKey === 'string' ? authKey : vaultKeys.tiktok(r.org_id, 'default'));
-  }
+  const owners = await credentialOwners(source);
+  const tokens = new Set<string>(owners.ledgerOrgIds.map((orgId) => vaultKeys.ledger(orgId)));
+  for (const shop of owners.shops) tokens.add(shop.authKey ?? vaultKeys.tiktok(shop.orgId, 'default'));
   const secrets = Object.values(APP_CREDENTIAL_FIELDS).flatMap((fields) => fields.map((f) => f.secretName));
   return { tokens: [...tokens].sort(), secrets };
 }

@@ -135,3 +135,19 @@ export async function verifyStateCopy(source: SqlConnection, target: SqlConnecti
   }
   return out;
 }
+
+/** Who holds a sign-in in this state: the orgs with a ledger connection, and each shop's org and stored authorization key. */
+export async function credentialOwners(source: SqlConnection): Promise<{ ledgerOrgIds: number[]; shops: { orgId: number; authKey?: string }[] }> {
+  const ledgerOrgIds = (await source.all<{ org_id: number }>('SELECT org_id FROM ledger_connections')).map((r) => Number(r.org_id));
+  const shops = (await source.all<{ org_id: number; settings_json: string }>('SELECT org_id, settings_json FROM integrations')).map((r) => {
+    let authKey: unknown;
+    try {
+      authKey = (JSON.parse(r.settings_json) as { authKey?: unknown }).authKey;
+    } catch {
+      // A damaged settings column still names its org: the default key is tried.
+      authKey = undefined;
+    }
+    return { orgId: Number(r.org_id), ...(typeof authKey === 'string' ? { authKey } : {}) };
+  });
+  return { ledgerOrgIds, shops };
+}
