@@ -39,7 +39,7 @@ export interface DocumentBuilder {
    * The same, a page of transactions at a time (add() then finish(), concatenated, is statement()):
    * a large statement's documents are handed on as they are built instead of all at once.
    */
-  statementPages?(bundle: StatementBundle, ctx: BuildContext): StatementPages;
+  statementPages(bundle: StatementBundle, ctx: BuildContext): StatementPages;
   payout(payment: Payment, statements: StatementBundle[], ctx: BuildContext): BuildOutput;
 }
 
