@@ -74,6 +74,8 @@ function add(into: Built, b: Built): void {
 }
 
 const NOTHING: Built = { work: [], links: [] };
+/** Shared by the links of every transaction without errors (a summary links thousands per statement); never written to. */
+const NO_ERRORS: string[] = [];
 
 /**
  * One statement being built as its pages come: per-transaction documents go on with their page;
@@ -117,7 +119,7 @@ class OpenStatement {
     this.needed ||= pageNeeds;
     if (this.src.run.mode === 'summary') {
       const errorsOf = issuesByTransaction(page);
-      transactions.forEach((t, i) => this.transactions.push({ recordId: o.states[i]!.id, id: t.id, orderId: t.order_id, errors: errorsOf.get(t.id) ?? [] }));
+      transactions.forEach((t, i) => this.transactions.push({ recordId: o.states[i]!.id, id: t.id, orderId: t.order_id, errors: errorsOf.get(t.id) ?? NO_ERRORS }));
       return NOTHING;
     }
     for (const d of page.documents) this.keys.push(d.key);
@@ -149,7 +151,7 @@ class OpenStatement {
       const statementKeys = end.documents.filter((d) => !d.refs.transactionId && d.refs.statementId === sid).map((d) => d.key);
       // A summary books its transactions: they fail with it.
       for (const t of this.transactions) {
-        const errors = [...t.errors, ...statementErrors];
+        const errors = t.errors.length + statementErrors.length === 0 ? NO_ERRORS : [...t.errors, ...statementErrors];
         if (errors.length > 0) sourceFailure(src.run, 'statement_transaction', t.id, t.orderId, sid, errors);
         if (t.recordId !== undefined) links.push({ recordId: t.recordId, kind: 'statement_transaction', externalId: t.id, docKeys: statementKeys, errors });
       }

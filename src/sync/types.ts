@@ -138,7 +138,10 @@ export interface SyncSummary {
   durationMs: number;
   clearing: ClearingCheck[];
   failures: DocumentFailure[];
+  /** The first warnings (each document keeps its own; see warningsNotListed). */
   warnings: string[];
+  /** Warnings beyond those listed. */
+  warningsNotListed?: number;
   /** Dry run only: what would be booked. */
   plan?: PlannedDocument[];
 }
