@@ -49,7 +49,7 @@ const HEAD_PAGES = 2;
  * is bounded in transactions (`aheadTransactions`), not statements: a large shop's daily
  * statement holds thousands, and holding whole statements made the run's memory grow with the shop.
  */
-export async function* statementPages(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], aheadTransactions: number, concurrency = 4): AsyncGenerator<StatementPage> {
+export async function* statementPages(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], aheadTransactions: number, concurrency = 4, storedPage = 100): AsyncGenerator<StatementPage> {
   const feeds: Feed[] = [];
   let head = 0;
   let waiting = 0;
@@ -65,7 +65,7 @@ export async function* statementPages(api: TikTokShopApi, store: Store, integrat
   const produce = async (k: number, feed: Feed) => {
     const job = jobs[k]!;
     try {
-      const pages = 'statement' in job ? fetchedPages(api, job.statement) : storedPages(store, integrationId, job.storedId);
+      const pages = 'statement' in job ? fetchedPages(api, job.statement) : storedPages(store, integrationId, job.storedId, storedPage);
       for (;;) {
         while (!stopped && !roomFor(k)) await changed;
         if (stopped) return;
@@ -131,14 +131,21 @@ async function* fetchedPages(api: TikTokShopApi, statement: Statement): AsyncGen
   throw new Error(`TikTok's pages of statement ${statement.id} ended without a last page`);
 }
 
-/** A stored statement needing work again (rolled back or failed), in pages like TikTok's. */
-async function* storedPages(store: Store, integrationId: number, id: string): AsyncGenerator<StatementPage> {
+/** A stored statement needing work again (rolled back or failed), read a page at a time like TikTok's. */
+async function* storedPages(store: Store, integrationId: number, id: string, size: number): AsyncGenerator<StatementPage> {
   const statement = store.sourceRecords.get(integrationId, 'statement', id);
   if (!statement) return;
-  const records = store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id });
-  const size = 100;
-  for (let at = 0; at === 0 || at < records.length; at += size) {
-    yield { statement: statement.raw, transactions: records.slice(at, at + size).map((r) => r.raw), first: at === 0, last: at + size >= records.length, fetched: false };
+  // By the statement_id index (the "+" keeps SQLite off the wider one); a statement's transactions share its time, so id order is theirs.
+  const page = store.db.prepare(
+    `SELECT id, raw_json AS raw FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction' AND id > ? ORDER BY id LIMIT ?`,
+  );
+  let after = 0;
+  for (let first = true; ; first = false) {
+    const rows = page.all(id, integrationId, after, size) as Array<{ id: number; raw: string }>;
+    const last = rows.length < size;
+    yield { statement: statement.raw, transactions: rows.map((r) => JSON.parse(r.raw) as StatementTransaction), first, last, fetched: false };
+    if (last) return;
+    after = rows[rows.length - 1]!.id;
   }
 }
 
