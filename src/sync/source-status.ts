@@ -28,12 +28,24 @@ export function updateSourceStatuses(run: RunContext, links: SourceLink[]): void
     if (!latest.has(key)) latest.set(key, latestState(store, run.org.id, key));
     return latest.get(key);
   };
+  const ofStatement = store.db.prepare(
+    `SELECT id, external_id AS externalId, status, error FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction'`,
+  );
   for (const link of links) {
     const docs = link.docKeys.map(latestOf).filter((r): r is DocumentState => r !== undefined);
     const { status, error } = sourceStatus(link.errors, docs);
-    const now = current.get(link.recordId) as { status: SourceStatus; error: string | null } | undefined;
-    if (now && now.status === status && now.error === error) continue;
-    store.sourceRecords.setStatus(link.recordId, status, error);
-    recordEvent(run, link.kind, link.externalId, status, error ?? undefined);
+    const set = (id: number, externalId: string, now: { status: SourceStatus; error: string | null } | undefined) => {
+      if (now && now.status === status && now.error === error) return;
+      store.sourceRecords.setStatus(id, status, error);
+      recordEvent(run, link.kind, externalId, status, error ?? undefined);
+    };
+    if (!link.transactionsOf) {
+      set(link.recordId, link.externalId, current.get(link.recordId) as { status: SourceStatus; error: string | null } | undefined);
+      continue;
+    }
+    const { integrationId, except } = link.transactionsOf;
+    for (const r of ofStatement.all(link.externalId, integrationId) as Array<{ id: number; externalId: string; status: SourceStatus; error: string | null }>) {
+      if (!except.has(r.id)) set(r.id, r.externalId, r);
+    }
   }
 }

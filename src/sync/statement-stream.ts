@@ -149,12 +149,17 @@ class OpenStatement {
       work = end.documents.map((doc) => workOf(src.integration, doc));
       keys = end.documents.map((d) => d.key);
       const statementKeys = end.documents.filter((d) => !d.refs.transactionId && d.refs.statementId === sid).map((d) => d.key);
-      // A summary books its transactions: they fail with it.
+      // A summary books its transactions: they fail with it. Those with errors of their own get a
+      // link each; one link stands for the rest.
+      const except = new Set<number>();
       for (const t of this.transactions) {
         const errors = t.errors.length + statementErrors.length === 0 ? NO_ERRORS : [...t.errors, ...statementErrors];
         if (errors.length > 0) sourceFailure(src.run, 'statement_transaction', t.id, t.orderId, sid, errors);
-        if (t.recordId !== undefined) links.push({ recordId: t.recordId, kind: 'statement_transaction', externalId: t.id, docKeys: statementKeys, errors });
+        if (t.recordId === undefined || t.errors.length === 0) continue;
+        links.push({ recordId: t.recordId, kind: 'statement_transaction', externalId: t.id, docKeys: statementKeys, errors });
+        except.add(t.recordId);
       }
+      if (src.run.write) links.push({ recordId: 0, kind: 'statement_transaction', externalId: sid, docKeys: statementKeys, errors: statementErrors, transactionsOf: { integrationId: src.integration.id, except } });
     } else if (statementErrors.length > 0) sourceFailure(src.run, 'statement', sid, undefined, sid, statementErrors);
     if (statementState?.id !== undefined) links.push({ recordId: statementState.id, kind: 'statement', externalId: sid, docKeys: keys, errors: statementErrors });
     return { work, links };

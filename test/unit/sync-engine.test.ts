@@ -235,6 +235,25 @@ describe('sync engine: booked a chunk at a time', () => {
     for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
   });
 
+  it('in summary mode a statement\'s transactions take its status, page by page or whole, and a bad one fails them all', async () => {
+    const runs = [];
+    for (const [chunkTransactions, pageSize] of [[10_000, 100], [2, 2]] as const) {
+      const made = await makeStore('summary');
+      const tiktok = new FakeTikTok(makeShop());
+      const detail = [...tiktok.shop.statementTransactions.entries()].find(([, d]) => d.transactions.length > 2)!;
+      detail[1].transactions[1]!.settlement_amount = '999.99';
+      tiktok.pageSize = pageSize;
+      const ledger = new FakeLedger();
+      await runSync({ ...deps(made.store, tiktok, ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
+      const records = made.store.sourceRecords.list({ integrationIds: [made.integrationId], kind: ['statement_transaction'] });
+      expect(records.filter((r) => r.statementId === detail[0]).every((r) => r.status === 'failed')).toBe(true);
+      expect(records.filter((r) => r.statementId !== detail[0]).every((r) => r.status === 'synced' || r.status === 'synced_with_warnings')).toBe(true);
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: records.map((r) => [r.externalId, r.status, r.error]).sort() });
+      made.store.close();
+    }
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it('small chunks book the same documents as one chunk, and a crash between chunks loses and doubles nothing', async () => {
     const whole = await makeStore();
     const wholeLedger = new FakeLedger();

@@ -94,9 +94,12 @@ describe('sync: the statement stream', () => {
     expect(work.every((w) => w.doc.kind === 'statement')).toBe(true);
     const links = chunks.flatMap((c) => c.links);
     for (const l of links.filter((x) => x.kind === 'statement_transaction')) {
-      const statementId = t.store.sourceRecords.byId(l.recordId)!.statementId!;
+      const statementId = l.transactionsOf ? l.externalId : t.store.sourceRecords.byId(l.recordId)!.statementId!;
       expect(l.docKeys.every((k) => work.find((w) => w.doc.key === k)!.doc.refs.statementId === statementId)).toBe(true);
     }
+    // One link stands for a statement's transactions (not one each, thousands in a large shop's statement).
+    const booked = new Set(work.map((w) => w.doc.refs.statementId));
+    expect(links.filter((l) => l.transactionsOf).map((l) => l.externalId).sort()).toEqual([...booked].sort());
     t.store.close();
   });
 
