@@ -80,7 +80,7 @@ const NO_ERRORS: string[] = [];
 /**
  * One statement being built as its pages come: per-transaction documents go on with their page;
  * what the statement's own checks and summary need are running totals, and in summary mode the
- * transactions' links (small) wait for the statement's documents.
+ * transactions' ids and errors (small) wait for the statement's documents.
  */
 class OpenStatement {
   private readonly sid: string;
@@ -98,11 +98,11 @@ class OpenStatement {
   constructor(private readonly src: IntegrationSource, o: ObservedPage, ctx: BuildContext) {
     const { statement, header } = o.page;
     this.sid = statement.id;
-    // A statement whose first page was missed (never: pages come in order) is not built at all.
     this.statementNeeds = o.page.first && (o.statementBefore === undefined || needsWork(o.statementBefore));
     this.needed = this.statementNeeds;
     const bundle: StatementBundle = { statement, header, transactions: [], payment: paymentOf(src, statement.payment_id) };
     this.pages = src.builder.statementPages(bundle, ctx);
+    // Pages come in order, so never; were it to happen, its checks could not be trusted.
     if (!o.page.first) this.broken = notBuilt(this.sid, new Error('its first page is missing'));
   }
 
