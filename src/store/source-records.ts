@@ -123,6 +123,30 @@ export class SourceRecordRepository {
   }
 
   /**
+   * One statement's transactions by id, `limit` after `afterId`: a large statement is read back a
+   * page at a time. A statement's transactions share its time, so id order is theirs.
+   */
+  async statementTransactionPage(integrationId: number, statementId: string, afterId: number, limit: number): Promise<Array<{ id: number; raw: RawByKind['statement_transaction'] }>> {
+    // By the statement_id index: on SQLite the "+" keeps the planner off the wider (integration, kind) one.
+    const sql =
+      this.conn().dialect === 'sqlite'
+        ? `SELECT id, raw_json AS raw FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction' AND id > ? ORDER BY id LIMIT ?`
+        : `SELECT id, raw_json AS raw FROM source_records WHERE statement_id = ? AND integration_id = ? AND kind = 'statement_transaction' AND id > ? ORDER BY id LIMIT ?`;
+    const rows = await this.conn().all<{ id: number; raw: string }>(sql, [statementId, integrationId, afterId, limit]);
+    return rows.map((r) => ({ id: Number(r.id), raw: parseJsonColumn(rawSchema.statement_transaction, r.raw, { table: 'source_records', row: r.id, column: 'raw_json' }) }));
+  }
+
+  /** Status and error of every transaction of one statement (not their raw JSON): a summary's statuses are set from them. */
+  async statementTransactionStatuses(integrationId: number, statementId: string): Promise<Array<{ id: number; externalId: string; status: SourceStatus; error: string | null }>> {
+    const sql =
+      this.conn().dialect === 'sqlite'
+        ? `SELECT id, external_id AS "externalId", status, error FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction'`
+        : `SELECT id, external_id AS "externalId", status, error FROM source_records WHERE statement_id = ? AND integration_id = ? AND kind = 'statement_transaction'`;
+    const rows = await this.conn().all<{ id: number; externalId: string; status: string; error: string | null }>(sql, [statementId, integrationId]);
+    return rows.map((r) => ({ id: Number(r.id), externalId: r.externalId, status: parseColumn(sourceStatus, r.status, { table: 'source_records', row: r.id, column: 'status' }), error: r.error }));
+  }
+
+  /**
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
    */

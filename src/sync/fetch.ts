@@ -1,16 +1,9 @@
-import pLimit from 'p-limit';
 import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../booking/tiktok-data.js';
 import { parseMinor } from '../booking/money.js';
 import type { TikTokShopApi, TimeWindow } from '../providers/tiktok/shop-client.js';
 import type { SourceInput, SourceRecordKind, SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
 import { contentHash } from './hash.js';
-
-export interface FetchedBundle {
-  statement: Statement;
-  header?: StatementTransactionsHeader;
-  transactions: StatementTransaction[];
-}
 
 const iso = (unixSeconds: number | undefined): string | null => (unixSeconds === undefined ? null : new Date(unixSeconds * 1000).toISOString());
 
@@ -35,70 +28,141 @@ export async function listFinance(api: TikTokShopApi, window: TimeWindow): Promi
 /** Where a statement's transactions come from: TikTok now, or what TikTok sent an earlier run. */
 export type StatementJob = { statement: Statement } | { storedId: string };
 
+/** Some of one statement's transactions, as TikTok pages them; a statement's pages come in order. */
+export interface StatementPage {
+  statement: Statement;
+  header?: StatementTransactionsHeader;
+  transactions: StatementTransaction[];
+  /** The statement's first page (it opens the statement) and last (it closes it). */
+  first: boolean;
+  last: boolean;
+  /** Fetched from TikTok in this run (not read back from the store). */
+  fetched: boolean;
+}
+
+/** Pages the statement being handed out may have fetched and waiting, besides the one handed out. */
+const HEAD_PAGES = 2;
+
 /**
- * Statement bundles in chunks of about `maxTransactions` transactions, in order. A few statements
- * are fetched at a time (each is a chain of dependent pages) and a few ahead of the consumer, so
- * fetching the next chunk overlaps with booking this one. How far ahead is bounded in
- * transactions, not statements: a large shop's statements hold thousands each, and reading four
- * of them ahead made the run's memory grow with the shop.
+ * Every job's statement pages, in order, one page at a time. The next few statements' page chains
+ * are fetched meanwhile (each is a chain of dependent pages, slow alone), but what waits fetched
+ * is bounded in transactions (`aheadTransactions`), not statements: a large shop's daily
+ * statement holds thousands, and holding whole statements made the run's memory grow with the shop.
  */
-export async function* statementChunks(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], maxTransactions: number, concurrency = 4): AsyncGenerator<FetchedBundle[]> {
-  const limit = pLimit(concurrency);
-  const started: Array<Promise<FetchedBundle | undefined>> = [];
-  // Transactions per statement so far, to tell how many statements the read-ahead budget holds.
-  let seenStatements = 0;
-  let seenTransactions = 0;
-  // With the chunk the consumer asks for early, about two chunks' worth wait besides the one being booked.
-  const aheadBudget = maxTransactions;
-  // None ahead once a statement is larger than the budget: the consumer asks for the next chunk
-  // early itself, and that is the one statement held besides the one being booked.
-  const ahead = () => (seenStatements === 0 ? 1 : Math.min(concurrency, Math.floor(aheadBudget / Math.max(1, seenTransactions / seenStatements))));
-  const start = (upTo: number) => {
-    while (started.length < Math.min(jobs.length, upTo)) {
-      const job = jobs[started.length]!;
-      const p: Promise<FetchedBundle | undefined> =
-        'statement' in job
-          ? limit(async () => ({ statement: job.statement, ...(await api.getStatementTransactions(job.statement.id)) }))
-          : storedBundle(store, integrationId, job.storedId);
-      // A fetch ahead that fails is reported where it is awaited, not as an unhandled rejection.
-      p.catch(() => undefined);
-      started.push(p);
+export async function* statementPages(api: TikTokShopApi, store: Store, integrationId: number, jobs: StatementJob[], aheadTransactions: number, concurrency = 4, storedPage = 100): AsyncGenerator<StatementPage> {
+  const feeds: Feed[] = [];
+  let head = 0;
+  let waiting = 0;
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  let changed = new Promise<void>((r) => (wake = r));
+  const pulse = () => {
+    const w = wake;
+    changed = new Promise<void>((r) => (wake = r));
+    w();
+  };
+  const roomFor = (k: number) => (k === head ? feeds[k]!.pages.length < HEAD_PAGES : waiting < aheadTransactions);
+  const produce = async (k: number, feed: Feed) => {
+    const job = jobs[k]!;
+    try {
+      const pages = 'statement' in job ? fetchedPages(api, job.statement) : storedPages(store, integrationId, job.storedId, storedPage);
+      for (;;) {
+        while (!stopped && !roomFor(k)) await changed;
+        if (stopped) return;
+        const r = await pages.next();
+        if (r.done) return;
+        feed.pages.push(r.value);
+        waiting += r.value.transactions.length;
+        pulse();
+      }
+    } catch (err) {
+      feed.error = { err };
+    } finally {
+      feed.done = true;
+      pulse();
     }
   };
-  let chunk: FetchedBundle[] = [];
-  let count = 0;
-  for (let i = 0; i < jobs.length; i++) {
-    start(i + 1 + ahead());
-    const bundle = await started[i]!;
-    started[i] = Promise.resolve(undefined); // let the bundle go once it is handed out
-    if (!bundle) continue;
-    seenStatements++;
-    seenTransactions += bundle.transactions.length;
-    // A statement that would take the chunk past the budget starts the next one: chunks stay near
-    // the budget whatever the statements' size (one statement when it alone is larger).
-    if (chunk.length > 0 && count + bundle.transactions.length > maxTransactions) {
-      start(i + 1 + ahead());
-      yield chunk;
-      chunk = [];
-      count = 0;
+  const start = () => {
+    while (feeds.length < Math.min(jobs.length, head + concurrency)) {
+      const feed: Feed = { pages: [], done: false };
+      feeds.push(feed);
+      void produce(feeds.length - 1, feed);
     }
-    chunk.push(bundle);
-    count += bundle.transactions.length;
+  };
+  try {
+    for (; head < jobs.length; head++) {
+      start();
+      pulse(); // the new head may fetch past the budget
+      const feed = feeds[head]!;
+      for (;;) {
+        const page = feed.pages.shift();
+        if (page) {
+          waiting -= page.transactions.length;
+          pulse();
+          yield page;
+          continue;
+        }
+        if (feed.error) throw feed.error.err;
+        if (feed.done) break;
+        await changed;
+      }
+      feeds[head] = { pages: [], done: true }; // let it go
+    }
+  } finally {
+    stopped = true;
+    pulse();
+  }
+}
+
+interface Feed {
+  pages: StatementPage[];
+  done: boolean;
+  error?: { err: unknown };
+}
+
+async function* fetchedPages(api: TikTokShopApi, statement: Statement): AsyncGenerator<StatementPage> {
+  let first = true;
+  for await (const { header, transactions, last } of api.statementTransactionPages(statement.id)) {
+    yield { statement, header, transactions, first, last, fetched: true };
+    first = false;
+    if (last) return;
+  }
+  // Its checks and its own record wait for the last page: without one it cannot be booked whole.
+  throw new Error(`TikTok's pages of statement ${statement.id} ended without a last page`);
+}
+
+/** A stored statement needing work again (rolled back or failed), read a page at a time like TikTok's. */
+async function* storedPages(store: Store, integrationId: number, id: string, size: number): AsyncGenerator<StatementPage> {
+  const statement = await store.sourceRecords.get(integrationId, 'statement', id);
+  if (!statement) return;
+  let after = 0;
+  for (let first = true; ; first = false) {
+    const rows = await store.sourceRecords.statementTransactionPage(integrationId, id, after, size);
+    const last = rows.length < size;
+    yield { statement: statement.raw, transactions: rows.map((r) => r.raw), first, last, fetched: false };
+    if (last) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/**
+ * Pages in chunks of about `maxTransactions` transactions (a chunk ends at a page boundary, so a
+ * large statement spans chunks and small ones share one): what is stored, has its orders fetched
+ * and is built together.
+ */
+export async function* pageChunks(pages: AsyncIterable<StatementPage>, maxTransactions: number): AsyncGenerator<StatementPage[]> {
+  let chunk: StatementPage[] = [];
+  let count = 0;
+  for await (const page of pages) {
+    chunk.push(page);
+    count += page.transactions.length;
     if (count >= maxTransactions) {
-      start(i + 1 + ahead());
       yield chunk;
       chunk = [];
       count = 0;
     }
   }
   if (chunk.length > 0) yield chunk;
-}
-
-async function storedBundle(store: Store, integrationId: number, id: string): Promise<FetchedBundle | undefined> {
-  const statement = await store.sourceRecords.get(integrationId, 'statement', id);
-  if (!statement) return undefined;
-  const transactions = (await store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement_transaction'], statementId: id })).map((r) => r.raw);
-  return { statement: statement.raw, transactions };
 }
 
 /** Ids of stored statements whose transactions still need booking but that this run did not fetch. */

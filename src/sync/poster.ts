@@ -11,6 +11,9 @@ export interface PosterSizes {
   startSize: number;
 }
 
+/** Source records' links per buffered document before the buffer is handed on anyway. */
+const LINKS_PER_DOCUMENT = 4;
+
 const REMOVE_FIX = 'Remove or void it in the ledger yourself, then run `synder sync` again.';
 
 /**
@@ -37,8 +40,11 @@ export class Poster {
     if (toPost.length + toReplace.length > 0) await this.ensureAccounts([...toPost, ...toReplace.map((r) => r.item)]);
     const replacing = toReplace.length > 0 ? await this.removeOld(toReplace) : [];
     this.buffer.push(...toPost, ...replacing);
-    this.bufferLinks.push(...links);
-    if (this.buffer.length >= this.sizes.batchSize || (!this.busy && this.buffer.length >= this.sizes.startSize)) await this.flush();
+    for (const l of links) this.bufferLinks.push(l);
+    // A summary books a large shop's statement in a document or two and links each of its
+    // thousands of transactions to them: the links alone must not wait for a full buffer.
+    const full = this.buffer.length >= this.sizes.batchSize || this.bufferLinks.length >= LINKS_PER_DOCUMENT * this.sizes.batchSize;
+    if (full || (!this.busy && this.buffer.length >= this.sizes.startSize)) await this.flush();
   }
 
   /** Hands what is buffered to the ledger in the background (after the previous post() is done); `final` waits for it. */

@@ -52,6 +52,7 @@ export async function printSyncSummary(ctx: Context, s: SyncSummary): Promise<vo
     });
     out.line('Fix these and run `synder sync` again; `synder explain <orderId>` shows the details.');
   }
-  if (s.warnings.length > 0) out.line(`${s.warnings.length} warning(s); see \`synder transactions --status synced_with_warnings\`.`);
+  const warnings = s.warnings.length + (s.warningsNotListed ?? 0);
+  if (warnings > 0) out.line(`${warnings} warning(s); see \`synder transactions --status synced_with_warnings\`.`);
   out.line(`API calls: ${Object.entries(s.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ')}; ${(s.durationMs / 1000).toFixed(1)} s.`);
 }

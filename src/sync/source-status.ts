@@ -33,10 +33,19 @@ export async function updateSourceStatuses(run: RunContext, links: SourceLink[])
       if (doc) docs.push(doc);
     }
     const { status, error } = sourceStatus(link.errors, docs);
-    // Status and error only: the record's raw JSON is not needed to compare them.
-    const now = await store.sourceRecords.statusOf(link.recordId);
-    if (now && now.status === status && now.error === error) continue;
-    await store.sourceRecords.setStatus(link.recordId, status, error);
-    await recordEvent(run, link.kind, link.externalId, status, error ?? undefined);
+    const set = async (id: number, externalId: string, now: { status: SourceStatus; error: string | null } | undefined) => {
+      if (now && now.status === status && now.error === error) return;
+      await store.sourceRecords.setStatus(id, status, error);
+      await recordEvent(run, link.kind, externalId, status, error ?? undefined);
+    };
+    if (!link.transactionsOf) {
+      // Status and error only: the record's raw JSON is not needed to compare them.
+      await set(link.recordId, link.externalId, await store.sourceRecords.statusOf(link.recordId));
+      continue;
+    }
+    const { integrationId, except } = link.transactionsOf;
+    for (const r of await store.sourceRecords.statementTransactionStatuses(integrationId, link.externalId)) {
+      if (!except.has(r.id)) await set(r.id, r.externalId, r);
+    }
   }
 }

@@ -50,7 +50,20 @@ export async function paymentOf(src: IntegrationSource, id: string | undefined):
   return src.payments.get(id) ?? (await src.run.store.sourceRecords.get(src.integration.id, 'payment', id))?.raw;
 }
 
-/** Warnings of built documents go into the summary. */
+/** Warnings the summary lists; the rest are counted (each stays on its document). */
+export const LISTED_WARNINGS = 100;
+
+/**
+ * Warnings of built documents go into the summary. A field TikTok adds warns on every
+ * transaction that carries it: a large shop's run listing them all held (and printed) a warning
+ * per document.
+ */
 export function collectWarnings(src: IntegrationSource, docs: Array<{ key: string; warnings: string[] }>): void {
-  for (const doc of docs) for (const w of doc.warnings) src.run.summary.warnings.push(`${doc.key}: ${w}`);
+  const { summary } = src.run;
+  for (const doc of docs) {
+    for (const w of doc.warnings) {
+      if (summary.warnings.length < LISTED_WARNINGS) summary.warnings.push(`${doc.key}: ${w}`);
+      else summary.warningsNotListed = (summary.warningsNotListed ?? 0) + 1;
+    }
+  }
 }

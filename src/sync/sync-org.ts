@@ -1,6 +1,7 @@
 import { ExitCode, ReauthRequiredError, UsageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Context } from '../runtime/context.js';
+import { keepHeapNearLive } from '../runtime/heap.js';
 import type { Org } from '../store/orgs.js';
 import { openOrgClients } from './clients.js';
 import { runSync } from './engine.js';
@@ -27,6 +28,7 @@ export async function syncOrg(ctx: Context, org: Org, opts: SyncOrgOptions = {})
   await requireTaxPlan(store, org, clients.ledger);
   // Under --json too: progress is on stderr, and a cron log shows the run is alive.
   const reporter = await progressReporter(ctx.streams.stderr, false);
+  keepHeapNearLive();
   const interrupt = ctx.interrupt('the sync', 'Run `synder sync` again to carry on: what was booked is recorded, and nothing is booked twice.');
   try {
     return await runSync(

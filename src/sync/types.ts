@@ -39,7 +39,7 @@ export interface DocumentBuilder {
    * The same, a page of transactions at a time (add() then finish(), concatenated, is statement()):
    * a large statement's documents are handed on as they are built instead of all at once.
    */
-  statementPages?(bundle: StatementBundle, ctx: BuildContext): StatementPages;
+  statementPages(bundle: StatementBundle, ctx: BuildContext): StatementPages;
   payout(payment: Payment, statements: StatementBundle[], ctx: BuildContext): BuildOutput;
 }
 
@@ -138,7 +138,10 @@ export interface SyncSummary {
   durationMs: number;
   clearing: ClearingCheck[];
   failures: DocumentFailure[];
+  /** The first warnings (each document keeps its own; see warningsNotListed). */
   warnings: string[];
+  /** Warnings beyond those listed. */
+  warningsNotListed?: number;
   /** Dry run only: what would be booked. */
   plan?: PlannedDocument[];
 }

@@ -25,6 +25,12 @@ export interface SourceLink {
   docKeys: string[];
   /** Why the ledger could not build it (inconsistent TikTok data). */
   errors: string[];
+  /**
+   * A summary's transactions: the link stands for every stored transaction of statement
+   * `externalId` (booked by the same documents, failing with the same errors) but those with
+   * links of their own, instead of a link each: a large shop's statement holds thousands.
+   */
+  transactionsOf?: { integrationId: number; except: Set<number> };
 }
 
 /** What one step of a stream built: documents, and the source records they book. */

@@ -222,14 +222,36 @@ describe('sync engine: booked a chunk at a time', () => {
       return s;
     };
     const runs = [];
-    for (const chunkTransactions of [10_000, 2]) {
+    // TikTok's pages of 100 (every statement on one page), then pages of 2 across chunks of 2 and 3.
+    for (const [chunkTransactions, pageSize] of [[10_000, 100], [2, 100], [2, 2], [3, 2]] as const) {
       const made = await makeStore();
       const ledger = new FakeLedger();
-      const r = await runSync({ ...deps(made.store, new FakeTikTok(shop()), ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
-      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: await statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
+      const tiktok = new FakeTikTok(shop());
+      tiktok.pageSize = pageSize;
+      const r = await runSync({ ...deps(made.store, tiktok, ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
       await made.store.close();
     }
     expect(runs[0]!.failures.length).toBeGreaterThan(0);
+    for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
+  });
+
+  it('in summary mode a statement\'s transactions take its status, page by page or whole, and a bad one fails them all', async () => {
+    const runs = [];
+    for (const [chunkTransactions, pageSize] of [[10_000, 100], [2, 2]] as const) {
+      const made = await makeStore('summary');
+      const tiktok = new FakeTikTok(makeShop());
+      const detail = [...tiktok.shop.statementTransactions.entries()].find(([, d]) => d.transactions.length > 2)!;
+      detail[1].transactions[1]!.settlement_amount = '999.99';
+      tiktok.pageSize = pageSize;
+      const ledger = new FakeLedger();
+      await runSync({ ...deps(made.store, tiktok, ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
+      const records = await made.store.sourceRecords.list({ integrationIds: [made.integrationId], kind: ['statement_transaction'] });
+      expect(records.filter((r) => r.statementId === detail[0]).every((r) => r.status === 'failed')).toBe(true);
+      expect(records.filter((r) => r.statementId !== detail[0]).every((r) => r.status === 'synced' || r.status === 'synced_with_warnings')).toBe(true);
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: records.map((r) => [r.externalId, r.status, r.error]).sort() });
+      await made.store.close();
+    }
     expect(runs[1]).toEqual(runs[0]);
   });
 
@@ -259,6 +281,74 @@ describe('sync engine: booked a chunk at a time', () => {
     expect(r.clearing.map((c) => c.differenceMinor)).toEqual(one.clearing.map((c) => c.differenceMinor));
     expect(r.clearing[0]!.bookedBalanceMinor).toBe(one.clearing[0]!.bookedBalanceMinor);
     expect(r.clearing[0]!.unpaidSettlementsMinor).toBe(one.clearing[0]!.unpaidSettlementsMinor);
+    await whole.store.close();
+    await store.close();
+  });
+
+  it.each(['per-transaction', 'summary'] as const)('a run stopped mid-statement (%s) leaves no statement that looks whole, and the next books it exactly once', async (mode) => {
+    const whole = await makeStore(mode);
+    const wholeLedger = new FakeLedger();
+    const one = await runSync(deps(whole.store, new FakeTikTok(makeShop()), wholeLedger), { orgId: whole.orgId, since, dryRun: false });
+
+    const { store, orgId, integrationId } = await makeStore(mode);
+    const tiktok = new FakeTikTok(makeShop());
+    tiktok.pageSize = 2;
+    const ledger = new FakeLedger();
+    // TikTok fails on the third page of the largest statement, after earlier pages were stored and booked.
+    const [largest] = [...tiktok.shop.statementTransactions.entries()].sort((a, b) => b[1].transactions.length - a[1].transactions.length)[0]!;
+    const pages = tiktok.statementTransactionPages.bind(tiktok);
+    let failing = true;
+    tiktok.statementTransactionPages = async function* (id: string) {
+      let n = 0;
+      for await (const page of pages(id)) {
+        if (failing && id === largest && ++n === 3) throw new Error('TikTok went away (simulated)');
+        yield page;
+      }
+    };
+    const paged = (): SyncDeps => ({ ...deps(store, tiktok, ledger), chunkTransactions: 2, batchSize: 3 });
+    await expect(runSync(paged(), { orgId, since, dryRun: false })).rejects.toThrow(/simulated/);
+    const stored = await store.sourceRecords.list({ integrationIds: [integrationId], statementId: largest });
+    // Its first pages' transactions are stored, its statement is not (it is stored with its last page).
+    expect(stored.filter((r) => r.kind === 'statement_transaction').length).toBe(4);
+    expect(stored.some((r) => r.kind === 'statement')).toBe(false);
+    if (mode === 'per-transaction') expect(ledger.books.size).toBeGreaterThan(0);
+
+    failing = false;
+    const r = await runSync(paged(), { orgId, since, dryRun: false });
+    expect(r.ok).toBe(true);
+    expect(new Set(ledger.creates).size).toBe(ledger.creates.length);
+    expect([...ledger.books.keys()].sort()).toEqual([...wholeLedger.books.keys()].sort());
+    expectedClearing(tiktok, ledger);
+    expect(r.clearing[0]!.differenceMinor).toBe(0);
+    expect(r.clearing[0]!.bookedBalanceMinor).toBe(one.clearing[0]!.bookedBalanceMinor);
+    const statuses = new Set((await store.sourceRecords.list({ integrationIds: [integrationId], kind: ['statement', 'statement_transaction'] })).map((x) => x.status));
+    expect([...statuses].every((x) => x === 'synced' || x === 'synced_with_warnings' || x === 'skipped')).toBe(true);
+    await whole.store.close();
+    await store.close();
+  });
+
+  it('a crash in the ledger mid-statement, with pages of 2, loses and doubles nothing', async () => {
+    const whole = await makeStore();
+    const wholeLedger = new FakeLedger();
+    await runSync(deps(whole.store, new FakeTikTok(makeShop()), wholeLedger), { orgId: whole.orgId, since, dryRun: false });
+    const { store, orgId } = await makeStore();
+    const tiktok = new FakeTikTok(makeShop());
+    tiktok.pageSize = 2;
+    const ledger = new FakeLedger();
+    const paged = (): SyncDeps => ({ ...deps(store, tiktok, ledger), chunkTransactions: 2, batchSize: 3 });
+    for (const crashAfter of [5, 17]) {
+      ledger.crashAfter = crashAfter;
+      await expect(runSync(paged(), { orgId, since, dryRun: false })).rejects.toThrow(/simulated crash/);
+      // Sent in the call that died: recorded as intents, found in the ledger by the next run.
+      expect((await store.documents.list(orgId, { status: ['pending'] })).length).toBeGreaterThan(0);
+    }
+    ledger.crashAfter = undefined;
+    const r = await runSync(paged(), { orgId, since, dryRun: false });
+    expect(r.ok).toBe(true);
+    expect(new Set(ledger.creates).size).toBe(ledger.creates.length);
+    expect([...ledger.books.keys()].sort()).toEqual([...wholeLedger.books.keys()].sort());
+    expectedClearing(tiktok, ledger);
+    expect(r.clearing[0]!.differenceMinor).toBe(0);
     await whole.store.close();
     await store.close();
   });

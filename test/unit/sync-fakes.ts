@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BookingDocument } from '../../src/booking/document.js';
 import type { Order, Payment, Statement, StatementTransaction, StatementTransactionsHeader } from '../../src/booking/tiktok-data.js';
 import type { AccountSpec, LedgerAccount, LedgerConnector, LedgerRef, PostInput, PostOutcome, RemoveOutcome } from '../../src/providers/ledger-connector.js';
-import type { TikTokShopApi, TimeWindow } from '../../src/providers/tiktok/shop-client.js';
+import type { StatementTransactionsPage, TikTokShopApi, TimeWindow } from '../../src/providers/tiktok/shop-client.js';
 import type { ShopDataset } from '../../src/sandbox/tiktok/dataset.js';
 import { generateDataset } from '../../src/sandbox/tiktok/generate.js';
 import { Store } from '../../src/store/store.js';
@@ -14,6 +14,8 @@ export const NOW = new Date('2025-06-01T00:00:00Z');
 /** TikTok Shop data served from a generated dataset, in memory. */
 export class FakeTikTok implements TikTokShopApi {
   apiCalls = 0;
+  /** Transactions per page of statementTransactionPages (TikTok sends at most 100). */
+  pageSize = 100;
   constructor(readonly shop: ShopDataset) {}
   async *listStatements(w: TimeWindow): AsyncIterable<Statement> {
     this.apiCalls++;
@@ -22,6 +24,13 @@ export class FakeTikTok implements TikTokShopApi {
   async getStatementTransactions(id: string): Promise<{ header: StatementTransactionsHeader; transactions: StatementTransaction[] }> {
     this.apiCalls++;
     return structuredClone(this.shop.statementTransactions.get(id)!);
+  }
+  async *statementTransactionPages(id: string): AsyncIterable<StatementTransactionsPage> {
+    const { header, transactions } = this.shop.statementTransactions.get(id)!;
+    for (let at = 0; at === 0 || at < transactions.length; at += this.pageSize) {
+      this.apiCalls++;
+      yield structuredClone({ header, transactions: transactions.slice(at, at + this.pageSize), last: at + this.pageSize >= transactions.length });
+    }
   }
   async *listPayments(w: TimeWindow): AsyncIterable<Payment> {
     this.apiCalls++;

@@ -3,6 +3,7 @@ import type { StatementBundle } from '../../src/booking/tiktok-data.js';
 import { defaultBuilder } from '../../src/sync/builder.js';
 import { payoutWork, statementsOf } from '../../src/sync/payout-stream.js';
 import { integrationSource } from '../../src/sync/source.js';
+import { statementPages } from '../../src/sync/fetch.js';
 import { statementWork } from '../../src/sync/statement-stream.js';
 import type { Built } from '../../src/sync/work.js';
 import { FakeTikTok, makeRun, makeShop } from './sync-fakes.js';
@@ -93,8 +94,27 @@ describe('sync: the statement stream', () => {
     expect(work.every((w) => w.doc.kind === 'statement')).toBe(true);
     const links = chunks.flatMap((c) => c.links);
     for (const l of links.filter((x) => x.kind === 'statement_transaction')) {
-      const statementId = (await t.store.sourceRecords.byId(l.recordId))!.statementId!;
+      const statementId = l.transactionsOf ? l.externalId : (await t.store.sourceRecords.byId(l.recordId))!.statementId!;
       expect(l.docKeys.every((k) => work.find((w) => w.doc.key === k)!.doc.refs.statementId === statementId)).toBe(true);
+    }
+    // One link stands for a statement's transactions (not one each, thousands in a large shop's statement).
+    const booked = new Set(work.map((w) => w.doc.refs.statementId));
+    expect(links.filter((l) => l.transactionsOf).map((l) => l.externalId).sort()).toEqual([...booked].sort());
+    await t.store.close();
+  });
+
+  it('reads a stored statement back a page at a time, in order, its first and last pages marked', async () => {
+    const t = await setup();
+    await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
+    const stored = t.shop.statements.filter((s) => t.shop.statementTransactions.get(s.id)!.transactions.length >= 3);
+    expect(stored.length).toBeGreaterThan(0);
+    const pages = [];
+    for await (const p of statementPages(t.tiktok, t.store, t.integration.id, stored.map((s) => ({ storedId: s.id })), 10, 4, 2)) pages.push(p);
+    for (const s of stored) {
+      const own = pages.filter((p) => p.statement.id === s.id);
+      expect(own.map((p) => p.transactions.map((x) => x.id)).flat()).toEqual((await t.store.sourceRecords.list({ statementId: s.id, kind: ['statement_transaction'] })).map((r) => r.externalId));
+      expect(own.every((p) => p.transactions.length <= 2 && !p.fetched)).toBe(true);
+      expect(own.map((p) => [p.first, p.last])).toEqual(own.map((_, i) => [i === 0, i === own.length - 1]));
     }
     await t.store.close();
   });

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import { InvalidResponseError, ReauthRequiredError, SynderError } from '../../errors.js';
 import type { BookingDocument } from '../../booking/document.js';
@@ -12,6 +13,9 @@ import { DOC_NUMBERED_ENTITIES, isItemAccountType, itemAccountsOf, renderDocumen
 import { chunk } from '../../lists.js';
 
 export const TIKTOK_CUSTOMER_NAME = 'TikTok Shop';
+
+/** Batch calls rendered and waiting for the client at a time (it sends 4 at once). */
+const BATCHES_READY = 6;
 
 export interface QuickBooksConnectorOptions extends QuickBooksClientOptions {
   /**
@@ -313,16 +317,16 @@ export class QuickBooksConnector implements LedgerConnector {
       if (todo.some((i) => i.doc.kind === 'sale' || i.doc.kind === 'refund')) await this.ensureCustomer();
     }
     const ctx = { itemForAccount: (id: string) => this.items.get(id), customerId: this.customerId, homeCurrency: home };
-    const ready: Array<{ input: PostInput; rendered: Rendered & { ok: true } }> = [];
-    for (const input of todo) {
-      const rendered = renderDocument(input, ctx);
-      if (!rendered.ok) outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: rendered.error, fix: rendered.fix, refs: [] });
-      else ready.push({ input, rendered });
-    }
     const unresolved: Array<{ key: string; error: string; fix?: string }> = [];
     const seq = String(this.postSeq++);
-    // Batches go out together; the client's windows pace them, so the batch limit is used to the full.
-    const send = async (part: typeof ready): Promise<void> => {
+    const send = async (inputs: PostInput[]): Promise<void> => {
+      const part: Array<{ input: PostInput; rendered: Rendered & { ok: true } }> = [];
+      for (const input of inputs) {
+        const rendered = renderDocument(input, ctx);
+        if (!rendered.ok) outcomes.set(input.doc.key, { key: input.doc.key, status: 'failed', error: rendered.error, fix: rendered.fix, refs: [] });
+        else part.push({ input, rendered });
+      }
+      if (part.length === 0) return;
       const items: BatchItemRequest[] = part.map((p, i) => ({ bId: `b${i}`, operation: 'create', entity: p.rendered.entity, payload: p.rendered.payload }));
       let results;
       try {
@@ -351,7 +355,11 @@ export class QuickBooksConnector implements LedgerConnector {
         }
       }
     };
-    await Promise.all(chunk(ready, this.batchSize).map(send));
+    // A few batches more than the client sends at once wait ready, so the batch limit is used to
+    // the full; the rest are rendered only when their turn comes: a post() of thousands of
+    // documents waits minutes on that limit, and holding them all rendered cost more than the documents.
+    const ahead = pLimit(BATCHES_READY);
+    await Promise.all(chunk(todo, this.batchSize).map((part) => ahead(() => send(part))));
     if (unresolved.length > 0) {
       const docs = inputs.filter((i) => unresolved.some((u) => u.key === i.doc.key)).map((i) => i.doc);
       const found = await this.findByKeys(docs);

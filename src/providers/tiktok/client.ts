@@ -15,7 +15,7 @@ import {
   statementTransactionsData,
   statementsData,
 } from './schemas.js';
-import type { AuthorizedShop, TikTokShopApi, TimeWindow } from './shop-client.js';
+import type { AuthorizedShop, StatementTransactionsPage, TikTokShopApi, TimeWindow } from './shop-client.js';
 import { encodeQuery, signRequest } from './sign.js';
 import { chunk } from '../../lists.js';
 
@@ -178,15 +178,21 @@ export class TikTokClient implements TikTokShopApi {
     for await (const page of this.pages('GET', path, path, query, statementsData)) yield* page.statements;
   }
 
-  async getStatementTransactions(statementId: string): Promise<{ header: StatementTransactionsHeader; transactions: StatementTransaction[] }> {
+  async *statementTransactionPages(statementId: string): AsyncIterable<StatementTransactionsPage> {
     const path = `/finance/202501/statements/${encodeURIComponent(statementId)}/statement_transactions`;
     const apiPath = '/finance/202501/statements/{statement_id}/statement_transactions';
+    for await (const page of this.pages('GET', path, apiPath, { sort_field: 'order_create_time', sort_order: 'ASC' }, statementTransactionsData)) {
+      const { transactions, next_page_token: next, ...header } = page;
+      yield { header, transactions, last: !next };
+    }
+  }
+
+  async getStatementTransactions(statementId: string): Promise<{ header: StatementTransactionsHeader; transactions: StatementTransaction[] }> {
     const transactions: StatementTransaction[] = [];
     let header: StatementTransactionsHeader | undefined;
-    for await (const page of this.pages('GET', path, apiPath, { sort_field: 'order_create_time', sort_order: 'ASC' }, statementTransactionsData)) {
-      const { transactions: txs, next_page_token: _next, ...rest } = page;
-      header ??= rest;
-      transactions.push(...txs);
+    for await (const page of this.statementTransactionPages(statementId)) {
+      header ??= page.header;
+      transactions.push(...page.transactions);
     }
     return { header: header!, transactions };
   }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { BookingDocument } from '../../booking/document.js';
 import type { LedgerTaxProfile } from '../../booking/tax.js';
@@ -9,6 +10,9 @@ import { envelope, PART, XeroFinder, type Element, type Found } from './lookup.j
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
 import { chunk } from '../../lists.js';
 import { account, accounts, contacts, organisations, orgTax, report, taxRates, toLedgerAccount, trialBalanceOf, TYPE_OF_CLASS } from './answers.js';
+
+/** Batch calls serialized and waiting for the client at a time (it sends 4 at once). */
+const BATCHES_READY = 6;
 
 /** The generic contact every TikTok Shop document is issued to. */
 export const TIKTOK_CONTACT = 'TikTok Shop';
@@ -255,6 +259,8 @@ export class XeroConnector implements LedgerConnector {
     const existing = await this.findParts(docs.map(parts), ['BankTransaction', 'BankTransfer']);
     const state = new Map(docs.map((d) => [d.key, { have: [...(existing.get(d.number) ?? [])], created: false, errors: [] as string[] }]));
     const taken = new Map<XeroPartType, Array<{ doc: RenderedDocument; message: string }>>();
+    // Shared by the types' batches: a few more than the client sends at once wait ready.
+    const ahead = pLimit(BATCHES_READY);
     const run = async (type: XeroPartType, pending: Array<{ doc: RenderedDocument; body: Record<string, unknown> }>) => {
       const spec = PART[type];
       // BankTransfers have no summarizeErrors=false: a batch with one bad transfer is refused whole
@@ -287,7 +293,8 @@ export class XeroConnector implements LedgerConnector {
           else if (failed || e!.StatusAttributeString === 'WARNING') s.errors.push(message);
         });
       };
-      await Promise.all(chunk(pending, XERO_LIMITS.batchSize).map(send));
+      // Serialized only when their turn comes: a post() of thousands of documents waits minutes on Xero's minute limit.
+      await Promise.all(chunk(pending, XERO_LIMITS.batchSize).map((batch) => ahead(() => send(batch))));
     };
     // Phase 1: everything that stands alone; phase 2: payments of the invoices and credit notes.
     await Promise.all(
