@@ -11,7 +11,6 @@ const ENTER = '\r';
 const DOWN = '\u001b[B';
 const SPACE = ' ';
 
-// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -45,7 +45,7 @@ export async function startTestOAuthServer(opts: { accessLifetimeS?: number; ref
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === '/authorize') {
       const back = new URL(url.searchParams.get('redirect_uri')!);
@@ -88,6 +88,10 @@ export async function startTestOAuthServer(opts: { accessLifetimeS?: number; ref
     }
     res.writeHead(404);
     res.end();
+  };
+  // A handler that throws answers 500, so the client under test sees a failure instead of hanging.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

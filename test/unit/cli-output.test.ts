@@ -53,7 +53,6 @@ describe('tables', () => {
   it('a coloured header stays on one line (colour codes take no columns)', async () => {
     const c = output({ columns: 80 }, {}, true);
     await c.out.table({ head: ['Documents', 'Created', 'Already present', 'Updated', 'Recovered', 'Failed'], rows: [['', 1, 2, 3, 4, 5]] });
-    // eslint-disable-next-line no-control-regex
     const lines = c.stdout().replace(/\u001b\[[0-9;]*m/g, '').split('\n');
     expect(lines[1]).toMatch(/^│ Documents │ Created │ Already present │ Updated │ Recovered │ Failed │$/);
   });

@@ -29,7 +29,7 @@ describe.skipIf(skip)(`PostgreSQL migrations${skip ? ` (skipped: ${skip})` : ''}
 
   it('refuses a database written by a newer synder, and leaves it untouched', async () => {
     const url = await freshDatabase();
-    (await openPostgresDatabase(url)).close();
+    await (await openPostgresDatabase(url)).close();
     const raw = new PostgresDatabase(url);
     await raw.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [latestPostgresSchemaVersion + 1, 'from the future']);
     await raw.run('CREATE TABLE future_table (x INTEGER)');

@@ -229,7 +229,7 @@ describe('sync engine: booked a chunk at a time', () => {
       const tiktok = new FakeTikTok(shop());
       tiktok.pageSize = pageSize;
       const r = await runSync({ ...deps(made.store, tiktok, ledger), chunkTransactions, batchSize: 3 }, { orgId: made.orgId, since, dryRun: false });
-      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
+      runs.push({ keys: [...ledger.books.keys()].sort(), statuses: await statuses(made.store, made.integrationId), failures: r.failures.map((f) => f.error).sort() });
       await made.store.close();
     }
     expect(runs[0]!.failures.length).toBeGreaterThan(0);
