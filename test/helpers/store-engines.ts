@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,4 +36,17 @@ export function storeEngines(): StoreEngine[] {
 export async function disposeStore(store: Store): Promise<void> {
   await store.close();
   fs.rmSync(store.home, { recursive: true, force: true });
+}
+
+/** For one describe block: opens a store of `engine` per call; each is closed and removed after its case. */
+export function storesPerCase(engine: StoreEngine, now: () => Date): () => Promise<Store> {
+  const open: Store[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await disposeStore(s);
+  });
+  return async () => {
+    const s = await engine.open(now);
+    open.push(s);
+    return s;
+  };
 }

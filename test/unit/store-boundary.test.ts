@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
 import type { Store } from '../../src/store/store.js';
-import { disposeStore, storeEngines } from '../helpers/store-engines.js';
+import { storeEngines, storesPerCase } from '../helpers/store-engines.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 
 for (const engine of storeEngines()) {
   describe.skipIf(engine.skip !== undefined)(`the store reads JSON columns back through their schemas (${engine.name})`, () => {
-    const open: Store[] = [];
-    const store = async () => {
-      const s = await engine.open(() => NOW);
-      open.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of open.splice(0)) await disposeStore(s);
-    });
+    const store = storesPerCase(engine, () => NOW);
 
     /** Writes behind the repositories' back, as a user editing the database (or a damaged disk) would. */
     const tamper = (s: Store, sql: string, params: unknown[]) => s.db.run(sql, params);

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BookingDocument } from '../../src/booking/document.js';
 import type { Store } from '../../src/store/store.js';
-import { disposeStore, storeEngines } from '../helpers/store-engines.js';
+import { storeEngines, storesPerCase } from '../helpers/store-engines.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 
@@ -17,15 +17,7 @@ const doc = (key: string, clearing: number, reserve = 0): BookingDocument => ({
 /** What every engine must answer alike: the SQL the repositories write once for all of them. */
 for (const engine of storeEngines()) {
   describe.skipIf(engine.skip !== undefined)(`repositories (${engine.name})`, () => {
-    const open: Store[] = [];
-    const store = async () => {
-      const s = await engine.open(() => NOW);
-      open.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of open.splice(0)) await disposeStore(s);
-    });
+    const store = storesPerCase(engine, () => NOW);
 
     it('finds an org by name whatever its case, and returns the ids it creates', async () => {
       const s = await store();

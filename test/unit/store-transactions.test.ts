@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { disposeStore, storeEngines } from '../helpers/store-engines.js';
+import { storeEngines, storesPerCase } from '../helpers/store-engines.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 
 for (const engine of storeEngines()) {
   describe.skipIf(engine.skip !== undefined)(`store transactions (${engine.name})`, () => {
-    const open: Store[] = [];
-    const store = async () => {
-      const s = await engine.open(() => NOW);
-      open.push(s);
-      return s;
-    };
-    afterEach(async () => {
-      for (const s of open.splice(0)) await disposeStore(s);
-    });
+    const store = storesPerCase(engine, () => NOW);
     const names = async (s: Store) => (await s.orgs.list()).map((o) => o.name);
 
     it('commits what the repositories wrote inside it, and rolls all of it back on a throw', async () => {
