@@ -55,6 +55,15 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
     const status = await hostB.cli(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).credentials.kind).toBe('database');
+    // Where the state lives, without the password a URL may carry.
+    const withPassword = new URL(url);
+    withPassword.password = 'hunter2';
+    const shown = await hostB.cli(['status', '--json', '--database-url', withPassword.toString()]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).state).toEqual({ engine: 'postgres', location: url });
+    expect(shown.stdout).not.toContain('hunter2');
+    const text = await hostB.cli(['status']);
+    expect(text.stdout).toContain(`State kept in: PostgreSQL database ${url}`);
   });
 
   /** Resolves once the sync child holds a lock in the database (its lock connection names it). */
