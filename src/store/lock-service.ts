@@ -184,7 +184,7 @@ export class PostgresLockService implements LockService {
       lost.abort(
         new LockLostError(
           `Lost the lock ${name}: its connection to ${this.description} ended${err?.message ? ` (${err.message})` : ''}, so another process may hold it now.`,
-          'Nothing more was booked after the connection ended. Run it again once the database is reachable: it carries on from what was recorded.',
+          'No ledger call was started after that. Run it again once the database is reachable: it carries on from what was recorded, and books nothing twice.',
         ),
       );
     };
