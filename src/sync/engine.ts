@@ -95,7 +95,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     }
     await poster!.flush(true);
     // Bookmarks move only under the lock: a run that lost it leaves them to whoever holds it now.
-    run.signal?.throwIfAborted();
+    lock?.lost?.throwIfAborted();
 
     await advanceBookmarks(store, integrations, starts, until, startedAt, (opts.lookbackHours ?? 72) * 3_600_000);
     run.progress({ type: 'phase', phase: 'check', message: 'Checking clearing balances' });
