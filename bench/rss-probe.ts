@@ -4,7 +4,7 @@ import fs from 'node:fs';
  * Preloaded into the measured `synder sync` child (NODE_OPTIONS=--import): on exit it writes the
  * process's peak resident set size, so the figure is the child's alone and never misses the peak
  * the way polling can, plus the peaks of the JavaScript heap and of memory outside it (SQLite,
- * buffers), sampled, which tell what a growing RSS is made of.
+ * buffers), sampled, which tell what a growing RSS is made of, and the CPU time it used.
  */
 const file = process.env.SYNDER_BENCH_RSS_FILE;
 if (file) {
@@ -23,8 +23,8 @@ if (file) {
   setInterval(sample, 200).unref();
   process.on('exit', () => {
     sample();
-    const { maxRSS } = process.resourceUsage(); // kilobytes
+    const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage(); // kilobytes, microseconds
     const mb = (n: number) => Math.round(n / 1048576);
-    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, peakHeapUsedMb: mb(heapUsed), peakHeapTotalMb: mb(heapTotal), peakOutsideHeapMb: mb(outsideHeap), peakExternalMb: mb(external) }));
+    fs.writeFileSync(file, JSON.stringify({ maxRssKb: maxRSS, peakHeapUsedMb: mb(heapUsed), peakHeapTotalMb: mb(heapTotal), peakOutsideHeapMb: mb(outsideHeap), peakExternalMb: mb(external), cpuSeconds: (userCPUTime + systemCPUTime) / 1e6 }));
   });
 }

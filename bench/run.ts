@@ -1,9 +1,11 @@
 import Table from 'cli-table3';
+import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LedgerProvider } from '../src/onboarding/connect-ledger.js';
 import { ordersForSettled } from './calibrate.js';
 import { runCell, type CellResult } from './cell.js';
+import { startPostgres } from '../test/helpers/postgres-cluster.js';
 import { RequestCounter } from './request-counter.js';
 import { runWorkersCell, type WorkersCellResult } from './workers.js';
 
@@ -18,10 +20,12 @@ import { runWorkersCell, type WorkersCellResult } from './workers.js';
  *   --ledger quickbooks|xero|all   --mode per-transaction|summary|all
  *   --scale N             rate-limit windows divided by N (default 10 per-transaction, 1 summary)
  *   --days 30   --seed 11
- * Workers: `--workers 1,3 --orgs 20 [--concurrency 4]` queues one sync per org (each its own shop
+ * Workers: `--workers 1,3 --orgs 20 [--concurrency 1,4]` queues one sync per org (each its own shop
  * and QuickBooks company) and times W worker processes through them: org syncs per hour, documents
  * per minute, each worker's peak RSS, and the ratio to the floor (each company's own limits, all
- * companies in parallel). Needs a PostgreSQL server: SYNDER_BENCH_DATABASE_URL or SYNDER_DATABASE_URL.
+ * companies in parallel). Its state and queue live in PostgreSQL: the server named by
+ * SYNDER_BENCH_DATABASE_URL (or SYNDER_DATABASE_URL), else a throwaway cluster started for the run.
+ * SYNDER_BENCH_LOG_DIR keeps each worker's log there (job starts, ends, retries and their reasons).
  * SYNDER_BENCH_NODE_OPTIONS goes to the measured sync only: `--max-old-space-size=40` shows how little
  * of its peak RSS is live data (V8 grows the heap lazily when memory is plentiful).
  */
@@ -39,7 +43,7 @@ function options() {
   const pick = (name: keyof typeof values) => (values[name] as string | undefined) ?? env(name);
   if (values.help) {
     process.stdout.write('npm run bench -- [--orders 2000,10000,100000] [--ledger quickbooks|xero|all] [--mode per-transaction|summary|all] [--scale N] [--days 30] [--seed 11]\n');
-    process.stdout.write('npm run bench -- --workers 1,3 --orgs 20 [--concurrency 4] [--orders 200] [--scale 10]   (needs SYNDER_BENCH_DATABASE_URL)\n');
+    process.stdout.write('npm run bench -- --workers 1,3 --orgs 20 [--concurrency 1,4] [--orders 200] [--scale 10]   (SYNDER_BENCH_DATABASE_URL, or a throwaway PostgreSQL)\n');
     process.exit(0);
   }
   const list = <T extends string>(raw: string | undefined, all: T[], name: string): T[] => {
@@ -63,7 +67,7 @@ function options() {
     seed: num(pick('seed'), 11, 'seed'),
     workers: pick('workers')?.split(',').map((s) => num(s, 1, 'workers')),
     orgs: num(pick('orgs'), 20, 'orgs'),
-    concurrency: num(pick('concurrency'), 4, 'concurrency'),
+    concurrency: (pick('concurrency') ?? '4').split(',').map((s) => num(s, 4, 'concurrency')),
   };
 }
 
@@ -90,23 +94,44 @@ function detail(r: CellResult): string {
 }
 
 async function workersBench(o: ReturnType<typeof options>, counter: RequestCounter): Promise<number> {
-  const serverUrl = process.env.SYNDER_BENCH_DATABASE_URL ?? process.env.SYNDER_DATABASE_URL;
-  if (!serverUrl) throw new Error('--workers needs a PostgreSQL server: set SYNDER_BENCH_DATABASE_URL (each run makes a database there and drops it)');
+  // A server of the caller's, or a throwaway cluster like the tests': each cell makes a database and drops it.
+  if (!process.env.SYNDER_BENCH_DATABASE_URL && process.env.SYNDER_DATABASE_URL) process.env.SYNDER_BENCH_DATABASE_URL = process.env.SYNDER_DATABASE_URL;
+  const server = await startPostgres('SYNDER_BENCH_DATABASE_URL');
+  if ('skip' in server) throw new Error(`--workers needs a PostgreSQL server: ${server.skip}`);
+  try {
+    return await workersCells(o, counter, server.url);
+  } finally {
+    server.stop();
+  }
+}
+
+async function workersCells(o: ReturnType<typeof options>, counter: RequestCounter, serverUrl: string): Promise<number> {
   const orders = o.orders?.[0] ?? 200;
   const scale = o.scale ?? 10;
   const rows: WorkersCellResult[] = [];
+  const logDir = process.env.SYNDER_BENCH_LOG_DIR;
+  if (logDir) fs.mkdirSync(logDir, { recursive: true });
   for (const workers of o.workers!) {
-    process.stderr.write(`\n▶ ${workers} worker(s) × ${o.concurrency} syncs, ${o.orgs} orgs of ${orders} generated orders, quickbooks per-transaction, limits ×${scale}…\n`);
-    rows.push(await runWorkersCell({ workers, orgs: o.orgs, concurrency: o.concurrency, scale, orders, days: o.days, seed: o.seed, serverUrl, counter }));
+    for (const concurrency of o.concurrency) {
+      process.stderr.write(`\n▶ ${workers} worker(s) × ${concurrency} syncs, ${o.orgs} orgs of ${orders} generated orders, quickbooks per-transaction, limits ×${scale}…\n`);
+      rows.push(await runWorkersCell({ workers, orgs: o.orgs, concurrency, scale, orders, days: o.days, seed: o.seed, serverUrl, counter, logDir }));
+    }
   }
-  const t = new Table({ head: ['workers', 'syncs at once', 'orgs done', 'docs', 'wall s', 'org syncs/hour', 'docs/min', 'peak RSS MB per worker', 'floor s (binding limit)', 'ratio'], style: { head: [], border: [] } });
+  const t = new Table({
+    head: ['workers × syncs', 'orgs done', 'docs', 'wall s', 'org syncs/hour', 'docs/min', 'peak RSS MB per worker', 'floor s (binding limit)', 'ratio', 'retries', 'mean s queued / running', 'CPU s: workers + sandbox'],
+    style: { head: [], border: [] },
+  });
   for (const r of rows) {
-    t.push([r.workers, r.workers * r.concurrency, `${r.done}${r.failed ? ` (+${r.failed} failed)` : ''}`, r.documents, f(r.wallSeconds), f(r.orgSyncsPerHour, 0), f(r.documentsPerMinute, 0), r.peakRssMb.map((m) => f(m, 0)).join(', '), `${f(r.floorSeconds)} (${r.floorBinding})`, f(r.wallSeconds / r.floorSeconds, 2)]);
+    t.push([
+      `${r.workers} × ${r.concurrency}`, `${r.done}${r.failed ? ` (+${r.failed} failed)` : ''}`, r.documents, f(r.wallSeconds), f(r.orgSyncsPerHour, 0), f(r.documentsPerMinute, 0), r.peakRssMb.map((m) => f(m, 0)).join(', '),
+      `${f(r.floorSeconds)} (${r.floorBinding})`, f(r.wallSeconds / r.floorSeconds, 2), r.retries, `${f(r.meanQueuedSeconds)} / ${f(r.meanRunSeconds)}`,
+      `${f(r.workerCpuSeconds.reduce((a, b) => a + b, 0))} + ${f(r.sandboxCpuSeconds)}`,
+    ]);
   }
   process.stdout.write(`${t.toString()}\n`);
   if (rows.length > 1) {
     const [a, b] = [rows[0]!, rows[rows.length - 1]!];
-    process.stdout.write(`  ${b.workers} worker(s) vs ${a.workers}: ×${f(b.orgSyncsPerHour / a.orgSyncsPerHour, 2)} org syncs per hour; ${os.cpus().length} CPU(s) here\n`);
+    process.stdout.write(`  ${b.workers} × ${b.concurrency} vs ${a.workers} × ${a.concurrency}: ×${f(b.orgSyncsPerHour / a.orgSyncsPerHour, 2)} org syncs per hour; ${os.cpus().length} CPU(s) here, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   }
   return 0;
 }

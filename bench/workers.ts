@@ -31,6 +31,8 @@ export interface WorkersCellOptions {
   /** A PostgreSQL server; each cell makes a database of its own there and drops it after. */
   serverUrl: string;
   counter: RequestCounter;
+  /** A folder to keep each worker's log in (worker-<cell>-<n>.log), to see where a run's time went. */
+  logDir?: string;
 }
 
 export interface WorkersCellResult {
@@ -44,6 +46,14 @@ export interface WorkersCellResult {
   orgSyncsPerHour: number;
   documentsPerMinute: number;
   peakRssMb: number[];
+  /** CPU seconds each worker used, and the benchmark process (the sandbox's APIs answer there). */
+  workerCpuSeconds: number[];
+  sandboxCpuSeconds: number;
+  /** Attempts beyond the first, summed over the jobs (a held lock, a failure retried). */
+  retries: number;
+  /** Mean seconds a job waited in the queue before it started, and ran once started. */
+  meanQueuedSeconds: number;
+  meanRunSeconds: number;
   /** Least wall time the companies' own limits allow, all companies in parallel. */
   floorSeconds: number;
   floorBinding: string;
@@ -79,7 +89,7 @@ export async function runWorkersCell(o: WorkersCellOptions): Promise<WorkersCell
   const sandbox = await startSandbox({ autoApprove: true, seed: o.seed, orders: o.orders, days: o.days, redirectUri, timeScale: o.scale, shops: o.orgs, companies: o.orgs, services: ['tiktok', 'quickbooks'] });
   try {
     return await withDatabase(o.serverUrl, async (databaseUrl) => {
-      const env: Record<string, string> = { ...(process.env as Record<string, string>), ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_TIME_SCALE: String(o.scale), SYNDER_DATABASE_URL: databaseUrl };
+      const env: Record<string, string> = { ...(process.env as Record<string, string>), ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_TIME_SCALE: String(o.scale), SYNDER_DATABASE_URL: databaseUrl, SYNDER_CREDENTIALS_KEY: randomBytes(24).toString('base64') };
       const tiktok = sandbox.services.find((s) => s.name === 'tiktok') as TikTokSandbox;
       const orgs = tiktok.dataset.shops.map((s, i) => ({ name: `Client ${String(i + 1).padStart(3, '0')}`, shop: s.shop.id }));
       const quiet = { stdin: process.stdin, stdout: devNull(), stderr: devNull() };
@@ -103,11 +113,13 @@ export async function runWorkersCell(o: WorkersCellOptions): Promise<WorkersCell
             env: { ...env, SYNDER_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import ${probe}`.trim() },
             stdio: ['ignore', 'ignore', 'pipe'],
           });
-          child.stderr!.resume();
+          if (o.logDir) child.stderr!.pipe(fs.createWriteStream(path.join(o.logDir, `worker-${o.workers}x${o.concurrency}-${w}.log`)));
+          else child.stderr!.resume();
           children.push({ child, rssFile, exited: new Promise((r) => child.on('exit', () => r())) });
         }
         o.counter.reset();
         const started = Date.now();
+        const cpuAtStart = process.cpuUsage();
         for (const org of orgs) await enqueueOrgSync(queue, org.name, 'enqueue');
         let runs = await listRuns(queue, { limit: 10_000 });
         while (runs.filter((r) => r.state === 'done' || r.state === 'failed').length < orgs.length) {
@@ -115,15 +127,19 @@ export async function runWorkersCell(o: WorkersCellOptions): Promise<WorkersCell
           runs = await listRuns(queue, { limit: 10_000 });
         }
         const wallSeconds = (Date.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuAtStart);
+        const sandboxCpuSeconds = (cpu.user + cpu.system) / 1e6;
         for (const c of children) c.child.kill('SIGTERM');
         await Promise.all(children.map((c) => c.exited));
-        const peakRssMb = children.map((c) => {
+        const probes = children.map((c) => {
           try {
-            return Math.round((JSON.parse(fs.readFileSync(c.rssFile, 'utf8')) as { maxRssKb: number }).maxRssKb / 1024);
+            return JSON.parse(fs.readFileSync(c.rssFile, 'utf8')) as { maxRssKb: number; cpuSeconds: number };
           } catch {
-            return NaN;
+            return { maxRssKb: NaN, cpuSeconds: NaN };
           }
         });
+        const peakRssMb = probes.map((p) => Math.round(p.maxRssKb / 1024));
+        const workerCpuSeconds = probes.map((p) => p.cpuSeconds);
         const documents = runs.reduce((n, r) => {
           const d = r.summary?.documents as { created?: number; existing?: number; updated?: number; recovered?: number } | undefined;
           return n + (d ? (d.created ?? 0) + (d.existing ?? 0) + (d.updated ?? 0) + (d.recovered ?? 0) : 0);
@@ -135,9 +151,14 @@ export async function runWorkersCell(o: WorkersCellOptions): Promise<WorkersCell
         const ledgerUrl = sandbox.services.find((s) => s.name === 'quickbooks')!.url;
         const floor = floorOf([...tiktokLimits(share(o.counter.forService(tiktokUrl)), o.scale), ...quickbooksLimits(share(o.counter.forService(ledgerUrl)), o.scale)]);
         const done = runs.filter((r) => r.state === 'done').length;
+        const seconds = (from: string | null, to: string | null) => (from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0);
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
         return {
           workers: o.workers, orgs: orgs.length, concurrency: o.concurrency, done, failed: runs.length - done, documents, wallSeconds,
-          orgSyncsPerHour: (done / wallSeconds) * 3600, documentsPerMinute: (documents / wallSeconds) * 60, peakRssMb,
+          orgSyncsPerHour: (done / wallSeconds) * 3600, documentsPerMinute: (documents / wallSeconds) * 60, peakRssMb, workerCpuSeconds, sandboxCpuSeconds,
+          retries: runs.reduce((n, r) => n + Math.max(0, r.attempts - 1), 0),
+          meanQueuedSeconds: mean(runs.map((r) => seconds(r.queuedAt, r.startedAt))),
+          meanRunSeconds: mean(runs.map((r) => seconds(r.startedAt, r.finishedAt))),
           floorSeconds: floor.seconds, floorBinding: floor.binding ? `${floor.binding.provider} ${floor.binding.limit}` : '',
         };
       } finally {

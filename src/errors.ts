@@ -57,6 +57,16 @@ export class LockedError extends SynderError {
   }
 }
 
+/**
+ * A sync's lock ended under it (its database connection was cut): another host may hold it now,
+ * so the sync stops before booking more. Exit code 5 like a held lock: running it again resumes.
+ */
+export class LockLostError extends SynderError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.locked, hint, code: 'lock_lost' });
+  }
+}
+
 /** A response from a provider did not match what we expect from it. */
 export class InvalidResponseError extends SynderError {
   constructor(endpoint: string, detail: string) {

@@ -122,6 +122,8 @@ export async function collectStatus(ctx: Context, org: Org, opts: { check?: bool
   }));
   return {
     org: { name: org.name, currency: org.currency, timezone: org.timezone, mode: org.mode },
+    // Which state a host reads is a setting away (SYNDER_DATABASE_URL): say which one this is.
+    state: { engine: store.db.dialect, location: store.db.description },
     credentials: credentialsInfo(vault),
     ledger: ledgerConn
       ? { provider: ledgerConn.provider, company: ledgerConn.name, id: ledgerConn.externalId, token: ledgerToken!, bankAccount: mappings.find((m) => m.role === 'bank')?.accountName ?? null }

@@ -15,6 +15,12 @@ export const JOB_DEFAULTS = {
   expireInSeconds: 30 * 60,
   retryLimit: 6,
   retryDelaySeconds: 30,
+  /**
+   * A job that finds its org's lock held waits this long, spending no attempt: the holder (a sync
+   * run by hand, another host) is usually done within a few of these, and a backoff of minutes
+   * would leave the org waiting long after it is free.
+   */
+  lockedRetrySeconds: 10,
 } as const;
 
 export interface JobQueue {

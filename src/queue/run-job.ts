@@ -41,8 +41,8 @@ const PERMANENT: ReadonlySet<number> = new Set([ExitCode.usage, ExitCode.reauth]
 
 /**
  * Runs one org's sync for a worker, through the same syncOrg as `synder sync`: its own context
- * (store connection, tokens, output prefixed by the org), its own interrupt, fired when the worker
- * hands the job back. The org's sync lock still guards: a job that meets it is retried later.
+ * (tokens, output prefixed by the org; the worker's state pool), its own interrupt, fired when the
+ * worker hands the job back. The org's sync lock still guards: a job that meets it is retried later.
  */
 export function orgSyncRunner(parent: Context): JobRunner {
   return async (ticket, signal): Promise<JobOutcome> => {

@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { JobError, OrgSyncJobData } from './jobs.js';
-import { ORG_SYNC_QUEUE, QUEUE_SCHEMA, type JobQueue } from './queue.js';
+import { JOB_DEFAULTS, ORG_SYNC_QUEUE, QUEUE_SCHEMA, type JobQueue } from './queue.js';
 import { tickSchedules } from './schedules.js';
 
 export interface JobTicket {
@@ -186,6 +186,12 @@ export class QueueWorker {
         this.result.handedBack++;
         this.opts.log(`handed back ${ticket.org} (job ${ticket.id}) after ${took}`);
         return;
+      }
+      if (outcome.error.code === 'locked' && !last) {
+        await this.queue.pool.query(
+          `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() + make_interval(secs => $3), retry_count = GREATEST(retry_count - 1, 0) WHERE name = $1 AND id = $2 AND state = 'retry'`,
+          [ORG_SYNC_QUEUE, ticket.id, JOB_DEFAULTS.lockedRetrySeconds],
+        );
       }
       if (last) this.result.failed++;
       else this.result.retried++;

@@ -30,6 +30,11 @@ export class Context {
   private vaultPromise?: Promise<TokenVault>;
   private readonly cleanups: Array<() => void | Promise<void>> = [];
   orgOverride?: string;
+  /**
+   * Connections the PostgreSQL state pool may open, set before the store is first asked for: a
+   * worker shares one pool among the syncs it runs at once, so it sizes the pool from them.
+   */
+  databasePoolSize?: number;
   private readonly signals?: SignalSource;
   private readonly exit?: (code: number) => void;
   private interruptHandle?: Interrupt;
@@ -62,7 +67,7 @@ export class Context {
         // Asked before connecting: every host sharing the database needs the key for its tokens.
         const { requireCredentialsKey } = await import('../auth/vault-postgres.js');
         requireCredentialsKey(this.env);
-        store = await Store.openPostgres(this.config.databaseUrl, this.config.home, now);
+        store = await Store.openPostgres(this.config.databaseUrl, this.config.home, now, { poolSize: this.databasePoolSize });
       } else {
         store = await Store.open(this.config.home, now);
       }
@@ -186,12 +191,16 @@ export class Context {
 
   /**
    * A context of its own for one piece of work inside this command (a worker's job): the same
-   * configuration and clock, its own store connection, output and signals, so concurrent jobs do
-   * not share an interrupt or a half-written line.
+   * configuration and clock, its own output and signals, so concurrent jobs do not share an
+   * interrupt or a half-written line. With PostgreSQL state it uses this context's store: its
+   * pool serves every job, each transaction on a connection of its own, and it closes once, with
+   * this context. A SQLite store has one connection, which would make the jobs' transactions wait
+   * for each other, so each job opens its own.
    */
   derive(opts: { streams: Streams; signals: SignalSource; org?: string }): Context {
     const child = new Context(this.config, this.env, opts.streams, this.clock, { verbose: this.logger.verbose, signals: opts.signals, exit: () => undefined });
     child.orgOverride = opts.org;
+    if (this.config.databaseUrl) child.storePromise = this.store();
     return child;
   }
 

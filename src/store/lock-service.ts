@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { LockedError, StateError } from '../errors.js';
+import { LockedError, LockLostError, StateError } from '../errors.js';
 import { acquireLock, tryLock, type LockOptions } from './locks.js';
 import { clientConfig, connectionError, describeDatabaseUrl } from './postgres.js';
 
@@ -37,6 +37,11 @@ export interface LockHolderInfo {
 
 export interface ServiceLock {
   readonly name: string;
+  /**
+   * Aborts (with a LockLostError) when the lock ends before release() through no act of the
+   * holder: a database lock whose connection was cut is free for anyone else to take.
+   */
+  readonly lost?: AbortSignal;
   release(): Promise<void>;
 }
 
@@ -120,7 +125,9 @@ export class PostgresLockService implements LockService {
     const base = clientConfig(this.url, lockApplicationName(this.opts.pid, this.opts.host));
     const client = new pg.Client({
       ...base,
-      // Without these the server may take hours to see that a holder's host went away.
+      // Without these the server may take hours to see that a holder's host went away, and the
+      // holder that its server did.
+      keepAliveInitialDelayMillis: 10_000,
       options: '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 -c statement_timeout=0 -c idle_in_transaction_session_timeout=0',
     });
     // A connection the server drops (restart, terminate) must not crash the holder; the lock is gone with it.
@@ -171,8 +178,21 @@ export class PostgresLockService implements LockService {
   private held(client: pg.Client, name: string): ServiceLock {
     let released: Promise<void> | undefined;
     const k = advisoryKey(name);
+    const lost = new AbortController();
+    const onLost = (err?: Error): void => {
+      if (released || lost.signal.aborted) return;
+      lost.abort(
+        new LockLostError(
+          `Lost the lock ${name}: its connection to ${this.description} ended${err?.message ? ` (${err.message})` : ''}, so another process may hold it now.`,
+          'No ledger call was started after that. Run it again once the database is reachable: it carries on from what was recorded, and books nothing twice.',
+        ),
+      );
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
     return {
       name,
+      lost: lost.signal,
       release: () =>
         (released ??= (async () => {
           try {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { StateError } from '../errors.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -30,6 +31,8 @@ interface Translated {
   text: string;
   slots: (number | string)[];
   named: boolean;
+  /** Its prepared statement's name, made on first use. */
+  name?: string;
 }
 
 const translations = new Map<string, Translated>();
@@ -199,11 +202,22 @@ function serverOf(url: string): string {
   }
 }
 
+/**
+ * A name for a statement with parameters, so each connection parses and plans it once: a sync runs
+ * the same few statements once or more per document, and planning them anew cost the server as
+ * much as running them. Statements without parameters (transaction control, migrations) stay unnamed.
+ */
+function statementName(t: Translated): string | undefined {
+  if (t.slots.length === 0) return undefined;
+  t.name ??= `synder_${createHash('sha1').update(t.text).digest('base64url').slice(0, 20)}`;
+  return t.name;
+}
+
 async function query<T>(client: pg.Pool | pg.PoolClient, url: string, sql: string, params: SqlParams | undefined): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
   const t = translatePlaceholders(sql);
   const values = bind(sql, t, params);
   try {
-    return await client.query<T & pg.QueryResultRow>(t.text, values);
+    return await client.query<T & pg.QueryResultRow>({ text: t.text, values, name: statementName(t) });
   } catch (err) {
     throw connectionError(err, url);
   }

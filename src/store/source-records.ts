@@ -150,7 +150,7 @@ export class SourceRecordRepository {
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
    */
-  async upsert<K extends SourceRecordKind>(i: SourceInput<K>): Promise<{ record: SourceRecord<K>; change: 'new' | 'same' | 'changed'; previous?: SourceRecord<K> }> {
+  async upsert<K extends SourceRecordKind>(i: SourceInput<K>, retried = false): Promise<{ record: SourceRecord<K>; change: 'new' | 'same' | 'changed'; previous?: SourceRecord<K> }> {
     const conn = this.conn();
     // An unchanged record (every re-read in the lookback window) is the common case: its content
     // is the input's (the same hash), so the stored JSON is not parsed.
@@ -173,12 +173,17 @@ export class SourceRecordRepository {
       );
       return { record: written(previous.id, at), change: 'changed', previous };
     }
+    // Two flows may store the same record at once; with PostgreSQL (a connection per transaction)
+    // both can find it missing above, and the one that inserts second must take what the first
+    // wrote rather than fail the sync on the unique key.
     const row = await conn.get<{ id: number }>(
       `INSERT INTO source_records (integration_id, kind, external_id, statement_id, order_id, occurred_at, currency, amount_minor, raw_json, hash, fetched_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration_id, kind, external_id) DO NOTHING RETURNING id`,
       [i.integrationId, i.kind, i.externalId, i.statementId ?? null, i.orderId ?? null, i.occurredAt ?? null, i.currency ?? null, i.amountMinor ?? null, raw, i.hash, at, at],
     );
-    return { record: written(Number(row!.id), at), change: 'new' };
+    if (row) return { record: written(Number(row.id), at), change: 'new' };
+    if (retried) throw new Error(`source record ${i.kind} ${i.externalId} of integration ${i.integrationId} is neither insertable nor readable`);
+    return this.upsert(i, true);
   }
 
   async setStatus(id: number, status: SourceStatus, error?: string | null): Promise<void> {

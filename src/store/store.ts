@@ -62,9 +62,9 @@ export class Store {
    * The state in a PostgreSQL database shared by every host that names it (migrated on open);
    * `home` still holds this host's own files (preferences, reports).
    */
-  static async openPostgres(url: string, home: string, now: () => Date): Promise<Store> {
+  static async openPostgres(url: string, home: string, now: () => Date, opts: { poolSize?: number } = {}): Promise<Store> {
     const { openPostgresDatabase } = await import('./postgres.js');
-    const db = await openPostgresDatabase(url);
+    const db = await openPostgresDatabase(url, { max: opts.poolSize });
     return new Store(db, now, home, new PostgresLockService(url));
   }
 

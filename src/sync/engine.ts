@@ -1,4 +1,4 @@
-import { StateError } from '../errors.js';
+import { LockLostError, StateError } from '../errors.js';
 import type { StatementBundle } from '../booking/tiktok-data.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
@@ -55,6 +55,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   // appends and looks up by key, and the OS caches the file anyway, so a few MB serve as well.
   if (store.db instanceof SqliteDatabase) store.db.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
   const lock = write ? await takeOrgLock(store.locks, org.id, org.name, deps.lock) : undefined;
+  // A lost lock stops the run where an interrupt would: between ledger calls, with intents recorded.
+  if (lock?.lost) run.signal = opts.signal ? AbortSignal.any([opts.signal, lock.lost]) : lock.lost;
   const apis: TikTokShopApi[] = [];
   let poster: Poster | undefined;
   let unforce: (() => void) | undefined;
@@ -92,6 +94,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
       return summary;
     }
     await poster!.flush(true);
+    // Bookmarks move only under the lock: a run that lost it leaves them to whoever holds it now.
+    lock?.lost?.throwIfAborted();
 
     await advanceBookmarks(store, integrations, starts, until, startedAt, (opts.lookbackHours ?? 72) * 3_600_000);
     run.progress({ type: 'phase', phase: 'check', message: 'Checking clearing balances' });
@@ -100,7 +104,9 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     stamp(summary, apis, ledger, t0);
     await store.runs.finish(run.runId!, summary.ok ? 'ok' : 'partial', summary);
     return summary;
-  } catch (err) {
+  } catch (caught) {
+    // A statement that failed because the server went away is the lost lock, said in the org's words.
+    const err = lock?.lost?.aborted ? lostLock(org.name, lock.lost.reason) : caught;
     // A failure elsewhere must not leave a post() writing to the store after the run is closed.
     await poster?.settle();
     if (run.runId !== null) {
@@ -116,6 +122,11 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
     unforce?.();
     await lock?.release();
   }
+}
+
+function lostLock(orgName: string, reason: unknown): unknown {
+  if (!(reason instanceof LockLostError)) return reason;
+  return new LockLostError(`The sync of "${orgName}" stopped: it lost its lock on the database (${reason.message.replace(/^Lost the lock \S+: /, '').replace(/\.$/, '')}).`, reason.hint);
 }
 
 function postSizes(deps: SyncDeps): PosterSizes & { chunkTransactions: number } {

@@ -106,6 +106,8 @@ export class Poster {
       const batch = items.slice(i, i + size);
       this.run.signal?.throwIfAborted();
       await store.transaction(() => this.recordIntents(batch));
+      // Recording took a moment: a lock lost meanwhile must not let this batch reach the ledger.
+      this.run.signal?.throwIfAborted();
       const inputs: PostInput[] = batch.map((p) => ({ doc: p.doc, accounts: resolver.accountsFor(p.doc, p.integration.id), fresh: p.fresh }));
       const outcomes = new Map((await ledger.post(inputs)).map((o) => [o.key, o]));
       await store.transaction(() => this.recordOutcomes(batch, outcomes));

@@ -118,6 +118,7 @@ describe('JSON documents', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       org: { name: 'Acme', currency: 'USD', timezone: 'UTC', mode: null },
+      state: { engine: 'sqlite', location: expect.stringMatching(/synder\.db$/) },
       credentials: expect.objectContaining({ kind: 'file' }),
       ledger: null,
       integrations: [],

@@ -55,6 +55,15 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
     const status = await hostB.cli(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).credentials.kind).toBe('database');
+    // Where the state lives, without the password a URL may carry.
+    const withPassword = new URL(url);
+    withPassword.password = 'hunter2';
+    const shown = await hostB.cli(['status', '--json', '--database-url', withPassword.toString()]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).state).toEqual({ engine: 'postgres', location: url });
+    expect(shown.stdout).not.toContain('hunter2');
+    const text = await hostB.cli(['status']);
+    expect(text.stdout).toContain(`State kept in: PostgreSQL database ${url}`);
   });
 
   /** Resolves once the sync child holds a lock in the database (its lock connection names it). */
@@ -164,5 +173,61 @@ describe.skipIf(skip)(`kill -9 mid-sync with PostgreSQL state${skip ? ` (skipped
     expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
     const rec = await e.cli(['reconcile']);
     expect(rec.code, rec.stderr).toBe(0);
+  }, T);
+});
+
+/**
+ * The org's lock is the database connection that holds it: cut that connection and another host
+ * may take the org, so the sync must stop before its next ledger call rather than book beside it.
+ */
+describe.skipIf(skip)(`a sync whose lock connection is cut${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let e: E2E;
+  let url: string;
+  beforeAll(async () => {
+    url = await freshDatabase();
+    e = await startE2E({ ledger: 'xero', mode: 'per-transaction', seed: 29, orders: 1000, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } });
+  }, T);
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('stops with a clear error (exit 5) before booking more, and a re-run books the rest once', async () => {
+    const start = ledgerObjectCount(e);
+    const s = spawnSync(e, ['--json']);
+    // Frozen once it has booked some, so the cut lands mid-run however fast this machine is.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (ledgerObjectCount(e) >= start + 20 && s.child.kill('SIGSTOP')) {
+          clearInterval(timer);
+          resolve();
+        } else if (s.child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`the sync finished before it booked 20 objects: ${s.stderr().slice(-800)}`));
+        }
+      }, 1);
+    });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    let cut: number;
+    try {
+      const { rows } = await admin.query<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [`synder ${s.child.pid}@${os.hostname()}`.slice(0, 63)]);
+      cut = rows.filter((r) => r.ok).length;
+    } finally {
+      await admin.end();
+      s.child.kill('SIGCONT');
+    }
+    expect(cut).toBe(1);
+    const stopped = await s.done;
+    expect(stopped.code, stopped.stderr).toBe(5);
+    expect(stopped.stderr).toContain('The sync of "E2E Shop" stopped: it lost its lock on the database');
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ ok: false, error: { code: 'lock_lost' } });
+    const booked = ledgerObjectCount(e);
+
+    const { result, summary } = await sync(e);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary.documents.created).toBeGreaterThan(0);
+    expect(ledgerObjectCount(e)).toBeGreaterThan(booked);
+    expect([...ledgerDocuments(e)].filter(([, types]) => Object.values(types).some((n) => n > 1))).toEqual([]);
+    assertBooks(e, expect, await storedIn(url));
   }, T);
 });

@@ -4,7 +4,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A PostgreSQL server for one test run: an external one named by SYNDER_TEST_DATABASE_URL, or a throwaway cluster. */
+/**
+ * A PostgreSQL server for one test or benchmark run: an external one named by `externalVar`
+ * (SYNDER_TEST_DATABASE_URL for tests), or a throwaway cluster. The benchmark imports this file too.
+ */
 export type PostgresServer = { url: string; stop(): void } | { skip: string };
 
 function findBinDir(): string | undefined {
@@ -33,11 +36,11 @@ function freePort(): Promise<number> {
  * and no fsync (it lives for one test run). PostgreSQL refuses to run as root, so under root it runs
  * as the `postgres` system user that Debian's package creates.
  */
-export async function startPostgres(): Promise<PostgresServer> {
-  const external = process.env.SYNDER_TEST_DATABASE_URL;
+export async function startPostgres(externalVar = 'SYNDER_TEST_DATABASE_URL'): Promise<PostgresServer> {
+  const external = process.env[externalVar];
   if (external) return { url: external, stop: () => {} };
   const bin = findBinDir();
-  if (!bin) return { skip: 'no PostgreSQL server programs (initdb) here: install Debian\'s "postgresql" package or set SYNDER_TEST_DATABASE_URL' };
+  if (!bin) return { skip: `no PostgreSQL server programs (initdb) here: install Debian's "postgresql" package or set ${externalVar}` };
   const asRoot = process.getuid?.() === 0;
   let user: { uid: number; gid: number } | undefined;
   if (asRoot) {

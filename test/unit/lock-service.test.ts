@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockedError } from '../../src/errors.js';
+import { LockedError, LockLostError } from '../../src/errors.js';
 import { advisoryKey, FileLockService, PostgresLockService, type LockService } from '../../src/store/lock-service.js';
 import { takeOrgLock } from '../../src/sync/lock.js';
 import { bundleForChild } from '../contract/auth-helpers.js';
@@ -91,6 +91,14 @@ describe.skipIf(skip)(`PostgreSQL advisory locks${skip ? ` (skipped: ${skip})` :
     if ('lock' in r2) await r2.lock.release();
   });
 
+  it('a lock released by its holder is not reported lost', async () => {
+    const r = await new PostgresLockService(url).tryAcquire('sync-org-10');
+    if (!('lock' in r)) throw new Error('not taken');
+    await r.lock.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.lock.lost!.aborted).toBe(false);
+  });
+
   it('a waiting acquire gets the lock when the holder lets go, and gives up with LockedError naming the holder', async () => {
     const a = new PostgresLockService(url, { pid: 1, host: 'holder' });
     const b = new PostgresLockService(url, { pollMs: { min: 10, max: 50 } });
@@ -104,15 +112,20 @@ describe.skipIf(skip)(`PostgreSQL advisory locks${skip ? ` (skipped: ${skip})` :
     await got.release();
   });
 
-  it("killing the holder's connection frees the lock at once", async () => {
+  it("killing the holder's connection frees the lock at once, and the holder hears of it", async () => {
     const a = new PostgresLockService(url);
     const r = await a.tryAcquire('sync-org-9');
     expect('lock' in r).toBe(true);
+    const lost = 'lock' in r ? r.lock.lost! : undefined;
+    expect(lost?.aborted).toBe(false);
     const [pid] = await backends('sync-org-9');
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await admin.end();
+    await new Promise<void>((resolve) => (lost!.aborted ? resolve() : lost!.addEventListener('abort', () => resolve(), { once: true })));
+    expect(lost!.reason).toBeInstanceOf(LockLostError);
+    expect((lost!.reason as Error).message).toMatch(/^Lost the lock sync-org-9: its connection to postgres:\/\/.* ended/);
     const b = new PostgresLockService(url, { pollMs: { min: 10, max: 20 } });
     const got = await b.acquire('sync-org-9', { waitMs: 2000, what: 'x' });
     await got.release();

@@ -78,7 +78,7 @@ describe.skipIf(skip)(`the org-sync queue${skip ? ` (skipped: ${skip})` : ''}`, 
     const { worker: w } = worker(q, async (t) => {
       seen.push(t);
       return t.org === 'Acme'
-        ? { kind: 'retry', error: { code: 'locked', message: 'Another sync of "Acme" is running.', exitCode: 5 } }
+        ? { kind: 'retry', error: { code: 'network', message: 'QuickBooks did not answer.', exitCode: 1 } }
         : { kind: 'fail', error: { code: 'reauth_required', message: 'Sign in to QuickBooks again.', exitCode: 4 } };
     }, { once: false });
     const stopped = w.run();
@@ -91,7 +91,7 @@ describe.skipIf(skip)(`the org-sync queue${skip ? ` (skipped: ${skip})` : ''}`, 
     // Backoff: the first retry waits at least the queue's retry delay (30 s), not a moment.
     expect(retried.start_after.getTime()).toBeGreaterThanOrEqual(before + 29_000);
     const [acme] = await listRuns(q, { org: 'Acme' });
-    expect(acme).toMatchObject({ state: 'queued', queueState: 'retry', attempts: 1, error: { code: 'locked', message: 'Another sync of "Acme" is running.', exitCode: 5 } });
+    expect(acme).toMatchObject({ state: 'queued', queueState: 'retry', attempts: 1, error: { code: 'network', message: 'QuickBooks did not answer.', exitCode: 1 } });
 
     const [beta] = await listRuns(q, { org: 'Beta' });
     expect(beta).toMatchObject({ id: b.id, state: 'failed', attempts: 1, maxAttempts: 1, error: { code: 'reauth_required' } });
@@ -105,6 +105,22 @@ describe.skipIf(skip)(`the org-sync queue${skip ? ` (skipped: ${skip})` : ''}`, 
     await again.worker.run();
     expect(seen.at(-1)).toMatchObject({ org: 'Acme', attempt: 2, maxAttempts: 7 });
     expect((await listRuns(q, { org: 'Acme' }))[0]).toMatchObject({ state: 'done', attempts: 2, error: null, summary: { org: 'Acme' } });
+  });
+
+  it('a job that meets its org locked by another process tries again within seconds, spending no attempt', async () => {
+    const q = await queue();
+    const a = await enqueueOrgSync(q, 'Acme', 'enqueue');
+    const before = Date.now();
+    const { worker: w } = worker(q, async () => ({ kind: 'retry', error: { code: 'locked', message: 'Another sync of "Acme" is running (pid 7 on host-b).', exitCode: 5 } }), { once: false });
+    const stopped = w.run();
+    await new Promise((r) => setTimeout(r, 600));
+    w.stop();
+    expect(await stopped).toMatchObject({ retried: 1 });
+    const row = await jobRow(q, a.id);
+    expect(row).toMatchObject({ state: 'retry', retry_count: 0 });
+    expect(row.start_after.getTime()).toBeGreaterThanOrEqual(before + 9_000);
+    expect(row.start_after.getTime()).toBeLessThan(before + 20_000);
+    expect((await listRuns(q, { org: 'Acme' }))[0]).toMatchObject({ state: 'queued', error: { code: 'locked' } });
   });
 
   it('retries the job of a worker that died, once the job expires', async () => {

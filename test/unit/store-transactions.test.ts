@@ -39,6 +39,28 @@ for (const engine of storeEngines()) {
       expect(await names(s)).toEqual([]);
     });
 
+    it('two transactions storing the same new source record at once both succeed, with one row', async () => {
+      const s = await store();
+      const org = await s.orgs.create({ name: 'Acme' });
+      const shop = await s.integrations.upsert({ orgId: org.id, platform: 'tiktok', externalId: 'shop-1', name: 'Shop' });
+      const payment = { id: 'P1', create_time: 1_700_000_000, status: 'PAID', amount: { value: '12.50', currency: 'USD' } };
+      // Each looks before any inserts: all three open their transactions first (SQLite runs them one
+      // after another on its one connection, so there they cannot wait for each other).
+      const together = s.db.dialect === 'postgres' ? 3 : 1;
+      let arrived = 0;
+      let go!: () => void;
+      const allIn = new Promise<void>((r) => (go = r));
+      const put = () =>
+        s.transaction(async () => {
+          await s.orgs.list();
+          if (++arrived === together) go();
+          await allIn;
+          return (await s.sourceRecords.upsert({ integrationId: shop.id, kind: 'payment', externalId: 'P1', raw: payment, hash: 'h1' })).change;
+        });
+      expect((await Promise.all([put(), put(), put()])).sort()).toEqual(['new', 'same', 'same']);
+      expect((await s.db.all('SELECT id FROM source_records')).length).toBe(1);
+    });
+
     it('repository calls from another async flow are not part of a running transaction', async () => {
       const s = await store();
       let release!: () => void;

@@ -23,6 +23,7 @@ export async function runStatus(ctx: Context, flags: { check?: boolean } = {}): 
     return;
   }
   ctx.output.line(`Organization: ${s.org.name} (${s.org.currency ?? 'no currency'}, ${s.org.timezone ?? 'no time zone'}, ${s.org.mode ?? 'no sync mode'})`);
+  ctx.output.line(`State kept in: ${s.state.engine === 'postgres' ? 'PostgreSQL database' : 'SQLite file'} ${s.state.location}`);
   ctx.output.line(`Tokens kept in: ${s.credentials.location}`);
   ctx.output.line(
     s.ledger

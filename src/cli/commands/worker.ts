@@ -22,7 +22,13 @@ export async function runWorker(ctx: Context, flags: WorkerFlags): Promise<numbe
   const { QueueWorker } = await import('../../queue/worker.js');
   const { orgSyncRunner } = await import('../../queue/run-job.js');
   const { ORG_SYNC_QUEUE } = await import('../../queue/queue.js');
+  // The jobs share this process's state pool: a connection for each sync's transaction, and a few
+  // for the statements run beside them (token refreshes, run records).
+  ctx.databasePoolSize = flags.concurrency + 4;
   const queue = await queueFor(ctx, 'worker', { supervise: true });
+  // Opened (and migrated) now, once: a state database that cannot be reached stops the worker here
+  // instead of failing every job it takes.
+  await ctx.store();
   if (flags.jobTimeout !== undefined) {
     const current = await queue.boss.getQueue(ORG_SYNC_QUEUE);
     await queue.boss.updateQueue(ORG_SYNC_QUEUE, { name: ORG_SYNC_QUEUE, policy: current?.policy, retryLimit: current?.retryLimit, retryDelay: current?.retryDelay, retryBackoff: current?.retryBackoff, expireInSeconds: Math.max(1, Math.round(flags.jobTimeout * 60)) });
