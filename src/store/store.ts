@@ -10,7 +10,7 @@ import { EventRepository } from './events.js';
 import { BookmarkRepository } from './bookmarks.js';
 import { InviteRepository } from './invites.js';
 import { SqliteDatabase } from './sqlite.js';
-import { FileLockService, PostgresLockService, type LockService } from './lock-service.js';
+import { FileLockService, type LockService } from './lock-service.js';
 import type { SqlConnection, SqlDatabase } from './sql.js';
 
 /** The state store: one database (any engine behind the SQL seam) and the repositories over it. */
@@ -64,6 +64,7 @@ export class Store {
    */
   static async openPostgres(url: string, home: string, now: () => Date, opts: { poolSize?: number } = {}): Promise<Store> {
     const { openPostgresDatabase } = await import('./postgres.js');
+    const { PostgresLockService } = await import('./lock-service-postgres.js');
     const db = await openPostgresDatabase(url, { max: opts.poolSize });
     return new Store(db, now, home, new PostgresLockService(url));
   }

@@ -1,7 +1,7 @@
 // Run as a child process by auth-refresh-postgres.test.ts: one host's token refresh against shared PostgreSQL state.
 import { getFreshTokens } from '../../src/auth/refresh.js';
 import { PostgresVault } from '../../src/auth/vault-postgres.js';
-import { PostgresLockService } from '../../src/store/lock-service.js';
+import { PostgresLockService } from '../../src/store/lock-service-postgres.js';
 import { openPostgresDatabase } from '../../src/store/postgres.js';
 import { testAdapter } from './auth-helpers.js';
 
