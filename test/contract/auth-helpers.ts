@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -168,4 +169,23 @@ export async function bundleForChild(entry: string): Promise<string> {
     logLevel: 'silent',
   });
   return file;
+}
+
+/**
+ * Starts one child per argument list, waits until each says "ready", then releases them all at
+ * once ("go" on stdin) so their refreshes race; resolves with each child's exit code and output.
+ */
+export async function raceChildren(script: string, argLists: string[][], env: NodeJS.ProcessEnv = process.env): Promise<Array<{ code: number | null; out: string; err: string }>> {
+  const children = argLists.map((args) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const ready = new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('ready\n') && resolve())));
+    const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+    return { child, ready, done };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.child.stdin.end('go\n');
+  return Promise.all(children.map((c) => c.done));
 }

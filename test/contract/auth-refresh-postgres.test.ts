@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +6,7 @@ import type { TokenSet } from '../../src/auth/types.js';
 import { PostgresVault } from '../../src/auth/vault-postgres.js';
 import { openPostgresDatabase } from '../../src/store/postgres.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
-import { bundleForChild, startTestOAuthServer, type TestOAuthServer } from './auth-helpers.js';
+import { bundleForChild, raceChildren, startTestOAuthServer, type TestOAuthServer } from './auth-helpers.js';
 
 const skip = postgresSkipReason();
 const KEY = 'org:1:ledger';
@@ -33,20 +32,9 @@ describe.skipIf(skip)(`refresh across hosts sharing PostgreSQL${skip ? ` (skippe
     const stored: TokenSet = { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() - 1000, extra: { tenantId: 't-1' } };
     await vault.set(KEY, stored);
     const before = server.refreshCalls;
-    const children = [0, 1, 2].map(() => {
-      // Separate homes: no lock file can be shared, only the database.
-      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'synder-host-'));
-      const child = spawn(process.execPath, [script, server.url, url, home], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      const ready = new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('ready\n') && resolve())));
-      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-      return { child, ready, done };
-    });
-    await Promise.all(children.map((c) => c.ready));
-    for (const c of children) c.child.stdin.end('go\n');
-    const results = await Promise.all(children.map((c) => c.done));
+    // Separate homes: no lock file can be shared, only the database.
+    const homes = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'synder-host-')));
+    const results = await raceChildren(script, homes.map((home) => [server.url, url, home]), { ...process.env, ...env });
     for (const r of results) expect(r.code, r.err).toBe(0);
     const tokens = results.map((r) => JSON.parse(r.out.split('\n')[1]!).accessToken as string);
     expect(server.refreshCalls - before).toBe(1);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { getFreshTokens, lockFileFor, withFreshToken } from '../../src/auth/refr
 import type { TokenSet, TokenVault } from '../../src/auth/types.js';
 import { openVault } from '../../src/auth/vault.js';
 import { ReauthRequiredError } from '../../src/errors.js';
-import { bundleForChild, startTestOAuthServer, testAdapter, type TestOAuthServer } from './auth-helpers.js';
+import { bundleForChild, raceChildren, startTestOAuthServer, testAdapter, type TestOAuthServer } from './auth-helpers.js';
 
 const KEY = 'org:1:ledger';
 let server: TestOAuthServer;
@@ -110,18 +110,7 @@ describe('refresh across processes', () => {
   it('two processes racing on one vault file refresh exactly once and end with the same valid token', async () => {
     const { home, vault, stored } = await setup(-1000);
     const before = server.refreshCalls;
-    const children = [0, 1].map(() => {
-      const child = spawn(process.execPath, [script, server.url, home], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      const ready = new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('ready\n') && resolve())));
-      const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-      return { child, ready, done };
-    });
-    await Promise.all(children.map((c) => c.ready));
-    for (const c of children) c.child.stdin.end('go\n');
-    const results = await Promise.all(children.map((c) => c.done));
+    const results = await raceChildren(script, [[server.url, home], [server.url, home]]);
     for (const r of results) expect(r.code, r.err).toBe(0);
     const tokens = results.map((r) => JSON.parse(r.out.split('\n')[1]!).accessToken as string);
     expect(server.refreshCalls - before).toBe(1);
