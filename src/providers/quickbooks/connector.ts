@@ -10,6 +10,7 @@ import { QBO_LIMITS, QuickBooksClient, qboString, type BatchItemRequest, type Qb
 import { QuickBooksFaultError, describeFault, faultHint } from './fault.js';
 import { keyFromPrivateNote, requestIdFor, shortDocNumber } from './keys.js';
 import { DOC_NUMBERED_ENTITIES, isItemAccountType, itemAccountsOf, renderDocument, type QboEntityName, type Rendered } from './render.js';
+import { deepLinkPath } from './links.js';
 import { chunk } from '../../lists.js';
 
 export const TIKTOK_CUSTOMER_NAME = 'TikTok Shop';
@@ -64,20 +65,6 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 }
 
 const toLedgerAccount = (a: z.infer<typeof accountSchema>): LedgerAccount => ({ id: a.Id, name: a.Name, type: a.AccountType, currency: a.CurrencyRef?.value, code: a.AcctNum || undefined });
-
-const DEEP_LINK_PATHS: Record<string, string> = {
-  SalesReceipt: 'salesreceipt?txnId=',
-  RefundReceipt: 'refundreceipt?txnId=',
-  JournalEntry: 'journal?txnId=',
-  Deposit: 'deposit?txnId=',
-  Transfer: 'transfer?txnId=',
-  Purchase: 'expense?txnId=',
-  Invoice: 'invoice?txnId=',
-  Payment: 'recvpayment?txnId=',
-  Customer: 'customerdetail?nameId=',
-  Vendor: 'vendordetail?nameId=',
-  Account: 'register?accountId=',
-};
 
 export class QuickBooksConnector implements LedgerConnector {
   readonly provider = 'quickbooks' as const;
@@ -444,7 +431,7 @@ export class QuickBooksConnector implements LedgerConnector {
   }
 
   deepLink(ref: Pick<LedgerRef, 'type' | 'id'>): string {
-    const path = DEEP_LINK_PATHS[ref.type] ?? `${ref.type.toLowerCase()}?txnId=`;
+    const path = deepLinkPath(ref.type);
     return `${this.opts.appUrl.replace(/\/+$/, '')}/app/${path}${encodeURIComponent(ref.id)}`;
   }
 }

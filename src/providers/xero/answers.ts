@@ -70,3 +70,13 @@ export function trialBalanceOf(rep: z.infer<typeof report>['Reports'][number], a
   };
   return walk(rep.Rows) ?? 0;
 }
+
+/** What the user can do about a document Xero refused, from its validation messages; undefined when nothing specific applies. */
+export function fixForRefusal(errors: string[]): string | undefined {
+  const text = errors.join(' ');
+  if (/period lock date/i.test(text)) return 'The date is in a locked period in Xero: move the lock date (Advisor → Financial settings) or book it in an open period.';
+  if (/not subscribed to currency/i.test(text)) return 'Enable this currency in Xero (Settings → Currencies) or use a clearing account in the base currency.';
+  if (/must be unique/i.test(text)) return 'A document with this number already exists in Xero; run `synder sync` again to link it instead of creating it.';
+  if (/account code|not a valid code|archived/i.test(text)) return 'Check the account mapping (`synder status`) and that the Xero accounts are active.';
+  return undefined;
+}

@@ -9,7 +9,7 @@ import { parseResponse, XeroApiError, XERO_LIMITS, type XeroClient } from './cli
 import { envelope, PART, XeroFinder, type Element, type Found } from './lookup.js';
 import { expectedPartTypes, renderDocument, RenderError, xeroDocNumber, type RenderedDocument, type XeroPartType } from './render.js';
 import { chunk } from '../../lists.js';
-import { account, accounts, contacts, organisations, orgTax, report, taxRates, toLedgerAccount, trialBalanceOf, TYPE_OF_CLASS } from './answers.js';
+import { account, accounts, contacts, fixForRefusal, organisations, orgTax, report, taxRates, toLedgerAccount, trialBalanceOf, TYPE_OF_CLASS } from './answers.js';
 
 /** Batch calls serialized and waiting for the client at a time (it sends 4 at once). */
 const BATCHES_READY = 6;
@@ -328,7 +328,7 @@ export class XeroConnector implements LedgerConnector {
       const s = state.get(d.key)!;
       const refs = s.have.map((h) => this.ref(h, d.number));
       if (s.errors.length) {
-        outcomes.set(d.key, { key: d.key, status: 'failed', error: `Xero rejected ${d.key}: ${s.errors.join(' | ')}`, fix: fixFor(s.errors), refs });
+        outcomes.set(d.key, { key: d.key, status: 'failed', error: `Xero rejected ${d.key}: ${s.errors.join(' | ')}`, fix: fixForRefusal(s.errors), refs });
       } else outcomes.set(d.key, { key: d.key, status: s.created ? 'created' : 'existing', refs });
     }
   }
@@ -440,13 +440,4 @@ export class XeroConnector implements LedgerConnector {
     })();
     return sc ? `${base}/organisationlogin/default.aspx?shortcode=${encodeURIComponent(sc)}&redirecturl=${target}` : `${base}${target}`;
   }
-}
-
-function fixFor(errors: string[]): string | undefined {
-  const text = errors.join(' ');
-  if (/period lock date/i.test(text)) return 'The date is in a locked period in Xero: move the lock date (Advisor → Financial settings) or book it in an open period.';
-  if (/not subscribed to currency/i.test(text)) return 'Enable this currency in Xero (Settings → Currencies) or use a clearing account in the base currency.';
-  if (/must be unique/i.test(text)) return 'A document with this number already exists in Xero; run `synder sync` again to link it instead of creating it.';
-  if (/account code|not a valid code|archived/i.test(text)) return 'Check the account mapping (`synder status`) and that the Xero accounts are active.';
-  return undefined;
 }
