@@ -29,6 +29,13 @@ describe('without a database URL the queue commands stop with exit 2 and say wha
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'usage' } });
   });
 
+  it('says so before looking the org up: a schedule for an org not in this state still names the database', async () => {
+    const run = await withOrg();
+    const r = await run(['schedule', 'add', '--org', 'Nobody', '--every', '1h']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('SYNDER_DATABASE_URL');
+  });
+
   it('a URL that is not PostgreSQL is a usage error too', async () => {
     // Refused when the configuration is read, before any state is opened.
     const run = synderIn({ SYNDER_HOME: tempHome(), SYNDER_DATABASE_URL: 'mysql://db/synder' });

@@ -35,6 +35,9 @@ export function registerSchedule(program: Command, deps: ProgramDeps): void {
 export async function runScheduleAdd(ctx: Context, flags: ScheduleAddFlags): Promise<void> {
   const { everyToCron, validateCron } = await import('../../queue/schedules.js');
   if (!flags.every && !flags.cron) throw new UsageError('Say how often: --every <interval> or --cron <expr>.', `--every takes ${EVERY}.`);
+  // Without a database there is no queue to schedule into, whichever org is named.
+  const { requireQueueDatabaseUrl } = await import('../../queue/database.js');
+  requireQueueDatabaseUrl(ctx.config, 'schedule add');
   const { queueFor } = await import('../../queue/for-command.js');
   const { addSchedule } = await import('../../queue/schedules.js');
   const org = await ctx.requireOrg();
