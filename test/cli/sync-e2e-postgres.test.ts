@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { tempHome } from '../helpers/cli.js';
-import { assertBooks, expectedBooks, killPoints, killWhen, ledgerDocuments, ledgerObjectCount, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
+import { assertBooks, expectReconciles, killPoints, killWhen, ledgerDocuments, ledgerObjectCount, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
 import { synder } from '../helpers/in-process.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
 
@@ -126,11 +126,7 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
     expect(again.result.code, again.result.stderr).toBe(0);
     expect(again.summary.documents).toMatchObject({ created: 0, updated: 0, failed: 0 });
     expect(snapshot(e)).toEqual(before);
-    const rec = await hostB.cli(['reconcile', '--json']);
-    expect(rec.code, rec.stderr).toBe(0);
-    const r = (JSON.parse(rec.stdout) as { reconciliation: { reconciles: boolean; clearing: Array<{ differenceMinor: number; ledgerBalanceMinor: number }> } }).reconciliation;
-    expect(r.reconciles).toBe(true);
-    expect(r.clearing.map((c) => [c.differenceMinor, c.ledgerBalanceMinor])).toEqual([[0, expectedBooks(e.tiktok).clearing]]);
+    await expectReconciles(e, expect, hostB);
   }, T);
 
   it('without the credentials key, a clear usage error naming the variable', async () => {
