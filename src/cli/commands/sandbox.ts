@@ -101,20 +101,28 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags): Promise<voi
     redirectUri: flags.redirectUri,
     xeroOpenApi: ctx.config.xeroOpenApi,
   });
-  const lines = Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}\n`).join('');
-  if (flags.writeEnv) {
-    writeWhole(flags.writeEnv, lines);
-    ctx.output.info(`Wrote ${Object.keys(sandbox.env).length} variables to ${flags.writeEnv}; source it where you run synder (set -a; . ${flags.writeEnv}; set +a).`);
-  } else if (flags.json) ctx.output.printJson(sandbox.env);
-  else ctx.streams.stdout.write(lines);
-  ctx.output.info(`Sandbox running: ${sandbox.services.map((s) => `${s.name} ${s.url}`).join(', ')}. Press Ctrl-C to stop.`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  // A file left behind would point the next shell at servers that are gone.
-  if (flags.writeEnv) fs.rmSync(flags.writeEnv, { force: true });
-  await sandbox.close();
+  // Listening from before the variables file exists until it is gone: a stop signal at any moment
+  // removes it, and a second one (`kill %1` followed by a shell's exit trap) cannot end the
+  // process half-way through, leaving a file that points the next shell at servers that are gone.
+  let stopRequested: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const onSignal = () => stopRequested();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const lines = Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}\n`).join('');
+    if (flags.writeEnv) {
+      writeWhole(flags.writeEnv, lines);
+      ctx.output.info(`Wrote ${Object.keys(sandbox.env).length} variables to ${flags.writeEnv}; source it where you run synder (set -a; . ${flags.writeEnv}; set +a).`);
+    } else if (flags.json) ctx.output.printJson(sandbox.env);
+    else ctx.streams.stdout.write(lines);
+    ctx.output.info(`Sandbox running: ${sandbox.services.map((s) => `${s.name} ${s.url}`).join(', ')}. Press Ctrl-C to stop.`);
+    await stopped;
+  } finally {
+    if (flags.writeEnv) fs.rmSync(flags.writeEnv, { force: true });
+    await sandbox.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   ctx.output.info('Sandbox stopped.');
 }
