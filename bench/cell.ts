@@ -77,11 +77,12 @@ export async function runCell(opts: CellOptions): Promise<CellResult> {
       ...(process.env as Record<string, string>), ...sandbox.env, SYNDER_HOME: home, SYNDER_CREDENTIALS: 'file', SYNDER_ORG: 'Bench Shop', SYNDER_TIME_SCALE: String(opts.scale),
     };
     await connect(env, opts);
-    // Connecting called the ledger too. Waiting out its minute window (as compressed) lets the
-    // measured sync start with the whole budget, like a scheduled sync long after `connect`; an
-    // uncompressed minute is not waited for (summary runs make a few dozen calls in all).
+    // Connecting called the ledger too. Waiting out its windows (as compressed) lets the measured
+    // sync start with the whole budget, like a scheduled sync long after `connect`: always the
+    // per-second one (else the sync's first calls are refused for calls it did not make), the
+    // minute only when compressed (summary runs make a few dozen calls in all).
     const minuteMs = 60_000 / opts.scale;
-    if (minuteMs <= 10_000) await new Promise((r) => setTimeout(r, minuteMs + 100));
+    await new Promise((r) => setTimeout(r, (minuteMs <= 10_000 ? minuteMs : 1000 / opts.scale) + 100));
     const since = new Date(Date.now() - (opts.days + 1) * 86_400_000).toISOString().slice(0, 10);
     opts.counter.reset();
     const ledgerSandbox = sandbox.services.find((x) => x.name === opts.ledger) as QuickBooksSandbox | XeroSandbox | undefined;
