@@ -1,10 +1,11 @@
 import type { BookingDocument } from '../booking/document.js';
 import type { Order, Payment, Statement, StatementBundle, StatementTransaction } from '../booking/tiktok-data.js';
-import { needsWork, observeSource, orderSource, pageChunks, statementPages, statementSource, storedStatementIdsNeedingWork, transactionSource, type SourceState, type StatementPage } from './fetch.js';
+import { needsWork, observeSource, pageChunks, statementPages, statementSource, storedStatementIdsNeedingWork, transactionSource, type SourceState, type StatementPage } from './fetch.js';
 import { sourceFailure } from './run.js';
 import { collectWarnings, counted, observe, paymentOf, type IntegrationSource } from './source.js';
 import type { BuildContext, BuildOutput, StatementPages } from './types.js';
 import { workOf, type Built, type SourceLink } from './work.js';
+import { OrderLane, storeOrders } from './order-lane.js';
 
 /** A page as stored: one state per transaction, in order; the statement's own once its last page is stored. */
 export interface ObservedPage {
@@ -28,7 +29,9 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
   const fetchedIds = new Set(statements.map((s) => s.id));
   const jobs = [...statements.map((statement) => ({ statement })), ...(await storedStatementIdsNeedingWork(run.store, integration.id, fetchedIds)).map((storedId) => ({ storedId }))];
   const pages = statementPages(src.api, run.store, integration.id, jobs, chunkTransactions);
-  const pipeline = new ChunkPipeline(src, pageChunks(pages, chunkTransactions));
+  // A summary never reads an order, only stores it: its orders are fetched on their own lane.
+  const lane = run.mode === 'summary' ? new OrderLane(src) : undefined;
+  const pipeline = new ChunkPipeline(src, pageChunks(pages, chunkTransactions), !lane);
   // One map, refilled per chunk: a statement's builder is made with its first chunk and reads
   // the orders of the later ones through it.
   const orders = new Map<string, Order>();
@@ -45,10 +48,9 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
         keepForPayouts(page, forPayouts);
         observed.push(await observePage(src, page));
       }
-      const fetched = await fetching;
       orders.clear();
-      // A summary sums lines by role: an order's item detail never reaches it, so its orders are only stored.
-      if (run.mode !== 'summary') await ordersFor(src, observed, fetched, orders);
+      if (lane) for (const { page } of observed) await lane.add(page.transactions);
+      else await ordersFor(src, observed, await fetching, orders);
       const built: Built = { work: [], links: [] };
       for (const o of observed) {
         if (o.page.first || !open) open = await OpenStatement.start(src, o, ctx);
@@ -63,8 +65,11 @@ export async function* statementWork(src: IntegrationSource, statements: Stateme
       run.progress({ type: 'built', integration: integration.name, documents: builtCount, statements: statementsDone, statementsTotal: Math.max(jobs.length, statementsDone) });
       yield built;
     }
+    // Before the statements count as done (and the bookmark moves past them): every order stored.
+    await lane?.finish();
   } finally {
     // A run that stops early must not have the store written after it by a fetch still under way.
+    await lane?.close();
     await pipeline.close();
   }
 }
@@ -183,7 +188,8 @@ export class ChunkPipeline {
   private readonly inFlight = new Set<string>();
   private ahead: Pulled;
 
-  constructor(private readonly src: IntegrationSource, private readonly chunks: AsyncGenerator<StatementPage[]>) {
+  /** `withOrders` false: the chunks' orders are someone else's to fetch (summary mode's `OrderLane`). */
+  constructor(private readonly src: IntegrationSource, private readonly chunks: AsyncGenerator<StatementPage[]>, private readonly withOrders = true) {
     this.ahead = this.pull();
   }
 
@@ -206,8 +212,7 @@ export class ChunkPipeline {
     const next = this.chunks.next();
     // A dry run stores no orders: each chunk keeps the ones it fetched itself.
     const shared = this.src.run.write ? this.inFlight : undefined;
-    const keep = this.src.run.mode !== 'summary';
-    const orders = next.then((r) => (r.done ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared, keep)));
+    const orders = next.then((r) => (r.done || !this.withOrders ? new Map<string, Order>() : fetchMissingOrders(this.src, r.value, shared)));
     // Rethrown where they are awaited; not unhandled if the run stops first.
     next.catch(() => undefined);
     orders.catch(() => undefined);
@@ -246,35 +251,25 @@ export async function observePage(src: IntegrationSource, page: StatementPage): 
 
 /**
  * Orders the chunk's transactions refer to that the store does not hold (and that are not being
- * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel);
- * returned unless `keep` is false (a summary, which does not read them).
+ * fetched already), fetched from TikTok and stored (50 ids per call, the calls in parallel), and
+ * returned.
  */
-export async function fetchMissingOrders(src: IntegrationSource, chunk: Array<{ transactions: StatementTransaction[] }>, inFlight?: Set<string>, keep = true): Promise<Map<string, Order>> {
-  const { store } = src.run;
+export async function fetchMissingOrders(src: IntegrationSource, chunk: Array<{ transactions: StatementTransaction[] }>, inFlight?: Set<string>): Promise<Map<string, Order>> {
   const missing = new Set<string>();
   for (const { transactions } of chunk) {
     for (const t of transactions) {
       if (!t.order_id || missing.has(t.order_id) || inFlight?.has(t.order_id)) continue;
-      if (!(await store.sourceRecords.has(src.integration.id, 'order', t.order_id))) missing.add(t.order_id);
+      if (!(await src.run.store.sourceRecords.has(src.integration.id, 'order', t.order_id))) missing.add(t.order_id);
     }
   }
-  const got = new Map<string, Order>();
-  if (missing.size === 0) return got;
+  if (missing.size === 0) return new Map();
   for (const id of missing) inFlight?.add(id);
   try {
-    const orders = await src.api.getOrders([...missing]);
-    counted(src, 'orders', orders.length);
-    await store.transaction(async () => {
-      for (const o of orders) {
-        if (keep) got.set(o.id, o);
-        await observe(src, orderSource(src.integration.id, o));
-      }
-    });
+    return await storeOrders(src, [...missing], true);
   } finally {
     // Stored now (or failed): the store answers for them.
     for (const id of missing) inFlight?.delete(id);
   }
-  return got;
 }
 
 /** Puts into `orders` those the chunk's transactions refer to: just fetched, else as stored. */

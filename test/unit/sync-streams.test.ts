@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StatementBundle } from '../../src/booking/tiktok-data.js';
 import { defaultBuilder } from '../../src/sync/builder.js';
 import { payoutWork, statementsOf } from '../../src/sync/payout-stream.js';
 import { integrationSource } from '../../src/sync/source.js';
 import { statementPages } from '../../src/sync/fetch.js';
 import { statementWork } from '../../src/sync/statement-stream.js';
+import { OrderLane } from '../../src/sync/order-lane.js';
 import type { Built } from '../../src/sync/work.js';
 import { FakeTikTok, makeRun, makeShop } from './sync-fakes.js';
 
@@ -100,6 +101,76 @@ describe('sync: the statement stream', () => {
     // One link stands for a statement's transactions (not one each, thousands in a large shop's statement).
     const booked = new Set(work.map((w) => w.doc.refs.statementId));
     expect(links.filter((l) => l.transactionsOf).map((l) => l.externalId).sort()).toEqual([...booked].sort());
+    await t.store.close();
+  });
+
+  it('in summary mode orders come on a lane of their own: statements are not held back by them, and every order is stored by the end', async () => {
+    const t = await setup('summary');
+    const asked: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const getOrders = t.tiktok.getOrders.bind(t.tiktok);
+    t.tiktok.getOrders = async (ids) => {
+      asked.push(...ids);
+      await gate;
+      return getOrders(ids);
+    };
+    const stream = statementWork(t.src, t.shop.statements, 5, new Map());
+    // Chunks are built while no order call has answered yet.
+    expect((await stream.next()).done).toBe(false);
+    expect((await stream.next()).done).toBe(false);
+    expect(await t.store.sourceRecords.list({ kind: ['order'] })).toEqual([]);
+    release();
+    for (let r = await stream.next(); !r.done; r = await stream.next());
+    const named = new Set(t.shop.statements.flatMap((s) => t.shop.statementTransactions.get(s.id)!.transactions.flatMap((x) => (x.order_id ? [x.order_id] : []))));
+    expect(asked.sort()).toEqual([...named].sort()); // each once
+    expect((await t.store.sourceRecords.list({ kind: ['order'] })).map((r) => r.externalId).sort()).toEqual([...named].sort());
+    await t.store.close();
+  });
+
+  it('in summary mode an order call that fails fails the statements, and nothing is fetched after', async () => {
+    const t = await setup('summary');
+    let calls = 0;
+    t.tiktok.getOrders = async () => {
+      calls++;
+      throw new Error('TikTok said no');
+    };
+    await expect(drain(statementWork(t.src, t.shop.statements, 5, new Map()))).rejects.toThrow('TikTok said no');
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(after);
+    await t.store.close();
+  });
+
+  it('the order lane holds a bounded number of ids not yet asked for: naming more waits for the calls', async () => {
+    const t = await setup('summary');
+    const tiktok = new FakeTikTok(makeShop(200));
+    const answers: Array<() => void> = [];
+    const getOrders = tiktok.getOrders.bind(tiktok);
+    tiktok.getOrders = async (ids) => {
+      await new Promise<void>((r) => answers.push(r));
+      return getOrders(ids);
+    };
+    const lane = new OrderLane({ ...t.src, api: tiktok }, 1, 10);
+    const ids = tiktok.shop.orders.slice(0, 120).map((o) => o.id);
+    let added = false;
+    const adding = lane.add(ids.map((order_id, i) => ({ id: `T${i}`, type: 'ORDER', order_id }) as never)).then(() => (added = true));
+    const answerOne = async () => {
+      await vi.waitFor(() => expect(answers.length).toBe(1));
+      answers.shift()!();
+      await new Promise((r) => setTimeout(r, 10));
+    };
+    // One call of 50 under way, 70 waiting (over 10): `add` waits; after one answer 20 still wait.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(added).toBe(false);
+    await answerOne();
+    expect(added).toBe(false);
+    await answerOne(); // the last 20 are asked for: none waiting
+    await adding;
+    const finishing = lane.finish();
+    await answerOne();
+    await finishing;
+    expect((await t.store.sourceRecords.list({ kind: ['order'] })).map((r) => r.externalId).sort()).toEqual([...ids].sort());
     await t.store.close();
   });
 
