@@ -27,6 +27,8 @@ export class Poster {
   private buffer: PostItem[] = [];
   private bufferLinks: SourceLink[] = [];
   private posting: Promise<void> | undefined;
+  /** Finding or creating the accounts asked for so far; every post waits for it. */
+  private accounts: Promise<void> = Promise.resolve();
   private busy = false;
   private posted = 0;
   private announcedAccounts = false;
@@ -37,7 +39,15 @@ export class Poster {
   /** Posts what was decided (removing replaced versions first) once enough has gathered; `links` get their statuses after. */
   async book(decision: Decision, links: SourceLink[]): Promise<void> {
     const { toPost, toReplace } = decision;
-    if (toPost.length + toReplace.length > 0) await this.ensureAccounts([...toPost, ...toReplace.map((r) => r.item)]);
+    // Which accounts are needed is known now (an unmapped role fails here). Finding or creating
+    // them is ledger work: it starts now, in the background, so building and fetching never wait
+    // on the ledger, and each post waits for the accounts asked for before it.
+    const items = [...toPost, ...toReplace.map((r) => r.item)];
+    for (const p of items) this.run.resolver.require(p.doc, p.integration);
+    if (items.length > 0) {
+      this.accounts = this.accounts.then(() => this.ensureAccounts());
+      this.accounts.catch(() => undefined); // rethrown by the post that waits for it
+    }
     const replacing = toReplace.length > 0 ? await this.removeOld(toReplace) : [];
     this.buffer.push(...toPost, ...replacing);
     for (const l of links) this.bufferLinks.push(l);
@@ -51,7 +61,8 @@ export class Poster {
   async flush(final = false): Promise<void> {
     if (this.posting) await this.posting;
     this.busy = true;
-    this.posting = this.postAll(this.buffer, this.bufferLinks).finally(() => {
+    const [items, links] = [this.buffer, this.bufferLinks];
+    this.posting = this.accounts.then(() => this.postAll(items, links)).finally(() => {
       this.busy = false;
     });
     this.posting.catch(() => undefined); // rethrown where it is awaited; not unhandled meanwhile
@@ -60,14 +71,14 @@ export class Poster {
     if (final) await this.posting;
   }
 
-  /** Waits for a post() in flight without its error: a failed run must not write after it is closed. */
+  /** Waits for the accounts and a post() in flight, without their errors: a failed run must not write after it is closed. */
   async settle(): Promise<void> {
+    await this.accounts.catch(() => undefined);
     await this.posting?.catch(() => undefined);
   }
 
-  private async ensureAccounts(items: PostItem[]): Promise<void> {
+  private async ensureAccounts(): Promise<void> {
     const { resolver, ledger, progress } = this.run;
-    for (const p of items) resolver.require(p.doc, p.integration);
     if (!this.announcedAccounts) progress({ type: 'phase', phase: 'accounts', message: 'Finding or creating ledger accounts' });
     this.announcedAccounts = true;
     await resolver.ensure(ledger);

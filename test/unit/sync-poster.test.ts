@@ -90,6 +90,33 @@ describe('sync: the poster', () => {
     await t.store.close();
   });
 
+  it('finds the accounts in the background: booking does not wait on the ledger, every post waits for them, and a refusal fails the post', async () => {
+    const t = await setup(4);
+    let answer: () => void = () => undefined;
+    const ensure = t.ledger.ensureAccounts.bind(t.ledger);
+    t.ledger.ensureAccounts = async (specs) => {
+      await new Promise<void>((r) => (answer = r));
+      return ensure(specs);
+    };
+    await t.poster.book(await t.decide(1), []); // returns while the accounts are still being found
+    const flushed = t.poster.flush(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(t.ledger.calls).toHaveLength(0);
+    answer();
+    await flushed;
+    expect(t.ledger.calls).toHaveLength(1);
+
+    const u = await setup(4);
+    u.ledger.ensureAccounts = async () => {
+      throw new Error('the ledger refused the account');
+    };
+    await u.poster.book(await u.decide(1), []);
+    await expect(u.poster.flush(true)).rejects.toThrow('the ledger refused the account');
+    expect(u.ledger.calls).toHaveLength(0);
+    await t.store.close();
+    await u.store.close();
+  });
+
   it('a post() that fails in the background is rethrown where it is awaited, after which nothing more is written', async () => {
     const t = await setup(2);
     t.ledger.crashAfter = 0;
