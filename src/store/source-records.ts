@@ -136,16 +136,6 @@ export class SourceRecordRepository {
     return rows.map((r) => ({ id: Number(r.id), raw: parseJsonColumn(rawSchema.statement_transaction, r.raw, { table: 'source_records', row: r.id, column: 'raw_json' }) }));
   }
 
-  /** Status and error of every transaction of one statement (not their raw JSON): a summary's statuses are set from them. */
-  async statementTransactionStatuses(integrationId: number, statementId: string): Promise<Array<{ id: number; externalId: string; status: SourceStatus; error: string | null }>> {
-    const sql =
-      this.conn().dialect === 'sqlite'
-        ? `SELECT id, external_id AS "externalId", status, error FROM source_records WHERE statement_id = ? AND +integration_id = ? AND +kind = 'statement_transaction'`
-        : `SELECT id, external_id AS "externalId", status, error FROM source_records WHERE statement_id = ? AND integration_id = ? AND kind = 'statement_transaction'`;
-    const rows = await this.conn().all<{ id: number; externalId: string; status: string; error: string | null }>(sql, [statementId, integrationId]);
-    return rows.map((r) => ({ id: Number(r.id), externalId: r.externalId, status: parseColumn(sourceStatus, r.status, { table: 'source_records', row: r.id, column: 'status' }), error: r.error }));
-  }
-
   /**
    * Stores what the platform sent, verbatim. `change` says whether the record is new, the same
    * as last time, or changed (its hash differs) — a changed one goes back to `ready`.
@@ -188,6 +178,29 @@ export class SourceRecordRepository {
 
   async setStatus(id: number, status: SourceStatus, error?: string | null): Promise<void> {
     await this.conn().run('UPDATE source_records SET status=?, error=?, updated_at=? WHERE id=?', [status, error ?? null, this.now().toISOString(), id]);
+  }
+
+  /**
+   * Sets the status of a statement's transactions (but those in `except`) in two statements, not
+   * two per transaction: a summary books a large shop's statement of thousands at once. Those
+   * whose status or error changes get an event each, as one status change at a time would.
+   * Returns how many changed.
+   */
+  async setStatementTransactionStatuses(
+    p: { integrationId: number; statementId: string; except: number[]; status: SourceStatus; error: string | null; event?: { orgId: number; runId: number | null } },
+  ): Promise<number> {
+    const at = this.now().toISOString();
+    // SQLite: `+` keeps the planner on the statement_id index (the integration's index scans all its records).
+    const plus = this.conn().dialect === 'sqlite' ? '+' : '';
+    const where = `statement_id = ? AND ${plus}integration_id = ? AND ${plus}kind = 'statement_transaction' AND NOT (status = ? AND COALESCE(error, '') = COALESCE(CAST(? AS TEXT), ''))${p.except.length > 0 ? ` AND id NOT IN (${p.except.map(() => '?').join(',')})` : ''}`;
+    const whereParams = [p.statementId, p.integrationId, p.status, p.error, ...p.except];
+    if (p.event) {
+      await this.conn().run(
+        `INSERT INTO events (org_id, subject_kind, subject_id, status, message, run_id, at) SELECT CAST(? AS BIGINT), 'statement_transaction', external_id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT) FROM source_records WHERE ${where} ORDER BY id`,
+        [p.event.orgId, p.status, p.error, p.event.runId, at, ...whereParams],
+      );
+    }
+    return (await this.conn().run(`UPDATE source_records SET status = ?, error = ?, updated_at = ? WHERE ${where}`, [p.status, p.error, at, ...whereParams])).changes;
   }
 
   async list<K extends SourceRecordKind = SourceRecordKind>(f: SourceFilter<K> = {}): Promise<SourceRecord<K>[]> {

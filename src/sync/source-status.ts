@@ -44,8 +44,8 @@ export async function updateSourceStatuses(run: RunContext, links: SourceLink[])
       continue;
     }
     const { integrationId, except } = link.transactionsOf;
-    for (const r of await store.sourceRecords.statementTransactionStatuses(integrationId, link.externalId)) {
-      if (!except.has(r.id)) await set(r.id, r.externalId, r);
-    }
+    await store.sourceRecords.setStatementTransactionStatuses({
+      integrationId, statementId: link.externalId, except: [...except], status, error, event: run.write ? { orgId: run.org.id, runId: run.runId } : undefined,
+    });
   }
 }

@@ -74,6 +74,20 @@ for (const engine of storeEngines()) {
       await s.sourceRecords.setStatus(t1.id, 'failed', 'no');
       expect(await s.sourceRecords.statusOf(t1.id)).toEqual({ status: 'failed', error: 'no' });
       expect(await s.sourceRecords.statementIdsNeedingWork(shop.id)).toEqual(['S1']);
+
+      // A statement's transactions at once: all but the excepted, an event for each that changed.
+      const t2 = (await s.sourceRecords.get(shop.id, 'statement_transaction', 'T2'))!;
+      await s.sourceRecords.setStatus(t2.id, 'synced', null);
+      const set = (except: number[]) => s.sourceRecords.setStatementTransactionStatuses({ integrationId: shop.id, statementId: 'S1', except, status: 'synced', error: null, event: { orgId: org.id, runId: 7 } });
+      expect(await set([t1.id])).toBe(2); // T3, T4 (T2 already synced, T1 excepted)
+      expect(await set([])).toBe(1); // T1 now; the rest are synced already
+      const statuses = await Promise.all(['T1', 'T2', 'T3', 'T4'].map(async (id) => (await s.sourceRecords.get(shop.id, 'statement_transaction', id))!.status));
+      expect(statuses).toEqual(['synced', 'synced', 'synced', 'synced']);
+      const events = await s.events.forSubjects(org.id, ['T1', 'T2', 'T3', 'T4'].map((id) => ({ kind: 'statement_transaction', id })));
+      expect(events.map((e) => [e.subjectId, e.status, e.runId])).toEqual([['T3', 'synced', 7], ['T4', 'synced', 7], ['T1', 'synced', 7]]);
+      // An error counts as a change of its own; no event is written without one asked for.
+      expect(await s.sourceRecords.setStatementTransactionStatuses({ integrationId: shop.id, statementId: 'S1', except: [], status: 'synced', error: 'late', event: undefined })).toBe(4);
+      expect(await s.events.forSubjects(org.id, [{ kind: 'statement_transaction', id: 'T2' }])).toEqual([]);
     });
 
     it('sums documents\' Clearing and Reserve lines and counts their ledger objects', async () => {
