@@ -67,6 +67,11 @@ export interface LedgerConnector {
   readonly provider: 'quickbooks' | 'xero';
   /** Calls made so far (for the run summary and the benchmark). */
   readonly apiCalls: number;
+  /**
+   * Documents it takes per post() unless the caller says otherwise: enough to fill whole batch
+   * calls and share lookups, few enough that what waits on the ledger's rate limit stays small.
+   */
+  readonly documentsPerPost: number;
   company(): Promise<LedgerCompany>;
   /** The company's country and tax settings and its tax codes (read at connect, kept with the org). */
   taxProfile(): Promise<LedgerTaxProfile>;

@@ -1,5 +1,6 @@
 import { LockLostError, StateError } from '../errors.js';
 import type { StatementBundle } from '../booking/tiktok-data.js';
+import type { LedgerConnector } from '../providers/ledger-connector.js';
 import type { TikTokShopApi } from '../providers/tiktok/shop-client.js';
 import type { Integration } from '../store/integrations.js';
 import { SqliteDatabase } from '../store/sqlite.js';
@@ -47,7 +48,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncSu
   const until = opts.until ?? startedAt;
   const write = !opts.dryRun;
   const builder = deps.builder ?? (await defaultBuilder());
-  const sizes = postSizes(deps);
+  const sizes = postSizes(deps, ledger);
   const summary = emptySummary({ org: org.name, mode, ledger: ledger.provider, dryRun: !write, since: opts.since, until });
   const run: RunContext = { store, ledger, org, mode, write, runId: null, summary, resolver: new AccountResolver(store, org.id), progress: deps.progress ?? (() => undefined), signal: opts.signal };
 
@@ -129,11 +130,9 @@ function lostLock(orgName: string, reason: unknown): unknown {
   return new LockLostError(`The sync of "${orgName}" stopped: it lost its lock on the database (${reason.message.replace(/^Lost the lock \S+: /, '').replace(/\.$/, '')}).`, reason.hint);
 }
 
-function postSizes(deps: SyncDeps): PosterSizes & { chunkTransactions: number } {
-  // Documents per post(): enough for the connectors to fill whole batch calls (30 per QuickBooks
-  // batch, 50 per Xero PUT, each object type apart) and share one lookup call among many
-  // documents; every post() ends in a part-filled call per type, so fewer, larger ones waste less.
-  const batchSize = deps.batchSize ?? 1500;
+function postSizes(deps: SyncDeps, ledger: LedgerConnector): PosterSizes & { chunkTransactions: number } {
+  // Documents per post(): the ledger's own choice unless the caller sets it.
+  const batchSize = deps.batchSize ?? ledger.documentsPerPost;
   return {
     batchSize,
     startSize: Math.min(batchSize, 300),

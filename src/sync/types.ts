@@ -65,7 +65,7 @@ export interface SyncDeps {
   /** Defaults to the booking core. */
   builder?: DocumentBuilder;
   lock?: LockOptions;
-  /** Documents per ledger post call: at most about twice this (default 1500); an idle ledger gets what is ready sooner. */
+  /** Documents per ledger post call: at most about twice this (default: the ledger's `documentsPerPost`); an idle ledger gets what is ready sooner. */
   batchSize?: number;
   /** Statement transactions fetched and booked per chunk (default: a quarter of batchSize); bounds the run's memory. */
   chunkTransactions?: number;

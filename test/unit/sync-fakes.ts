@@ -51,6 +51,7 @@ interface Booked {
 
 /** An in-memory ledger with the connector contract: one copy per key, failures and crashes on demand. */
 export class FakeLedger implements LedgerConnector {
+  readonly documentsPerPost = 1500;
   readonly provider = 'quickbooks' as const;
   apiCalls = 0;
   accounts: LedgerAccount[] = [];

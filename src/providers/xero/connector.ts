@@ -36,6 +36,12 @@ const msgs = (e: Element): string[] => [...(e.ValidationErrors ?? []), ...(e.War
 
 export class XeroConnector implements LedgerConnector {
   readonly provider = 'xero' as const;
+  /**
+   * Xero answers 60 calls a minute, so a post() waits about a minute per 1,500 documents while
+   * the next one is built: at 1,000 the documents waiting take about 6 MB less at the cost of about
+   * 3 % more calls (a part-filled PUT per type per post()).
+   */
+  readonly documentsPerPost = 1000;
   private readonly client: XeroClient;
   private org?: LedgerCompany;
   private contactId?: string;
