@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
@@ -76,14 +77,31 @@ export interface SandboxClock {
 }
 export const realClock: SandboxClock = { now: () => Date.now() };
 
+/**
+ * Ports systems hand to outgoing connections start at 32768 (Linux) or 49152 (macOS, Windows). A
+ * port chosen now for a listener that starts later is picked below them: one of the machine's own
+ * outgoing connections could take an ephemeral port in between.
+ */
+const CHOSEN_PORTS = { from: 20_000, to: 32_767 } as const;
+
 /** A port free on 127.0.0.1 right now (for a loopback redirect URI chosen before the listener starts). */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = CHOSEN_PORTS.from + randomInt(CHOSEN_PORTS.to - CHOSEN_PORTS.from + 1);
+    if (await canListen(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+const canListen = (port: number): Promise<boolean> => listenOnce(port).then(() => true, () => false);
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(bound));
     });
   });
 }

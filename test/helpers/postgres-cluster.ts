@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/sandbox/http-kit.js';
 
 /**
  * A PostgreSQL server for one test or benchmark run: an external one named by `externalVar`
@@ -20,16 +20,6 @@ function findBinDir(): string | undefined {
   return versions[0] && path.join(root, versions[0], 'bin');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts a cluster in a temporary folder, listening on a loopback port, with trust authentication
