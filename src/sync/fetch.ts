@@ -3,6 +3,7 @@ import { parseMinor } from '../booking/money.js';
 import type { TikTokShopApi, TimeWindow } from '../providers/tiktok/shop-client.js';
 import type { SourceInput, SourceRecordKind, SourceStatus } from '../store/source-records.js';
 import type { Store } from '../store/store.js';
+import { ChangeSignal } from './change-signal.js';
 import { contentHash } from './hash.js';
 
 const iso = (unixSeconds: number | undefined): string | null => (unixSeconds === undefined ? null : new Date(unixSeconds * 1000).toISOString());
@@ -54,32 +55,26 @@ export async function* statementPages(api: TikTokShopApi, store: Store, integrat
   let head = 0;
   let waiting = 0;
   let stopped = false;
-  let wake: () => void = () => undefined;
-  let changed = new Promise<void>((r) => (wake = r));
-  const pulse = () => {
-    const w = wake;
-    changed = new Promise<void>((r) => (wake = r));
-    w();
-  };
+  const signal = new ChangeSignal();
   const roomFor = (k: number) => (k === head ? feeds[k]!.pages.length < HEAD_PAGES : waiting < aheadTransactions);
   const produce = async (k: number, feed: Feed) => {
     const job = jobs[k]!;
     try {
       const pages = 'statement' in job ? fetchedPages(api, job.statement) : storedPages(store, integrationId, job.storedId, storedPage);
       for (;;) {
-        while (!stopped && !roomFor(k)) await changed;
+        while (!stopped && !roomFor(k)) await signal.changed;
         if (stopped) return;
         const r = await pages.next();
         if (r.done) return;
         feed.pages.push(r.value);
         waiting += r.value.transactions.length;
-        pulse();
+        signal.notify();
       }
     } catch (err) {
       feed.error = { err };
     } finally {
       feed.done = true;
-      pulse();
+      signal.notify();
     }
   };
   const start = () => {
@@ -92,25 +87,25 @@ export async function* statementPages(api: TikTokShopApi, store: Store, integrat
   try {
     for (; head < jobs.length; head++) {
       start();
-      pulse(); // the new head may fetch past the budget
+      signal.notify(); // the new head may fetch past the budget
       const feed = feeds[head]!;
       for (;;) {
         const page = feed.pages.shift();
         if (page) {
           waiting -= page.transactions.length;
-          pulse();
+          signal.notify();
           yield page;
           continue;
         }
         if (feed.error) throw feed.error.err;
         if (feed.done) break;
-        await changed;
+        await signal.changed;
       }
       feeds[head] = { pages: [], done: true }; // let it go
     }
   } finally {
     stopped = true;
-    pulse();
+    signal.notify();
   }
 }
 

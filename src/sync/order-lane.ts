@@ -1,5 +1,6 @@
 import type { Order, StatementTransaction } from '../booking/tiktok-data.js';
 import { ORDER_DETAIL_BATCH } from '../providers/tiktok/client.js';
+import { ChangeSignal } from './change-signal.js';
 import { orderSource } from './fetch.js';
 import { counted, observe, type IntegrationSource } from './source.js';
 
@@ -21,8 +22,7 @@ export class OrderLane {
   private calls = 0;
   private failure: { err: unknown } | undefined;
   private stopped = false;
-  private wake: () => void = () => undefined;
-  private changed = this.next();
+  private readonly signal = new ChangeSignal();
 
   constructor(
     private readonly src: IntegrationSource,
@@ -40,14 +40,14 @@ export class OrderLane {
       if (!(await store.sourceRecords.has(this.src.integration.id, 'order', id))) this.waiting.add(id);
     }
     this.pump();
-    while (this.waiting.size > this.maxWaiting && !this.failure) await this.changed;
+    while (this.waiting.size > this.maxWaiting && !this.failure) await this.signal.changed;
     this.throwIfFailed();
   }
 
   /** Waits until every order named is fetched and stored; throws the first failure. */
   async finish(): Promise<void> {
     this.pump();
-    while (!this.failure && (this.calls > 0 || this.waiting.size > 0)) await this.changed;
+    while (!this.failure && (this.calls > 0 || this.waiting.size > 0)) await this.signal.changed;
     this.throwIfFailed();
   }
 
@@ -55,7 +55,7 @@ export class OrderLane {
   async close(): Promise<void> {
     this.stopped = true;
     this.waiting.clear();
-    while (this.calls > 0) await this.changed;
+    while (this.calls > 0) await this.signal.changed;
   }
 
   private pump(): void {
@@ -78,7 +78,7 @@ export class OrderLane {
           this.calls--;
           for (const id of ids) this.asking.delete(id);
           this.pump();
-          this.pulse();
+          this.signal.notify();
         })
         .catch(() => undefined);
     }
@@ -86,16 +86,6 @@ export class OrderLane {
 
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.err;
-  }
-
-  private next(): Promise<void> {
-    return new Promise<void>((resolve) => (this.wake = resolve));
-  }
-
-  private pulse(): void {
-    const wake = this.wake;
-    this.changed = this.next();
-    wake();
   }
 }
 
