@@ -24,11 +24,15 @@ export class OrderLane {
   private stopped = false;
   private readonly signal = new ChangeSignal();
 
+  private readonly onAbort = (): void => this.signal.notify();
+
   constructor(
     private readonly src: IntegrationSource,
     private readonly maxCalls = 4,
     private readonly maxWaiting = 100 * ORDER_DETAIL_BATCH,
-  ) {}
+  ) {
+    src.run.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
 
   /** Names the orders of these transactions; waits while the lane is `maxWaiting` behind. Throws the lane's failure. */
   async add(transactions: StatementTransaction[]): Promise<void> {
@@ -40,22 +44,31 @@ export class OrderLane {
       if (!(await store.sourceRecords.has(this.src.integration.id, 'order', id))) this.waiting.add(id);
     }
     this.pump();
-    while (this.waiting.size > this.maxWaiting && !this.failure) await this.signal.changed;
-    this.throwIfFailed();
+    await this.until(() => this.waiting.size <= this.maxWaiting);
   }
 
   /** Waits until every order named is fetched and stored; throws the first failure. */
   async finish(): Promise<void> {
     this.pump();
-    while (!this.failure && (this.calls > 0 || this.waiting.size > 0)) await this.signal.changed;
-    this.throwIfFailed();
+    await this.until(() => this.calls === 0 && this.waiting.size === 0);
   }
 
   /** Asks for nothing more and waits for the calls under way, so nothing writes the store after the run. */
   async close(): Promise<void> {
     this.stopped = true;
     this.waiting.clear();
+    this.src.run.signal?.removeEventListener('abort', this.onAbort);
     while (this.calls > 0) await this.signal.changed;
+  }
+
+  /** Waits for `done`; throws the lane's failure, or the run's stop (Ctrl+C) at once rather than after the orders. */
+  private async until(done: () => boolean): Promise<void> {
+    for (;;) {
+      this.throwIfFailed();
+      this.src.run.signal?.throwIfAborted();
+      if (done()) return;
+      await this.signal.changed;
+    }
   }
 
   private pump(): void {

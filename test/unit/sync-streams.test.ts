@@ -174,6 +174,33 @@ describe('sync: the statement stream', () => {
     await t.store.close();
   });
 
+  it('a stopped run (Ctrl+C) stops waiting on the order lane at once, and the lane then waits only for the calls under way', async () => {
+    const t = await setup('summary');
+    const stop = new AbortController();
+    t.run.signal = stop.signal;
+    const answers: Array<() => void> = [];
+    const getOrders = t.tiktok.getOrders.bind(t.tiktok);
+    t.tiktok.getOrders = async (ids) => {
+      await new Promise<void>((r) => answers.push(r));
+      return getOrders(ids);
+    };
+    const lane = new OrderLane(t.src, 1);
+    await lane.add(t.shop.orders.map((o, i) => ({ id: `T${i}`, type: 'ORDER', order_id: o.id }) as never));
+    const finishing = lane.finish();
+    finishing.catch(() => undefined);
+    await vi.waitFor(() => expect(answers.length).toBe(1));
+    stop.abort(new Error('stopped by the user'));
+    await expect(finishing).rejects.toThrow('stopped by the user');
+    let closed = false;
+    const closing = lane.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(false); // one call is still under way
+    answers.shift()!();
+    await closing;
+    expect(answers).toEqual([]); // nothing asked for after the stop
+    await t.store.close();
+  });
+
   it('reads a stored statement back a page at a time, in order, its first and last pages marked', async () => {
     const t = await setup();
     await drain(statementWork(t.src, t.shop.statements, 1000, new Map()));
