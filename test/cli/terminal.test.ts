@@ -92,23 +92,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
       thenKeys: ['C-c'],
       timeoutMs: 120_000,
     });
-    expect(stopped.keysAt, stopped.lines.join('\n')).toBeDefined();
-    expect(stopped.code, stopped.lines.join('\n')).toBe(130);
-    expect(stopped.endedAt - stopped.keysAt!).toBeLessThan(2000);
-    const said = stopped.lines.join(' ').replace(/\s+/g, ' ');
-    expect(said).toMatch(/Stopping the sync/);
-    expect(said).toMatch(/Run `synder sync` again to carry on/);
-    expect(said).not.toMatch(/Internal error|at .+\.js:\d+/);
-
-    const again = await sync(e);
-    expect(again.result.code, again.result.stderr).toBe(0);
-    expect(again.summary.failures).toEqual([]);
-    for (const c of again.summary.clearing) expect(c.differenceMinor).toBe(0);
-    const copies = [...ledgerDocuments(e)].filter(([, types]) => Object.values(types).some((n) => n !== 1));
-    expect(copies).toEqual([]);
-    // A third run finds everything booked.
-    const third = await sync(e);
-    expect(third.summary.documents.created).toBe(0);
+    await expectStoppedThenBookedOnce(stopped, e);
   }, 240_000);
 
   it('kill -TERM without a terminal stops a sync the same way', async () => {
@@ -144,3 +128,46 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
     expect([...ledgerDocuments(e).keys()]).toEqual([]);
   }, 240_000);
 });
+
+describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal, summary mode${tmuxMissing ? ` (skipped: ${tmuxMissing})` : ''}`, () => {
+  let e: E2E;
+  let t: Terminal;
+  beforeAll(async () => {
+    e = await startE2E({ ledger: 'quickbooks', mode: 'summary', seed: 8, orders: 40, days: 10, faults: 'slow:1', timeScale: 1 });
+    t = openTerminal({ columns: 100, env: { ...e.env, PAGER: 'cat' }, cwd: repoRoot });
+  }, 180_000);
+  afterAll(async () => {
+    t?.close();
+    await e?.close();
+  });
+
+  it('stops while orders are still being fetched (their own lane), within two seconds; the next sync books each document once', async () => {
+    const stopped = await t.run(`${synder} sync --since ${e.since}`, {
+      onScreen: (text) => /\d+ orders/.test(text),
+      thenKeys: ['C-c'],
+      timeoutMs: 120_000,
+    });
+    await expectStoppedThenBookedOnce(stopped, e);
+  }, 240_000);
+});
+
+/** A sync stopped by Ctrl+C exits 130 within two seconds and says how to carry on; the next run completes the books, each document once. */
+async function expectStoppedThenBookedOnce(stopped: Awaited<ReturnType<Terminal['run']>>, e: E2E): Promise<void> {
+  expect(stopped.keysAt, stopped.lines.join('\n')).toBeDefined();
+  expect(stopped.code, stopped.lines.join('\n')).toBe(130);
+  expect(stopped.endedAt - stopped.keysAt!).toBeLessThan(2000);
+  const said = stopped.lines.join(' ').replace(/\s+/g, ' ');
+  expect(said).toMatch(/Stopping the sync/);
+  expect(said).toMatch(/Run `synder sync` again to carry on/);
+  expect(said).not.toMatch(/Internal error|at .+\.js:\d+/);
+
+  const again = await sync(e);
+  expect(again.result.code, again.result.stderr).toBe(0);
+  expect(again.summary.failures).toEqual([]);
+  for (const c of again.summary.clearing) expect(c.differenceMinor).toBe(0);
+  const copies = [...ledgerDocuments(e)].filter(([, types]) => Object.values(types).some((n) => n !== 1));
+  expect(copies).toEqual([]);
+  // A third run finds everything booked.
+  const third = await sync(e);
+  expect(third.summary.documents.created).toBe(0);
+}
