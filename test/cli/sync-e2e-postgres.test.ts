@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { tempHome } from '../helpers/cli.js';
-import { assertBooks, expectReconciles, killPoints, killWhen, ledgerDocuments, ledgerObjectCount, snapshot, spawnSync, startE2E, sync, type E2E, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
+import { assertBooks, expectReconciles, killPoints, killWhen, ledgerDocuments, ledgerObjectCount, snapshot, spawnSync, startE2E, sync, type E2E, type E2EOptions, type StoredDocument, type SyncChild } from '../helpers/e2e.js';
 import { synder } from '../helpers/in-process.js';
 import { freshDatabase, postgresSkipReason } from '../helpers/postgres.js';
 
@@ -32,8 +32,7 @@ describe.skipIf(skip)(`sync with PostgreSQL state${skip ? ` (skipped: ${skip})` 
   /** The same database from another host: its own, empty SYNDER_HOME. */
   let hostB: E2E;
   beforeAll(async () => {
-    url = await freshDatabase();
-    e = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction', seed: 17, orders: 60, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } });
+    ({ e, url } = await onFreshDatabase({ ledger: 'quickbooks', mode: 'per-transaction', seed: 17, orders: 60 }));
     const home = tempHome('synder-host-b-');
     hostB = { ...e, home, env: { ...e.env, SYNDER_HOME: home } };
     hostB.cli = (args) => synder(args, { env: hostB.env, clock: systemClock });
@@ -146,8 +145,7 @@ describe.skipIf(skip)(`kill -9 mid-sync with PostgreSQL state${skip ? ` (skipped
   let e: E2E;
   let url: string;
   beforeAll(async () => {
-    url = await freshDatabase();
-    e = await startE2E({ ledger: 'xero', mode: 'per-transaction', seed: 23, orders: 200, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } });
+    ({ e, url } = await onFreshDatabase({ ledger: 'xero', mode: 'per-transaction', seed: 23, orders: 200 }));
   }, T);
   afterAll(async () => {
     await e?.close();
@@ -180,8 +178,7 @@ describe.skipIf(skip)(`a sync whose lock connection is cut${skip ? ` (skipped: $
   let e: E2E;
   let url: string;
   beforeAll(async () => {
-    url = await freshDatabase();
-    e = await startE2E({ ledger: 'xero', mode: 'per-transaction', seed: 29, orders: 1000, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } });
+    ({ e, url } = await onFreshDatabase({ ledger: 'xero', mode: 'per-transaction', seed: 29, orders: 1000 }));
   }, T);
   afterAll(async () => {
     await e?.close();
@@ -227,3 +224,9 @@ describe.skipIf(skip)(`a sync whose lock connection is cut${skip ? ` (skipped: $
     assertBooks(e, expect, await storedIn(url));
   }, T);
 });
+
+/** A sandbox and an org whose state (and sealed credentials) live in a fresh PostgreSQL database. */
+async function onFreshDatabase(opts: Omit<E2EOptions, 'env'>): Promise<{ e: E2E; url: string }> {
+  const url = await freshDatabase();
+  return { url, e: await startE2E({ ...opts, env: { SYNDER_DATABASE_URL: url, SYNDER_CREDENTIALS_KEY: KEY } }) };
+}

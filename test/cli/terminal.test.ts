@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot, tempHome } from '../helpers/cli.js';
-import { ledgerDocuments, spawnSync, startE2E, sync, type E2E } from '../helpers/e2e.js';
+import { ledgerDocuments, spawnSync, startE2E, sync, type E2E, type E2EOptions } from '../helpers/e2e.js';
 import { openTerminal, tmuxMissing, type Terminal } from '../helpers/terminal.js';
 
 /**
@@ -77,9 +77,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal${tmuxMissing ? ` (skipped: ${
   let e: E2E;
   let t: Terminal;
   beforeAll(async () => {
-    // Every ledger and TikTok call answers late (1.5–2 s), as with `synder sandbox --faults slow:1`.
-    e = await startE2E({ ledger: 'quickbooks', mode: 'per-transaction', seed: 8, orders: 40, days: 10, faults: 'slow:1', timeScale: 1 });
-    t = openTerminal({ columns: 100, env: { ...e.env, PAGER: 'cat' }, cwd: repoRoot });
+    ({ e, t } = await slowSandboxAtTerminal('per-transaction'));
   }, 180_000);
   afterAll(async () => {
     t?.close();
@@ -133,8 +131,7 @@ describe.skipIf(tmuxMissing)(`Ctrl+C at a terminal, summary mode${tmuxMissing ? 
   let e: E2E;
   let t: Terminal;
   beforeAll(async () => {
-    e = await startE2E({ ledger: 'quickbooks', mode: 'summary', seed: 8, orders: 40, days: 10, faults: 'slow:1', timeScale: 1 });
-    t = openTerminal({ columns: 100, env: { ...e.env, PAGER: 'cat' }, cwd: repoRoot });
+    ({ e, t } = await slowSandboxAtTerminal('summary'));
   }, 180_000);
   afterAll(async () => {
     t?.close();
@@ -177,4 +174,10 @@ async function expectStoppedThenBookedOnce(stopped: Awaited<ReturnType<Terminal[
   // A third run finds everything booked.
   const third = await sync(e);
   expect(third.summary.documents.created).toBe(0);
+}
+
+/** A sandbox whose every ledger and TikTok call answers late (1.5–2 s, as `synder sandbox --faults slow:1`), and a terminal on it. */
+async function slowSandboxAtTerminal(mode: E2EOptions['mode']): Promise<{ e: E2E; t: Terminal }> {
+  const e = await startE2E({ ledger: 'quickbooks', mode, seed: 8, orders: 40, days: 10, faults: 'slow:1', timeScale: 1 });
+  return { e, t: openTerminal({ columns: 100, env: { ...e.env, PAGER: 'cat' }, cwd: repoRoot }) };
 }
